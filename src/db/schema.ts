@@ -1,0 +1,246 @@
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+// Every table but `installations` carries `workspace_id` (the Slack team id) and every query filters
+// on it: one database serves many workspaces and none may see another's rows.
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => tz('created_at').notNull().defaultNow();
+/** Money is stored in minor units (cents) so sums are exact; 2^53 cents is far beyond any deal. */
+const cents = (name: string) => bigint(name, { mode: 'number' });
+
+export const workspaces = pgTable('workspaces', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  enterpriseId: text('enterprise_id'),
+  /** Fallback when a member's own Slack timezone is unknown. */
+  defaultTimezone: text('default_timezone').notNull().default('UTC'),
+  currency: text('currency').notNull().default('USD'),
+  installedAt: tz('installed_at'),
+  uninstalledAt: tz('uninstalled_at'),
+  createdAt: createdAt(),
+});
+
+/** Bolt's OAuth installation store (many-workspace mode). Keyed by enterprise and team. */
+export const installations = pgTable('installations', {
+  key: text('key').primaryKey(),
+  teamId: text('team_id'),
+  enterpriseId: text('enterprise_id'),
+  isEnterpriseInstall: boolean('is_enterprise_install').notNull().default(false),
+  botUserId: text('bot_user_id'),
+  /** The whole Installation object as Bolt hands it over; it holds the tokens. */
+  data: jsonb('data').notNull(),
+  installedAt: createdAt(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});
+
+export const members = pgTable(
+  'members',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    /** What boards show: a plain name, never an @-mention. */
+    displayName: text('display_name').notNull(),
+    email: text('email'),
+    /** IANA zone from `users.info`; windows are computed in it. */
+    timezone: text('timezone'),
+    isBot: boolean('is_bot').notNull().default(false),
+    isDeleted: boolean('is_deleted').notNull().default(false),
+    /** Slack workspace admins and owners are the bot's admins. */
+    isSlackAdmin: boolean('is_slack_admin').notNull().default(false),
+    role: text('role', { enum: ['rep', 'manager', 'admin'] })
+      .notNull()
+      .default('rep'),
+    /** Hidden from every public board and post; the member keeps their private view. */
+    publicOptOut: boolean('public_opt_out').notNull().default(false),
+    nudgesEnabled: boolean('nudges_enabled').notNull().default(true),
+    nudgeTime: text('nudge_time').notNull().default('09:00'),
+    profileSyncedAt: tz('profile_synced_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
+/**
+ * The append-only activity log. Nothing is updated or deleted: an undo or a correction is a new row
+ * with negated quantity and amount that points at the row it reverses, so every figure can be
+ * traced back to the entries that made it.
+ */
+export const activities = pgTable(
+  'activities',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    kind: text('kind').notNull(),
+    quantity: integer('quantity').notNull(),
+    amountCents: cents('amount_cents').notNull().default(0),
+    occurredAt: tz('occurred_at').notNull(),
+    recordedAt: tz('recorded_at').notNull().defaultNow(),
+    /** Who typed it (a manager may log for a rep); for CRM rows, null. */
+    recordedBy: text('recorded_by'),
+    source: text('source').notNull(),
+    /** Retries and double clicks carry the same key and are stored once. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    reversesId: bigint('reverses_id', { mode: 'number' }),
+    dealId: bigint('deal_id', { mode: 'number' }),
+    leadId: bigint('lead_id', { mode: 'number' }),
+    note: text('note'),
+  },
+  (t) => [
+    uniqueIndex('activities_idempotency').on(t.workspaceId, t.idempotencyKey),
+    // An entry can be reversed once; a second undo finds the first.
+    uniqueIndex('activities_reverses').on(t.reversesId),
+    // Covering index: window aggregates for a whole workspace are index-only scans.
+    index('activities_window').on(t.workspaceId, t.occurredAt, t.userId, t.kind, t.quantity, t.amountCents),
+    index('activities_user_window').on(t.workspaceId, t.userId, t.occurredAt),
+  ],
+);
+
+/** Deal state kept from CRM events (and from `/kpi log deal` when no CRM is connected). */
+export const deals = pgTable(
+  'deals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    externalId: text('external_id').notNull(),
+    name: text('name'),
+    amountCents: cents('amount_cents'),
+    /** Cost of goods and discounts, where the CRM has them: profit margin needs it. */
+    costCents: cents('cost_cents'),
+    stage: text('stage'),
+    status: text('status', { enum: ['open', 'won', 'lost'] })
+      .notNull()
+      .default('open'),
+    ownerUserId: text('owner_user_id'),
+    crmOwnerId: text('crm_owner_id'),
+    customerId: bigint('customer_id', { mode: 'number' }),
+    dealType: text('deal_type', { enum: ['new_business', 'upsell', 'renewal'] }),
+    leadSource: text('lead_source'),
+    openedAt: tz('opened_at').notNull(),
+    closedAt: tz('closed_at'),
+    deletedAt: tz('deleted_at'),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('deals_external').on(t.workspaceId, t.source, t.externalId),
+    index('deals_owner').on(t.workspaceId, t.ownerUserId, t.status),
+  ],
+);
+
+/** Every stage a deal passed through, for stage conversion and cycle length. */
+export const dealStageChanges = pgTable(
+  'deal_stage_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    dealId: bigint('deal_id', { mode: 'number' }).notNull(),
+    fromStage: text('from_stage'),
+    toStage: text('to_stage').notNull(),
+    changedAt: tz('changed_at').notNull(),
+  },
+  (t) => [index('deal_stage_changes_deal').on(t.workspaceId, t.dealId, t.changedAt)],
+);
+
+/** Leads and their first response, qualification and conversion: response time and funnel KPIs. */
+export const leads = pgTable(
+  'leads',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    externalId: text('external_id').notNull(),
+    ownerUserId: text('owner_user_id'),
+    leadSource: text('lead_source'),
+    createdAt: tz('created_at').notNull(),
+    firstResponseAt: tz('first_response_at'),
+    mqlAt: tz('mql_at'),
+    qualifiedAt: tz('qualified_at'),
+    dealId: bigint('deal_id', { mode: 'number' }),
+  },
+  (t) => [
+    uniqueIndex('leads_external').on(t.workspaceId, t.source, t.externalId),
+    index('leads_created').on(t.workspaceId, t.createdAt),
+  ],
+);
+
+/** Customers (accounts): retention, churn, upsell and lifetime value. */
+export const customers = pgTable(
+  'customers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    externalId: text('external_id').notNull(),
+    name: text('name'),
+    ownerUserId: text('owner_user_id'),
+    becameCustomerAt: tz('became_customer_at').notNull(),
+    churnedAt: tz('churned_at'),
+  },
+  (t) => [uniqueIndex('customers_external').on(t.workspaceId, t.source, t.externalId)],
+);
+
+/** Sales and marketing spend, for CAC. Entered by a manager or sent by a webhook. */
+export const spend = pgTable(
+  'spend',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    incurredOn: date('incurred_on', { mode: 'string' }).notNull(),
+    category: text('category', { enum: ['sales', 'marketing'] }).notNull(),
+    amountCents: cents('amount_cents').notNull(),
+    note: text('note'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('spend_idempotency').on(t.workspaceId, t.idempotencyKey)],
+);
+
+/** Targets: a rep's own, one set by a manager, or a team's (user_id null). Quota attainment reads them. */
+export const goals = pgTable(
+  'goals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id'),
+    channelId: text('channel_id'),
+    metric: text('metric').notNull(),
+    /** In the metric's unit; money in cents. */
+    target: bigint('target', { mode: 'number' }).notNull(),
+    period: text('period', { enum: ['week', 'month', 'quarter', 'year', 'custom'] }).notNull(),
+    startsOn: date('starts_on', { mode: 'string' }),
+    endsOn: date('ends_on', { mode: 'string' }),
+    setBy: text('set_by').notNull(),
+    createdAt: createdAt(),
+    archivedAt: tz('archived_at'),
+  },
+  (t) => [index('goals_user').on(t.workspaceId, t.userId, t.metric)],
+);
+
+export const schema = {
+  workspaces,
+  installations,
+  members,
+  activities,
+  deals,
+  dealStageChanges,
+  leads,
+  customers,
+  spend,
+  goals,
+};
+
+export type Schema = typeof schema;
