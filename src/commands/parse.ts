@@ -1,0 +1,357 @@
+import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
+import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
+import { parseAmount, parseCount } from '../lib/amount.js';
+
+/**
+ * The `/kpi` command-text parser. Pure: it turns what Slack sends into a `KpiCommand` or a friendly
+ * error, and never throws, whatever the text (other scripts, emoji, control characters, bidi marks).
+ *
+ * Every piece of user text that goes back into an error is escaped for Slack mrkdwn and has its
+ * `@here`/`@channel`/`@everyone` defused. Notes, in contrast, are returned as plain decoded text:
+ * whoever displays a note must escape it.
+ */
+
+export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy';
+
+export type KpiCommand =
+  | { type: 'help'; topic: HelpTopic | null }
+  | { type: 'log'; kind: ActivityKind; quantity: number; amountCents: number; note: string | null }
+  | { type: 'undo' }
+  | { type: 'me'; window: WindowSpec }
+  | { type: 'board'; metric: string | null; window: WindowSpec }
+  | { type: 'explain'; metric: string | null }
+  | { type: 'privacy'; setting: 'hide' | 'show' | 'status' };
+
+export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
+
+export interface ParseContext {
+  now: Date;
+  timezone: string;
+  findMetric: (name: string) => { key: string } | undefined;
+}
+
+export const MAX_INPUT_CHARS = 1000;
+export const MAX_NOTE_CHARS = 280;
+const MAX_QUOTE_CHARS = 40;
+/** `/kpi log deal won 150` logs a $150 deal, `/kpi log deal won 3` logs three deals. */
+const BARE_AMOUNT_MIN_CENTS = 100_00;
+
+// Slack turns a typed `<` into `&lt;` before it reaches us, so the usage lines carry it escaped too.
+export const USAGE: Record<HelpTopic, string> = {
+  log:
+    '`/kpi log &lt;activity&gt; [count] [amount] [note]` — e.g. `/kpi log calls 12`, `/kpi log deal won $12.5k Acme` ' +
+    '(the amount is optional: `/kpi log deal won` records a deal without one)',
+  me: '`/kpi me [window]` — your numbers, this week unless you say otherwise, e.g. `/kpi me last month`',
+  board: '`/kpi board [metric] [window]` — the team leaderboard, e.g. `/kpi board`, `/kpi board meetings last week`',
+  explain:
+    '`/kpi explain [metric]` — how a number is worked out, e.g. `/kpi explain meetings`; `/kpi explain` lists them',
+  undo: '`/kpi undo` — removes your most recent entry',
+  privacy:
+    '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
+    'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
+};
+
+const ALL_USAGE = Object.values(USAGE).join('\n');
+
+type Subcommand = HelpTopic | 'help';
+
+const SUBCOMMANDS = new Map<string, Subcommand>([
+  ['help', 'help'],
+  ['log', 'log'],
+  ['me', 'me'],
+  ['board', 'board'],
+  ['leaderboard', 'board'],
+  ['explain', 'explain'],
+  ['undo', 'undo'],
+  ['privacy', 'privacy'],
+]);
+
+/** "Privacy on" means hidden: the user turns their privacy on. */
+const PRIVACY_SETTINGS = new Map<string, 'hide' | 'show' | 'status'>([
+  ['hide', 'hide'],
+  ['on', 'hide'],
+  ['show', 'show'],
+  ['off', 'show'],
+  ['status', 'status'],
+]);
+
+/** Aliases compare with `-`, `_` and spaces alike, so `no show`, `no-show` and `follow up` all match. */
+function aliasKey(text: string): string {
+  return text.toLowerCase().replace(/[-_\s]+/g, ' ');
+}
+
+const ALIASES = new Map<string, ActivityKind>(
+  ACTIVITY_KIND_KEYS.flatMap((kind) => ACTIVITY_KINDS[kind].aliases.map((alias) => [aliasKey(alias), kind] as const)),
+);
+const MAX_ALIAS_WORDS = Math.max(...[...ALIASES.keys()].map((alias) => alias.split(' ').length));
+
+/** The name to show for each kind in help: its plural when that can be typed (`qualified leads` can't). */
+function typeableName(kind: ActivityKind): string {
+  const { many, aliases } = ACTIVITY_KINDS[kind];
+  return ALIASES.get(aliasKey(many)) === kind ? many : (aliases[0] ?? kind);
+}
+
+const ACTIVITY_NAMES = ACTIVITY_KIND_KEYS.map(typeableName).join(', ');
+
+/** A token meant as a number, even a malformed one (`12,50`, `-3`, `$5k`, `١٢`), so it gets a number error. */
+const NUMBERISH = /^[-−(]?[$€£]?[-−]?\p{Nd}[\p{Nd},.]*[kmb]?[$€£]?\)?$/iu;
+
+// ---------------------------------------------------------------------------------------------
+// Text clean-up and Slack safety
+
+/** `<@U1|ana>` → `ana`, `<#C1|sales>` → `#sales`, `<!here>` → `@here`, `<https://x|x.com>` → `x.com`. */
+function unwrapSlackMarkup(text: string): string {
+  return text.replace(/<([^<>|]*)(?:\|([^<>]*))?>/g, (_, target: string, label: string | undefined) => {
+    if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+    if (label !== undefined) return label;
+    return target.startsWith('!') ? `@${target.slice(1).split('^')[0]}` : target;
+  });
+}
+
+/** Slack escapes only these three; `&amp;` goes last so `&amp;lt;` stays the literal text `&lt;`. */
+function decodeEntities(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
+/**
+ * Markup first, entities second: a `<` the user typed arrives as `&lt;` and must not be mistaken for
+ * markup. Invisible format characters (zero-width spaces, bidi marks and overrides, BOM, soft hyphens)
+ * would make `calls` fail to match or spoof how a note reads, so they go; control characters become spaces.
+ * `$ 5k` is joined into `$5k` so an amount is always one word.
+ */
+function cleanText(raw: string): string {
+  return decodeEntities(unwrapSlackMarkup(raw))
+    .replace(/[\u00AD\u200B\u200C\u200E\u200F\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/g, '')
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/([$€£])\s+(?=\p{Nd})/gu, '$1');
+}
+
+function slackSafe(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/@(here|channel|everyone)\b/gi, '$1');
+}
+
+/** Cut to 40 characters, never inside a surrogate pair, and made safe for Slack. */
+function echo(text: string): string {
+  const chars = [...text];
+  return slackSafe(chars.length > MAX_QUOTE_CHARS ? `${chars.slice(0, MAX_QUOTE_CHARS).join('')}…` : text);
+}
+
+function quote(text: string): string {
+  return `“${echo(text)}”`;
+}
+
+function ok(command: KpiCommand): ParseResult {
+  return { ok: true, command };
+}
+
+function fail(error: string, usage: string): ParseResult {
+  return { ok: false, error, usage };
+}
+
+/** Errors from the amount and window parsers echo user text unescaped. */
+function failFrom(result: { error: string }, usage: string): ParseResult {
+  return fail(slackSafe(result.error), usage);
+}
+
+// ---------------------------------------------------------------------------------------------
+// log
+
+function matchActivity(words: readonly string[]): { kind: ActivityKind; rest: string[] } | null {
+  for (let n = Math.min(MAX_ALIAS_WORDS, words.length); n >= 1; n--) {
+    const kind = ALIASES.get(aliasKey(words.slice(0, n).join(' ')));
+    if (kind) return { kind, rest: words.slice(n) };
+  }
+  return null;
+}
+
+function readNote(words: readonly string[]): { note: string | null } | { error: string } {
+  const note = words.join(' ');
+  const length = [...note].length;
+  if (length > MAX_NOTE_CHARS) {
+    return {
+      error: `That note is ${length} characters — notes can be up to ${MAX_NOTE_CHARS}. Shorten it and try again.`,
+    };
+  }
+  return { note: note === '' ? null : note };
+}
+
+type Quantities = { quantity: number; amountCents: number; used: number } | { error: string };
+
+/** Non-money kinds: an optional count. */
+function readCount(words: readonly string[]): Quantities {
+  const [first] = words;
+  if (first === undefined || !NUMBERISH.test(first)) return { quantity: 1, amountCents: 0, used: 0 };
+  const count = parseCount(first);
+  return count.ok ? { quantity: count.count, amountCents: 0, used: 1 } : count;
+}
+
+/** Deals: count then amount when two numbers follow; one number is an amount if it looks like money. */
+function readDealNumbers(words: readonly string[], kind: ActivityKind): Quantities {
+  const [first, second] = words;
+  if (first === undefined || !NUMBERISH.test(first)) return { quantity: 1, amountCents: 0, used: 0 };
+  if (second !== undefined && NUMBERISH.test(second)) {
+    const count = parseCount(first);
+    if (!count.ok) {
+      const example = `/kpi log ${ACTIVITY_KINDS[kind].one} 2 $25k`;
+      return {
+        error: `${count.error} With two numbers, the first is how many and the second the amount: \`${example}\`.`,
+      };
+    }
+    const amount = parseAmount(second);
+    return amount.ok ? { quantity: count.count, amountCents: amount.cents, used: 2 } : amount;
+  }
+  const amount = parseAmount(first);
+  if (!amount.ok) return amount;
+  if (amount.explicitMoney || amount.cents >= BARE_AMOUNT_MIN_CENTS) {
+    return { quantity: 1, amountCents: amount.cents, used: 1 };
+  }
+  const count = parseCount(first);
+  if (!count.ok) return { error: `${count.error} If it's an amount, add a currency sign: $${first}.` };
+  return { quantity: count.count, amountCents: 0, used: 1 };
+}
+
+function unknownActivity(words: readonly string[]): ParseResult {
+  const [first = ''] = words;
+  const swapped = NUMBERISH.test(first) ? matchActivity(words.slice(1)) : null;
+  if (swapped) {
+    const example = [...words.slice(1, words.length - swapped.rest.length), first, ...swapped.rest].join(' ');
+    return fail(`Put the activity first: \`/kpi log ${echo(example)}\`.`, USAGE.log);
+  }
+  return fail(`I don't know the activity ${quote(first)}. You can log: ${ACTIVITY_NAMES}.`, USAGE.log);
+}
+
+function parseLog(words: readonly string[]): ParseResult {
+  if (words.length === 0) return fail(`What should I log? You can log: ${ACTIVITY_NAMES}.`, USAGE.log);
+  const activity = matchActivity(words);
+  if (!activity) return unknownActivity(words);
+  const { kind, rest } = activity;
+  const numbers = ACTIVITY_KINDS[kind].money ? readDealNumbers(rest, kind) : readCount(rest);
+  if ('error' in numbers) return failFrom(numbers, USAGE.log);
+  const note = readNote(rest.slice(numbers.used));
+  if ('error' in note) return fail(note.error, USAGE.log);
+  return ok({ type: 'log', kind, quantity: numbers.quantity, amountCents: numbers.amountCents, note: note.note });
+}
+
+// ---------------------------------------------------------------------------------------------
+// me, board, explain
+
+function windowOrDefault(words: readonly string[], ctx: ParseContext): WindowParseResult {
+  return words.length === 0
+    ? { ok: true, spec: { kind: 'week' } }
+    : parseWindow(words.join(' '), ctx.now, ctx.timezone);
+}
+
+function unknownMetric(name: string, usage: string): ParseResult {
+  return fail(`I don't know a metric called ${quote(name)}. Use \`/kpi explain\` to list the metrics.`, usage);
+}
+
+function parseMe(words: readonly string[], ctx: ParseContext): ParseResult {
+  const window = windowOrDefault(words, ctx);
+  return window.ok ? ok({ type: 'me', window: window.spec }) : failFrom(window, USAGE.me);
+}
+
+/**
+ * `board [metric] [window]`: the longest run of trailing words that reads as a window (or is a window
+ * with a problem, like a future date) is the window; the words before it name the metric.
+ */
+function parseBoard(words: readonly string[], ctx: ParseContext): ParseResult {
+  if (words.length === 0) return ok({ type: 'board', metric: null, window: { kind: 'week' } });
+  for (let split = 0; split < words.length; split++) {
+    const window = parseWindow(words.slice(split).join(' '), ctx.now, ctx.timezone);
+    if (!window.ok && window.reason === 'unrecognized') continue;
+    const name = words.slice(0, split).join(' ');
+    const metric = name === '' ? null : ctx.findMetric(name);
+    if (metric === undefined) return unknownMetric(name, USAGE.board);
+    if (!window.ok) return failFrom(window, USAGE.board);
+    return ok({ type: 'board', metric: metric?.key ?? null, window: window.spec });
+  }
+  // No window in the text: all of it names the metric, or a metric is followed by a window we can't read.
+  for (let split = words.length; split >= 1; split--) {
+    const metric = ctx.findMetric(words.slice(0, split).join(' '));
+    if (!metric) continue;
+    const window = windowOrDefault(words.slice(split), ctx);
+    return window.ok ? ok({ type: 'board', metric: metric.key, window: window.spec }) : failFrom(window, USAGE.board);
+  }
+  return unknownMetric(words.join(' '), USAGE.board);
+}
+
+function parseExplain(words: readonly string[], ctx: ParseContext): ParseResult {
+  if (words.length === 0) return ok({ type: 'explain', metric: null });
+  const name = words.join(' ');
+  const metric = ctx.findMetric(name);
+  return metric ? ok({ type: 'explain', metric: metric.key }) : unknownMetric(name, USAGE.explain);
+}
+
+// ---------------------------------------------------------------------------------------------
+// help, undo, privacy, and anything else
+
+function parseHelp(words: readonly string[]): ParseResult {
+  const topic = SUBCOMMANDS.get(words.join(' ').toLowerCase());
+  // An unknown topic still gets help: the full listing.
+  return ok({ type: 'help', topic: topic === undefined || topic === 'help' ? null : topic });
+}
+
+function parseUndo(words: readonly string[]): ParseResult {
+  return words.length === 0
+    ? ok({ type: 'undo' })
+    : fail('`/kpi undo` takes nothing after it — it removes your most recent entry.', USAGE.undo);
+}
+
+function parsePrivacy(words: readonly string[]): ParseResult {
+  if (words.length === 0) return ok({ type: 'privacy', setting: 'status' });
+  const setting = PRIVACY_SETTINGS.get(words.join(' ').toLowerCase());
+  return setting
+    ? ok({ type: 'privacy', setting })
+    : fail(`${quote(words.join(' '))} isn't a privacy setting — use \`hide\` or \`show\`.`, USAGE.privacy);
+}
+
+function unknownSubcommand(words: readonly string[]): ParseResult {
+  const typed = words.join(' ');
+  const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
+  return fail(`I don't know the command ${quote(typed)}.${hint} Here's what I understand:`, ALL_USAGE);
+}
+
+export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
+  if (text.length > MAX_INPUT_CHARS) {
+    return fail(
+      `That's over ${MAX_INPUT_CHARS.toLocaleString('en-US')} characters — too long for me to read.`,
+      ALL_USAGE,
+    );
+  }
+  const [first, ...rest] = cleanText(text).split(/\s+/u).filter(Boolean);
+  if (first === undefined) return ok({ type: 'help', topic: null });
+  switch (SUBCOMMANDS.get(first.toLowerCase())) {
+    case 'help':
+      return parseHelp(rest);
+    case 'log':
+      return parseLog(rest);
+    case 'undo':
+      return parseUndo(rest);
+    case 'me':
+      return parseMe(rest, ctx);
+    case 'board':
+      return parseBoard(rest, ctx);
+    case 'explain':
+      return parseExplain(rest, ctx);
+    case 'privacy':
+      return parsePrivacy(rest);
+    case undefined:
+      return unknownSubcommand([first, ...rest]);
+  }
+}
+
+/** The full `/kpi help` text, in Slack mrkdwn. */
+export function helpText(): string {
+  return [
+    '*KPI bot — what you can type*',
+    ...Object.values(USAGE).map((line) => `• ${line}`),
+    '• `/kpi help [topic]` — this help, or one command’s, e.g. `/kpi help log`',
+    '',
+    `*Activities:* ${ACTIVITY_NAMES}.`,
+    `*Windows:* ${WINDOW_CHOICES}. Without one, you get this week.`,
+  ].join('\n');
+}
