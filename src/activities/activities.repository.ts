@@ -1,0 +1,119 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Database } from '../db/client.js';
+import { activities } from '../db/schema.js';
+import type { ActivityKind } from '../kpi/activity-kinds.js';
+
+export type Activity = typeof activities.$inferSelect;
+
+export interface NewActivity {
+  workspaceId: string;
+  userId: string;
+  kind: ActivityKind;
+  quantity: number;
+  amountCents: number;
+  occurredAt: Date;
+  source: string;
+  idempotencyKey: string;
+  recordedBy?: string | null;
+  note?: string | null;
+  dealId?: number | null;
+  leadId?: number | null;
+}
+
+/**
+ * Appends an activity once per idempotency key. A retry or a double click with the same key returns
+ * the row stored the first time, with `created: false`.
+ */
+export async function recordActivity(
+  db: Database,
+  input: NewActivity,
+): Promise<{ activity: Activity; created: boolean }> {
+  const inserted = await db
+    .insert(activities)
+    .values(input)
+    .onConflictDoNothing({ target: [activities.workspaceId, activities.idempotencyKey] })
+    .returning();
+  const row = inserted[0];
+  if (row) return { activity: row, created: true };
+  const existing = await findByKey(db, input.workspaceId, input.idempotencyKey);
+  if (!existing) throw new Error('activity vanished after an idempotency conflict');
+  return { activity: existing, created: false };
+}
+
+async function findByKey(db: Database, workspaceId: string, key: string): Promise<Activity | undefined> {
+  const rows = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.workspaceId, workspaceId), eq(activities.idempotencyKey, key)));
+  return rows[0];
+}
+
+export type UndoResult =
+  | { status: 'undone'; original: Activity; reversal: Activity }
+  | { status: 'already_undone'; original: Activity }
+  | { status: 'not_found' }
+  | { status: 'not_yours'; original: Activity };
+
+/**
+ * Reverses an entry by appending its negation. The unique index on `reverses_id` makes a second undo
+ * (a double click, a retry, a second device) find the first reversal instead of writing another.
+ */
+export async function undoActivity(
+  db: Database,
+  scope: { workspaceId: string; userId: string },
+  activityId: number,
+  now: Date,
+): Promise<UndoResult> {
+  const rows = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.workspaceId, scope.workspaceId), eq(activities.id, activityId)));
+  const original = rows[0];
+  if (!original || original.reversesId !== null) return { status: 'not_found' };
+  if (original.userId !== scope.userId) return { status: 'not_yours', original };
+  const inserted = await db
+    .insert(activities)
+    .values({
+      workspaceId: original.workspaceId,
+      userId: original.userId,
+      kind: original.kind,
+      quantity: -original.quantity,
+      amountCents: -original.amountCents,
+      // The reversal lands in the same window as the entry, so every window's figures net to zero.
+      occurredAt: original.occurredAt,
+      recordedAt: now,
+      recordedBy: scope.userId,
+      source: original.source,
+      idempotencyKey: `undo:${original.id}`,
+      reversesId: original.id,
+      dealId: original.dealId,
+      leadId: original.leadId,
+      note: 'undo',
+    })
+    .onConflictDoNothing()
+    .returning();
+  const reversal = inserted[0];
+  return reversal ? { status: 'undone', original, reversal } : { status: 'already_undone', original };
+}
+
+/** The rep's newest entry that is neither a reversal nor reversed: what `/kpi undo` takes back. */
+export async function latestUndoable(db: Database, workspaceId: string, userId: string): Promise<Activity | undefined> {
+  const reversal = alias(activities, 'reversal');
+  const rows = await db
+    .select({ activity: activities })
+    .from(activities)
+    .leftJoin(reversal, eq(reversal.reversesId, activities.id))
+    .where(
+      and(
+        eq(activities.workspaceId, workspaceId),
+        eq(activities.userId, userId),
+        isNull(activities.reversesId),
+        isNull(reversal.id),
+        sql`${activities.source} = 'slack'`,
+      ),
+    )
+    .orderBy(desc(activities.recordedAt), desc(activities.id))
+    .limit(1);
+  return rows[0]?.activity;
+}

@@ -1,0 +1,414 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
+import { type ActivityKind, isActivityKind } from './activity-kinds.js';
+import type { ActivityTotals, CustomerFacts, DealFacts, KpiFacts, LeadFacts } from './facts.js';
+import type { TimeWindow } from './windows.js';
+
+/**
+ * Gathers `KpiFacts` from the stored log for every rep of a workspace (or one rep), for a window and
+ * the window before it. Each section is one grouped query whatever the number of reps, so a board
+ * of a thousand reps costs the same handful of round trips as a scorecard.
+ */
+
+export interface FactsPair {
+  current: KpiFacts;
+  previous: KpiFacts;
+}
+
+/** Facts per rep; reps with nothing in either window are absent. */
+export type FactsByUser = Map<string, FactsPair>;
+
+interface Scope {
+  workspaceId: string;
+  /** One rep, or everyone in the workspace. */
+  userId: string | null;
+  window: TimeWindow;
+  previous: TimeWindow;
+  /** The goal period whose revenue target is the quota of this window, if any. */
+  quotaPeriod: string | null;
+}
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+function userFilter(column: SQL, userId: string | null): SQL {
+  return userId === null ? sql`true` : sql`${column} = ${userId}`;
+}
+
+/** Facts per rep, grouped by rep. */
+export async function loadFactsByUser(db: Database, scope: Scope): Promise<FactsByUser> {
+  const [activity, deals, leads, quotas] = await Promise.all([
+    activityTotals(db, scope, true),
+    dealFacts(db, scope, true),
+    leadFacts(db, scope, true),
+    quotaTargets(db, scope),
+  ]);
+  const users = new Set([...activity.keys()]);
+  const result: FactsByUser = new Map();
+  for (const userId of users) {
+    const a = activity.get(userId) ?? emptyPair();
+    const quotaCents = quotas.get(userId) ?? null;
+    result.set(userId, {
+      current: {
+        activities: a.current,
+        previousRevenueCents: revenue(a.previous),
+        deals: deals.any ? (deals.byKey.get(userId)?.current ?? emptyDealFacts()) : null,
+        leads: leads.any ? (leads.byKey.get(userId)?.current ?? emptyLeadFacts()) : null,
+        customers: null,
+        spendCents: null,
+        quotaCents,
+        repCount: 1,
+      },
+      previous: {
+        activities: a.previous,
+        previousRevenueCents: null,
+        deals: deals.any ? (deals.byKey.get(userId)?.previous ?? emptyDealFacts()) : null,
+        leads: leads.any ? (leads.byKey.get(userId)?.previous ?? emptyLeadFacts()) : null,
+        customers: null,
+        spendCents: null,
+        quotaCents,
+        repCount: 1,
+      },
+    });
+  }
+  return result;
+}
+
+/** Facts for one subject as a whole: a rep (`userId`) or the team (`userId: null`). */
+export async function loadFacts(db: Database, scope: Scope): Promise<FactsPair> {
+  const [activity, deals, leads, customers, spend, quotas, reps] = await Promise.all([
+    activityTotals(db, scope, false),
+    dealFacts(db, scope, false),
+    leadFacts(db, scope, false),
+    customerFacts(db, scope),
+    spendTotals(db, scope),
+    quotaTargets(db, scope),
+    scope.userId === null ? activeRepCount(db, scope) : Promise.resolve(1),
+  ]);
+  const a = activity.get(ALL) ?? emptyPair();
+  const quotaCents = quotas.get(scope.userId ?? ALL) ?? null;
+  const build = (which: 'current' | 'previous'): KpiFacts => ({
+    activities: a[which],
+    previousRevenueCents: which === 'current' ? revenue(a.previous) : null,
+    deals: deals.any ? (deals.byKey.get(ALL)?.[which] ?? emptyDealFacts()) : null,
+    leads: leads.any ? (leads.byKey.get(ALL)?.[which] ?? emptyLeadFacts()) : null,
+    customers: customers?.[which] ?? null,
+    spendCents: spend === null ? null : spend[which],
+    quotaCents,
+    repCount: reps,
+  });
+  return { current: build('current'), previous: build('previous') };
+}
+
+const ALL = '*';
+
+function revenue(totals: ActivityTotals): number {
+  return totals.deal_won?.amountCents ?? 0;
+}
+
+function emptyPair(): { current: ActivityTotals; previous: ActivityTotals } {
+  return { current: {}, previous: {} };
+}
+
+/** Sums quantity and amount per rep and kind over both windows in one pass of the covering index. */
+async function activityTotals(db: Database, scope: Scope, byUser: boolean) {
+  const { window: w, previous: p } = scope;
+  const key = byUser ? sql`user_id` : sql`${ALL}::text`;
+  const rows = await queryRows<{ k: string; kind: string; q: number; a: number; pq: number; pa: number }>(
+    db,
+    sql`select ${key} as k, kind,
+          coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as q,
+          coalesce(sum(amount_cents) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as a,
+          coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pq,
+          coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa
+        from activities
+        where workspace_id = ${scope.workspaceId} and ${userFilter(sql`user_id`, scope.userId)}
+          and occurred_at >= ${ts(p.start)} and occurred_at < ${ts(w.end)}
+          and (occurred_at >= ${ts(w.start)} or occurred_at < ${ts(p.end)})
+        group by 1, 2`,
+  );
+  const result = new Map<string, { current: ActivityTotals; previous: ActivityTotals }>();
+  for (const row of rows) {
+    if (!isActivityKind(row.kind)) continue;
+    const pair = result.get(row.k) ?? emptyPair();
+    addTotal(pair.current, row.kind, row.q, row.a);
+    addTotal(pair.previous, row.kind, row.pq, row.pa);
+    result.set(row.k, pair);
+  }
+  return result;
+}
+
+function addTotal(totals: ActivityTotals, kind: ActivityKind, quantity: number, amountCents: number) {
+  if (quantity === 0 && amountCents === 0) return;
+  totals[kind] = { quantity, amountCents };
+}
+
+interface Sectioned<T> {
+  /** Whether the workspace has ever had this kind of data; if not the KPIs say it is missing. */
+  any: boolean;
+  byKey: Map<string, { current: T; previous: T }>;
+}
+
+async function hasRows(db: Database, table: SQL, workspaceId: string): Promise<boolean> {
+  const rows = await queryRows<{ any: boolean }>(
+    db,
+    sql`select exists (select 1 from ${table} where workspace_id = ${workspaceId}) as any`,
+  );
+  return rows[0]?.any === true;
+}
+
+/** Runs a per-window grouped query for the current and the previous window and pairs the results. */
+async function perWindow<T>(
+  scope: Scope,
+  empty: () => T,
+  run: (w: TimeWindow) => Promise<Map<string, T>>,
+): Promise<Map<string, { current: T; previous: T }>> {
+  const [current, previous] = await Promise.all([run(scope.window), run(scope.previous)]);
+  const pairs = new Map<string, { current: T; previous: T }>();
+  for (const key of new Set([...current.keys(), ...previous.keys()])) {
+    pairs.set(key, { current: current.get(key) ?? empty(), previous: previous.get(key) ?? empty() });
+  }
+  return pairs;
+}
+
+async function dealFacts(db: Database, scope: Scope, byUser: boolean): Promise<Sectioned<DealFacts>> {
+  if (!(await hasRows(db, sql`deals`, scope.workspaceId))) return { any: false, byKey: new Map() };
+  const key = byUser ? sql`owner_user_id` : sql`${ALL}::text`;
+  const byKey = await perWindow(scope, emptyDealFacts, async (w) => {
+    const rows = await queryRows<{
+      k: string | null;
+      open_count: number;
+      open_amount: number;
+      won: number;
+      lost: number;
+      cycle_days: number;
+      cost_count: number;
+      cost_amount: number;
+      cost_cost: number;
+      lost_follow_ups: number;
+    }>(
+      db,
+      sql`select ${key} as k,
+            count(*) filter (where opened_at < ${ts(w.end)} and (closed_at is null or closed_at >= ${ts(w.end)}))::int as open_count,
+            coalesce(sum(amount_cents) filter (where opened_at < ${ts(w.end)} and (closed_at is null or closed_at >= ${ts(w.end)})), 0)::float8 as open_amount,
+            count(*) filter (where status = 'won' and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)})::int as won,
+            count(*) filter (where status = 'lost' and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)})::int as lost,
+            coalesce(sum(extract(epoch from closed_at - opened_at) / 86400) filter (where status = 'won' and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)}), 0)::float8 as cycle_days,
+            count(*) filter (where status = 'won' and cost_cents is not null and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)})::int as cost_count,
+            coalesce(sum(amount_cents) filter (where status = 'won' and cost_cents is not null and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)}), 0)::float8 as cost_amount,
+            coalesce(sum(cost_cents) filter (where status = 'won' and cost_cents is not null and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)}), 0)::float8 as cost_cost,
+            coalesce(sum((select coalesce(sum(a.quantity), 0) from activities a
+               where a.workspace_id = deals.workspace_id and a.deal_id = deals.id and a.kind = 'follow_up'))
+               filter (where status = 'lost' and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)}), 0)::float8 as lost_follow_ups
+          from deals
+          where workspace_id = ${scope.workspaceId} and deleted_at is null
+            and ${userFilter(sql`owner_user_id`, scope.userId)}
+          group by 1`,
+    );
+    const stages = await queryRows<{ k: string | null; stage: string; deals: number }>(
+      db,
+      sql`select ${byUser ? sql`d.owner_user_id` : sql`${ALL}::text`} as k, c.to_stage as stage,
+            count(distinct c.deal_id)::int as deals
+          from deal_stage_changes c join deals d on d.id = c.deal_id and d.workspace_id = c.workspace_id
+          where c.workspace_id = ${scope.workspaceId} and ${userFilter(sql`d.owner_user_id`, scope.userId)}
+            and c.changed_at >= ${ts(w.start)} and c.changed_at < ${ts(w.end)}
+          group by 1, 2
+          order by 3 desc, 2`,
+    );
+    const map = new Map<string, DealFacts>();
+    for (const r of rows) {
+      if (r.k === null) continue;
+      map.set(r.k, {
+        openCount: r.open_count,
+        openAmountCents: r.open_amount,
+        wonCount: r.won,
+        lostCount: r.lost,
+        wonCycleDaysSum: r.cycle_days,
+        wonWithCostCount: r.cost_count,
+        wonWithCostAmountCents: r.cost_amount,
+        wonWithCostCostCents: r.cost_cost,
+        lostDealFollowUps: r.lost_follow_ups,
+        stageEntries: [],
+      });
+    }
+    for (const s of stages) {
+      if (s.k === null) continue;
+      const facts = map.get(s.k) ?? emptyDealFacts();
+      facts.stageEntries.push({ stage: s.stage, deals: s.deals });
+      map.set(s.k, facts);
+    }
+    return map;
+  });
+  return { any: true, byKey };
+}
+
+export function emptyDealFacts(): DealFacts {
+  return {
+    openCount: 0,
+    openAmountCents: 0,
+    wonCount: 0,
+    lostCount: 0,
+    wonCycleDaysSum: 0,
+    wonWithCostCount: 0,
+    wonWithCostAmountCents: 0,
+    wonWithCostCostCents: 0,
+    lostDealFollowUps: 0,
+    stageEntries: [],
+  };
+}
+
+async function leadFacts(db: Database, scope: Scope, byUser: boolean): Promise<Sectioned<LeadFacts>> {
+  if (!(await hasRows(db, sql`leads`, scope.workspaceId))) return { any: false, byKey: new Map() };
+  const key = byUser ? sql`owner_user_id` : sql`${ALL}::text`;
+  const byKey = await perWindow(scope, emptyLeadFacts, async (w) => {
+    const rows = await queryRows<{
+      k: string | null;
+      created: number;
+      responded: number;
+      within_hour: number;
+      median: number | null;
+      mql: number;
+      mql_deal: number;
+      qualified: number;
+      qualified_deal: number;
+      touchpoints: number;
+    }>(
+      db,
+      sql`select ${key} as k,
+            count(*)::int as created,
+            count(first_response_at)::int as responded,
+            count(*) filter (where first_response_at - created_at <= interval '1 hour')::int as within_hour,
+            (percentile_cont(0.5) within group (order by extract(epoch from first_response_at - created_at) / 60))::float8 as median,
+            count(mql_at)::int as mql,
+            count(*) filter (where mql_at is not null and deal_id is not null)::int as mql_deal,
+            count(qualified_at)::int as qualified,
+            count(*) filter (where qualified_at is not null and deal_id is not null)::int as qualified_deal,
+            coalesce(sum((select coalesce(sum(a.quantity), 0) from activities a
+              where a.workspace_id = leads.workspace_id and a.lead_id = leads.id
+                and a.occurred_at < leads.created_at + interval '28 days')), 0)::float8 as touchpoints
+          from leads
+          where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, scope.userId)}
+            and created_at >= ${ts(w.start)} and created_at < ${ts(w.end)}
+          group by 1`,
+    );
+    const map = new Map<string, LeadFacts>();
+    for (const r of rows) {
+      if (r.k === null) continue;
+      map.set(r.k, {
+        created: r.created,
+        responded: r.responded,
+        respondedWithinHour: r.within_hour,
+        responseMinutesMedian: r.median,
+        mql: r.mql,
+        mqlToDeal: r.mql_deal,
+        qualified: r.qualified,
+        qualifiedToDeal: r.qualified_deal,
+        touchpoints: r.touchpoints,
+      });
+    }
+    return map;
+  });
+  return { any: true, byKey };
+}
+
+export function emptyLeadFacts(): LeadFacts {
+  return {
+    created: 0,
+    responded: 0,
+    respondedWithinHour: 0,
+    responseMinutesMedian: null,
+    mql: 0,
+    mqlToDeal: 0,
+    qualified: 0,
+    qualifiedToDeal: 0,
+    touchpoints: 0,
+  };
+}
+
+async function customerFacts(
+  db: Database,
+  scope: Scope,
+): Promise<{ current: CustomerFacts; previous: CustomerFacts } | null> {
+  if (!(await hasRows(db, sql`customers`, scope.workspaceId))) return null;
+  const one = async (w: TimeWindow): Promise<CustomerFacts> => {
+    const rows = await queryRows<{
+      at_start: number;
+      retained: number;
+      upsold: number;
+      new_customers: number;
+      lifetime: number;
+      with_revenue: number;
+    }>(
+      db,
+      sql`with c as (
+            select * from customers
+            where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, scope.userId)}
+          ), won as (
+            select customer_id, deal_type, amount_cents, closed_at from deals
+            where workspace_id = ${scope.workspaceId} and status = 'won' and deleted_at is null and customer_id is not null
+          )
+          select
+            count(*) filter (where became_customer_at < ${ts(w.start)} and (churned_at is null or churned_at >= ${ts(w.start)}))::int as at_start,
+            count(*) filter (where became_customer_at < ${ts(w.start)} and (churned_at is null or churned_at >= ${ts(w.end)}))::int as retained,
+            count(*) filter (where became_customer_at < ${ts(w.start)} and (churned_at is null or churned_at >= ${ts(w.start)})
+              and exists (select 1 from won where won.customer_id = c.id and won.deal_type = 'upsell'
+                and won.closed_at >= ${ts(w.start)} and won.closed_at < ${ts(w.end)}))::int as upsold,
+            count(*) filter (where became_customer_at >= ${ts(w.start)} and became_customer_at < ${ts(w.end)})::int as new_customers,
+            coalesce((select sum(amount_cents) from won where won.customer_id in (select id from c) and won.closed_at < ${ts(w.end)}), 0)::float8 as lifetime,
+            (select count(distinct customer_id) from won where won.customer_id in (select id from c) and won.closed_at < ${ts(w.end)})::int as with_revenue
+          from c`,
+    );
+    const r = rows[0];
+    return {
+      atStart: r?.at_start ?? 0,
+      retainedAtEnd: r?.retained ?? 0,
+      upsold: r?.upsold ?? 0,
+      newCustomers: r?.new_customers ?? 0,
+      lifetimeRevenueCents: r?.lifetime ?? 0,
+      customersWithRevenue: r?.with_revenue ?? 0,
+    };
+  };
+  const [current, previous] = await Promise.all([one(scope.window), one(scope.previous)]);
+  return { current, previous };
+}
+
+/** Spend is a team figure; a rep's facts have none. Days are compared in the window's timezone. */
+async function spendTotals(db: Database, scope: Scope): Promise<{ current: number; previous: number } | null> {
+  if (scope.userId !== null || !(await hasRows(db, sql`spend`, scope.workspaceId))) return null;
+  const localDate = (d: Date, zone: string) => sql`(${ts(d)} at time zone ${zone})::date`;
+  const sum = (w: TimeWindow) =>
+    sql`coalesce(sum(amount_cents) filter (where incurred_on >= ${localDate(w.start, w.timezone)}
+          and incurred_on < ${localDate(w.end, w.timezone)}), 0)::float8`;
+  const rows = await queryRows<{ current: number; previous: number }>(
+    db,
+    sql`select ${sum(scope.window)} as current, ${sum(scope.previous)} as previous
+        from spend where workspace_id = ${scope.workspaceId}`,
+  );
+  return { current: rows[0]?.current ?? 0, previous: rows[0]?.previous ?? 0 };
+}
+
+/** The newest revenue goal of the window's period, per rep (and `*` for the team goal). */
+async function quotaTargets(db: Database, scope: Scope): Promise<Map<string, number>> {
+  const result = new Map<string, number>();
+  if (scope.quotaPeriod === null) return result;
+  const rows = await queryRows<{ k: string; target: number }>(
+    db,
+    sql`select distinct on (coalesce(user_id, ${ALL})) coalesce(user_id, ${ALL}) as k, target::float8 as target
+        from goals
+        where workspace_id = ${scope.workspaceId} and metric = 'revenue' and period = ${scope.quotaPeriod}
+          and archived_at is null and channel_id is null
+          and (${scope.userId === null ? sql`true` : sql`user_id = ${scope.userId}`})
+        order by coalesce(user_id, ${ALL}), created_at desc, id desc`,
+  );
+  for (const r of rows) result.set(r.k, r.target);
+  return result;
+}
+
+async function activeRepCount(db: Database, scope: Scope): Promise<number> {
+  const rows = await queryRows<{ n: number }>(
+    db,
+    sql`select count(distinct user_id)::int as n from activities
+        where workspace_id = ${scope.workspaceId} and occurred_at >= ${ts(scope.window.start)} and occurred_at < ${ts(scope.window.end)}`,
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,59 @@
+import type { webApi } from '@slack/bolt';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+import { getMember, type Member, upsertProfile } from './members.repository.js';
+
+/** Profiles (name, timezone, admin flag) are refreshed from Slack at most this often. */
+const PROFILE_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface SyncDeps {
+  db: Database;
+  client: webApi.WebClient;
+  logger: Logger;
+}
+
+/**
+ * Returns the member with a fresh enough Slack profile. Slack being slow or down does not stop a
+ * command: a stale profile is used, and a person never seen before gets their id as a name until
+ * the next successful sync.
+ */
+export async function resolveMember(deps: SyncDeps, workspaceId: string, userId: string, now: Date): Promise<Member> {
+  const known = await getMember(deps.db, workspaceId, userId);
+  if (known?.profileSyncedAt && now.getTime() - known.profileSyncedAt.getTime() < PROFILE_TTL_MS) return known;
+  try {
+    const { user } = await deps.client.users.info({ user: userId });
+    if (!user) throw new Error('users.info returned no user');
+    return await upsertProfile(
+      deps.db,
+      {
+        workspaceId,
+        userId,
+        displayName: user.profile?.display_name || user.profile?.real_name || user.real_name || user.name || userId,
+        email: user.profile?.email ?? null,
+        timezone: user.tz ?? null,
+        isBot: user.is_bot ?? false,
+        isDeleted: user.deleted ?? false,
+        isSlackAdmin: Boolean(user.is_admin || user.is_owner || user.is_primary_owner),
+      },
+      now,
+    );
+  } catch (error) {
+    deps.logger.warn({ err: error, workspaceId, userId }, 'users.info failed; using the stored profile');
+    if (known) return known;
+    return upsertProfile(
+      deps.db,
+      {
+        workspaceId,
+        userId,
+        displayName: userId,
+        email: null,
+        timezone: null,
+        isBot: false,
+        isDeleted: false,
+        isSlackAdmin: false,
+      },
+      // Not marked as synced, so the next command tries Slack again.
+      new Date(0),
+    );
+  }
+}
