@@ -1,0 +1,9 @@
+import type { Database } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+
+/** What every listener gets: the database, the logger and the clock (tests inject a fixed one). */
+export interface AppDeps {
+  db: Database;
+  logger: Logger;
+  now: () => Date;
+}

@@ -1,0 +1,60 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { helpText, parseKpiCommand, USAGE } from '../../../commands/parse.js';
+import { findKpi } from '../../../kpi/catalogue.js';
+import { resolveMember } from '../../../members/member-sync.js';
+import { ensureWorkspace, getWorkspace } from '../../../members/members.repository.js';
+import { errorMessage, textMessage } from '../../blocks/message.js';
+import type { AppDeps } from '../../deps.js';
+import { runKpiCommand } from './kpi-actions.js';
+
+type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
+
+/**
+ * `/kpi`: acknowledged at once (Slack's three seconds), answered through `respond` ephemerally.
+ * Input problems become a friendly message with the right usage; anything unexpected tells the user
+ * we failed and is rethrown to `app.error` with its context.
+ */
+export function createKpiCommand(deps: AppDeps) {
+  return async ({ command, ack, respond, client, context }: Args) => {
+    await ack();
+    const now = deps.now();
+    const workspaceId = context.teamId ?? command.team_id;
+    try {
+      await ensureWorkspace(deps.db, workspaceId, { enterpriseId: context.enterpriseId ?? null });
+      const [member, workspace] = await Promise.all([
+        resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, command.user_id, now),
+        getWorkspace(deps.db, workspaceId),
+      ]);
+      const timezone = member.timezone ?? workspace?.defaultTimezone ?? 'UTC';
+      const parsed = parseKpiCommand(command.text, { now, timezone, findMetric: findKpi });
+      if (!parsed.ok) {
+        await respond({ response_type: 'ephemeral', ...errorMessage(parsed.error, parsed.usage) });
+        return;
+      }
+      const cmd = parsed.command;
+      const reply =
+        cmd.type === 'help'
+          ? textMessage(cmd.topic ? USAGE[cmd.topic] : helpText())
+          : await runKpiCommand(
+              deps,
+              {
+                workspaceId,
+                userId: command.user_id,
+                timezone,
+                currency: workspace?.currency ?? 'USD',
+                isOptedOut: member.publicOptOut,
+                triggerId: command.trigger_id,
+                now,
+              },
+              cmd,
+            );
+      await respond({ response_type: 'ephemeral', ...reply });
+    } catch (error) {
+      await respond({
+        response_type: 'ephemeral',
+        text: 'Sorry, something went wrong on our side. Please try again in a minute.',
+      }).catch(() => {});
+      throw error;
+    }
+  };
+}
