@@ -1,0 +1,1237 @@
+/**
+ * A strict, local fake of the Slack Web API and of `response_url` endpoints, for end-to-end tests.
+ *
+ * Point a WebClient (or Bolt's `clientOptions`) at `fake.apiUrl`; the fake answers the way Slack does, including
+ * the refusals: `not_authed`, `invalid_auth`, `token_revoked`, `missing_scope`, `channel_not_found`,
+ * `not_in_channel`, `is_archived`, `no_text`, `msg_too_long`, `invalid_blocks` (with Slack's
+ * `[json-pointer:…]` reasons), rate limits (HTTP 429 + `Retry-After`) and injected failures.
+ *
+ * Registries (tokens, users, channels, messages, OAuth codes) persist until `close()`;
+ * `reset()` only clears recordings, injected failures and rate limits.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------------------------------
+
+export type Json = Record<string, unknown>;
+
+export interface TokenInfo {
+  teamId: string;
+  /** The `user_id` that `auth.test` reports: the bot user for bot tokens, the installer for user tokens. */
+  botUserId: string;
+  /** Omit for user tokens (auth.test then has no `bot_id`). */
+  botId?: string;
+  enterpriseId?: string;
+  /** When given, methods needing a scope the token lacks fail with `missing_scope`. Omit to allow everything. */
+  scopes?: readonly string[];
+}
+
+export interface FakeUser {
+  id: string;
+  teamId: string;
+  name?: string;
+  realName?: string;
+  displayName?: string;
+  /** IANA zone, e.g. 'America/New_York' (default). `tz_offset` is computed for the current date. */
+  tz?: string;
+  email?: string;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isBot?: boolean;
+  deleted?: boolean;
+}
+
+export interface FakeChannel {
+  id: string;
+  teamId: string;
+  /** Returned verbatim by conversations.members; also decides `user_not_in_channel` for ephemeral posts. */
+  members: readonly string[];
+  name?: string;
+  archived?: boolean;
+  /** Defaults to true; false makes posting fail with `not_in_channel`. */
+  botIsMember?: boolean;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  /** Author; chat.update by another user's token fails with `cant_update_message`. */
+  userId: string;
+  text?: string;
+  blocks?: readonly unknown[];
+}
+
+/** The body Slack returns from oauth.v2.access (without `ok`); missing optional fields get realistic defaults. */
+export interface OAuthV2AccessResponse {
+  team: { id: string; name?: string } | null;
+  authed_user: { id: string; scope?: string; access_token?: string; token_type?: 'user' };
+  access_token?: string;
+  token_type?: 'bot';
+  scope?: string;
+  bot_user_id?: string;
+  app_id?: string;
+  enterprise?: { id: string; name?: string } | null;
+  is_enterprise_install?: boolean;
+  refresh_token?: string;
+  expires_in?: number;
+  incoming_webhook?: { channel: string; channel_id: string; configuration_url: string; url: string };
+}
+
+export interface FailureSpec {
+  /** Slack error code in the body; default `ratelimited` for 429, otherwise `internal_error`. */
+  error?: string;
+  /** HTTP status; default 429 when `retryAfter` is given, else 200 (a Slack-level error) for Web API methods. */
+  status?: number;
+  /** Seconds, sent as `Retry-After` on 429 responses (default 1). */
+  retryAfter?: number;
+  /** How many consecutive calls fail (default 1). */
+  times?: number;
+}
+
+export interface RecordedCall {
+  kind: 'call';
+  method: string;
+  /** Arguments without `token`; JSON-valued fields (blocks, attachments, view, metadata) are decoded. */
+  args: Json;
+  token: string | undefined;
+  /** Arrival time, epoch milliseconds. */
+  at: number;
+  status: number;
+  ok: boolean;
+  error: string | undefined;
+  response: Json;
+}
+
+export interface RecordedResponse {
+  kind: 'response';
+  id: string;
+  body: Json;
+  at: number;
+  status: number;
+  ok: boolean;
+  error: string | undefined;
+}
+
+export type Recorded = RecordedCall | RecordedResponse;
+
+/** Name to use with `failNext` to fail `response_url` posts. */
+export const RESPONSE_URL = 'response_url';
+
+export interface FakeSlackOptions {
+  /** Clock used for rate limits, timestamps and `at` (epoch ms). */
+  now?: () => number;
+  /** When set, oauth.v2.access checks them (`invalid_client_id`, `bad_client_secret`). */
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface FakeSlack {
+  readonly baseUrl: string;
+  /** 'http://127.0.0.1:PORT/api/', for WebClient's `slackApiUrl`. */
+  readonly apiUrl: string;
+  readonly calls: readonly RecordedCall[];
+  readonly responses: readonly RecordedResponse[];
+  /** A response_url on the fake; each accepts 5 posts, like Slack's (then `used_url`). */
+  responseUrl(id?: string): string;
+  addToken(token: string, info: TokenInfo): void;
+  revokeToken(token: string): void;
+  addUser(user: FakeUser): void;
+  addChannel(channel: FakeChannel): void;
+  addMessage(message: FakeMessage): void;
+  addOAuthCode(code: string, response: OAuthV2AccessResponse): void;
+  failNext(method: string, spec?: FailureSpec): void;
+  setRateLimit(method: string, limit: { perSecond: number }): void;
+  callsTo(method: string): RecordedCall[];
+  waitFor<T extends Recorded>(predicate: (entry: Recorded) => entry is T, timeoutMs?: number): Promise<T>;
+  waitFor(predicate: (entry: Recorded) => boolean, timeoutMs?: number): Promise<Recorded>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const isCallTo =
+  (method: string) =>
+  (entry: Recorded): entry is RecordedCall =>
+    entry.kind === 'call' && entry.method === method;
+
+export const isResponse = (entry: Recorded): entry is RecordedResponse => entry.kind === 'response';
+
+export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const fake = new FakeSlackServer(opts);
+  await fake.listen();
+  return fake;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Limits (Slack's documented Block Kit and message limits)
+// ---------------------------------------------------------------------------------------------------------------------
+
+export const LIMITS = {
+  messageText: 40_000,
+  messageBlocks: 50,
+  viewBlocks: 100,
+  sectionText: 3000,
+  sectionFields: 10,
+  sectionFieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  blockId: 255,
+  url: 3000,
+  altText: 2000,
+  imageTitle: 2000,
+  inputLabel: 2000,
+  markdownText: 12_000,
+  placeholder: 150,
+  optionText: 75,
+  optionValue: 150,
+  selectOptions: 100,
+  overflowOptions: 5,
+  choiceOptions: 10,
+  privateMetadata: 3000,
+  callbackId: 255,
+  responseUrlUses: 5,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Errors and small helpers
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** A Slack-level refusal: `{ ok: false, error: code, ...extra }`. */
+class SlackApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly extra: Json = {},
+    readonly status = 200,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code);
+  }
+}
+
+const errorMessages = (reasons: readonly string[]): Json => ({
+  response_metadata: { messages: reasons.map((reason) => `[ERROR] ${reason}`) },
+});
+
+const invalidArguments = (...reasons: string[]): SlackApiError =>
+  new SlackApiError('invalid_arguments', errorMessages(reasons));
+
+const invalidBlocks = (reasons: readonly string[]): SlackApiError =>
+  new SlackApiError('invalid_blocks', { errors: reasons, ...errorMessages(reasons) });
+
+const rateLimited = (retryAfter: number, error = 'ratelimited'): SlackApiError =>
+  new SlackApiError(error, {}, 429, { 'retry-after': String(retryAfter) });
+
+const isRecord = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A string argument; '' counts as absent. JSON bodies must send strings (form bodies always do). */
+function stringArg(args: Json, name: string): string | undefined {
+  const value = args[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw invalidArguments(`must provide a string [json-pointer:/${name}]`);
+  return value;
+}
+
+function booleanArg(args: Json, name: string): boolean | undefined {
+  const value = args[name];
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true' || value === '1' || value === 1) return true;
+  if (value === false || value === 'false' || value === '0' || value === 0) return false;
+  throw invalidArguments(`must provide a boolean [json-pointer:/${name}]`);
+}
+
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+
+/** Form bodies carry nested arguments as JSON strings (that is how @slack/web-api sends them): decode them. */
+function decodeJsonFields(args: Json): Json {
+  const decoded: Json = { ...args };
+  for (const field of JSON_FIELDS) {
+    const value = decoded[field];
+    if (typeof value !== 'string') continue;
+    try {
+      decoded[field] = JSON.parse(value);
+    } catch {
+      // left as a string: the method handler reports the format error
+    }
+  }
+  return decoded;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Block Kit validation, shared by messages, response_url and views
+// ---------------------------------------------------------------------------------------------------------------------
+
+const BLOCK_TYPES = new Set([
+  'actions',
+  'context',
+  'divider',
+  'file',
+  'header',
+  'image',
+  'input',
+  'markdown',
+  'rich_text',
+  'section',
+  'table',
+  'video',
+]);
+
+const ELEMENT_TYPES = new Set([
+  'button',
+  'channels_select',
+  'checkboxes',
+  'conversations_select',
+  'datepicker',
+  'datetimepicker',
+  'email_text_input',
+  'external_select',
+  'file_input',
+  'image',
+  'multi_channels_select',
+  'multi_conversations_select',
+  'multi_external_select',
+  'multi_static_select',
+  'multi_users_select',
+  'number_input',
+  'overflow',
+  'plain_text_input',
+  'radio_buttons',
+  'rich_text_input',
+  'static_select',
+  'timepicker',
+  'url_text_input',
+  'users_select',
+  'workflow_button',
+]);
+
+const TEXT_OBJECT_KEYS: Record<string, readonly string[]> = {
+  plain_text: ['type', 'text', 'emoji'],
+  mrkdwn: ['type', 'text', 'verbatim'],
+};
+
+interface TextRule {
+  max: number;
+  plainOnly?: boolean;
+  required?: boolean;
+}
+
+/** Collects Slack-style reasons, e.g. `must be less than 3001 characters [json-pointer:/blocks/0/text/text]`. */
+class BlockKitValidator {
+  readonly reasons: string[] = [];
+  private readonly blockIds = new Set<string>();
+  private readonly actionIds = new Set<string>();
+
+  blocks(value: unknown, pointer: string, maxBlocks: number): readonly string[] {
+    if (this.array(value, pointer, { max: maxBlocks })) {
+      value.forEach((block, index) => {
+        this.block(block, `${pointer}/${index}`);
+      });
+    }
+    return this.reasons;
+  }
+
+  homeView(view: Json): readonly string[] {
+    const at = '/view';
+    this.enumField(view, 'type', at, ['home'], true);
+    this.string(view, 'private_metadata', at, LIMITS.privateMetadata);
+    this.string(view, 'callback_id', at, LIMITS.callbackId);
+    this.string(view, 'external_id', at, LIMITS.callbackId);
+    if (this.present(view, 'blocks', at, true)) this.blocks(view.blocks, `${at}/blocks`, LIMITS.viewBlocks);
+    return this.reasons;
+  }
+
+  private fail(pointer: string, reason: string): void {
+    this.reasons.push(`${reason} [json-pointer:${pointer}]`);
+  }
+
+  /** The one length check: characters for strings, items for arrays (Slack's wording for each). */
+  private withinLimit(pointer: string, value: string | readonly unknown[], max: number, min = 0): void {
+    const isText = typeof value === 'string';
+    if (value.length > max) {
+      this.fail(pointer, isText ? `must be less than ${max + 1} characters` : `no more than ${max} items allowed`);
+    } else if (value.length < min) {
+      this.fail(pointer, isText ? `must be more than ${min - 1} characters` : `must have at least ${min} items`);
+    }
+  }
+
+  private present(parent: Json, key: string, at: string, required: boolean): boolean {
+    if (parent[key] !== undefined) return true;
+    if (required) this.fail(at, `missing required field: ${key}`);
+    return false;
+  }
+
+  private object(value: unknown, pointer: string): value is Json {
+    if (isRecord(value)) return true;
+    this.fail(pointer, 'must provide an object');
+    return false;
+  }
+
+  private array(value: unknown, pointer: string, limit: { max: number; min?: number }): value is unknown[] {
+    if (!Array.isArray(value)) {
+      this.fail(pointer, 'must provide an array');
+      return false;
+    }
+    this.withinLimit(pointer, value, limit.max, limit.min);
+    return true;
+  }
+
+  private string(parent: Json, key: string, at: string, max: number, required = false): string | undefined {
+    if (!this.present(parent, key, at, required)) return undefined;
+    const value = parent[key];
+    const pointer = `${at}/${key}`;
+    if (typeof value !== 'string') {
+      this.fail(pointer, 'must provide a string');
+      return undefined;
+    }
+    this.withinLimit(pointer, value, max, required ? 1 : 0);
+    return value;
+  }
+
+  private arrayField(parent: Json, key: string, at: string, limit: { max: number; min?: number }): unknown[] {
+    if (!this.present(parent, key, at, (limit.min ?? 0) > 0)) return [];
+    const value = parent[key];
+    return this.array(value, `${at}/${key}`, limit) ? value : [];
+  }
+
+  private enumField(parent: Json, key: string, at: string, allowed: readonly string[], required = false): void {
+    if (!this.present(parent, key, at, required)) return;
+    const value = parent[key];
+    if (typeof value !== 'string' || !allowed.includes(value)) this.fail(`${at}/${key}`, 'must be a valid enum value');
+  }
+
+  private textField(parent: Json, key: string, at: string, rule: TextRule): void {
+    if (this.present(parent, key, at, rule.required ?? false)) this.textObject(parent[key], `${at}/${key}`, rule);
+  }
+
+  private textObject(value: unknown, pointer: string, rule: TextRule): void {
+    if (!this.object(value, pointer)) return;
+    const allowedTypes = rule.plainOnly ? ['plain_text'] : ['plain_text', 'mrkdwn'];
+    const type = value.type;
+    if (typeof type !== 'string' || !allowedTypes.includes(type)) {
+      this.fail(`${pointer}/type`, 'must be a valid enum value');
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (!TEXT_OBJECT_KEYS[type]?.includes(key)) this.fail(pointer, `invalid additional property: ${key}`);
+    }
+    this.string(value, 'text', pointer, rule.max, true);
+  }
+
+  private block(value: unknown, at: string): void {
+    if (!this.object(value, at)) return;
+    const type = this.string(value, 'type', at, 64, true);
+    this.uniqueId(this.string(value, 'block_id', at, LIMITS.blockId), this.blockIds, `${at}/block_id`, 'block_id');
+    if (type === undefined) return;
+    if (!BLOCK_TYPES.has(type)) {
+      this.fail(`${at}/type`, `unsupported type: ${type}`);
+      return;
+    }
+    this.blockBody(type, value, at);
+  }
+
+  private blockBody(type: string, block: Json, at: string): void {
+    switch (type) {
+      case 'section':
+        return this.section(block, at);
+      case 'header':
+        return this.textField(block, 'text', at, { max: LIMITS.headerText, plainOnly: true, required: true });
+      case 'context':
+        return this.arrayField(block, 'elements', at, { max: LIMITS.contextElements, min: 1 }).forEach((el, i) => {
+          this.contextElement(el, `${at}/elements/${i}`);
+        });
+      case 'actions':
+        return this.arrayField(block, 'elements', at, { max: LIMITS.actionsElements, min: 1 }).forEach((el, i) => {
+          this.element(el, `${at}/elements/${i}`);
+        });
+      case 'image':
+        this.image(block, at);
+        return this.textField(block, 'title', at, { max: LIMITS.imageTitle, plainOnly: true });
+      case 'input':
+        this.textField(block, 'label', at, { max: LIMITS.inputLabel, plainOnly: true, required: true });
+        this.textField(block, 'hint', at, { max: LIMITS.inputLabel, plainOnly: true });
+        if (this.present(block, 'element', at, true)) this.element(block.element, `${at}/element`);
+        return;
+      case 'markdown':
+        this.string(block, 'text', at, LIMITS.markdownText, true);
+        return;
+      case 'rich_text':
+        this.arrayField(block, 'elements', at, { max: Number.POSITIVE_INFINITY, min: 1 });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private section(block: Json, at: string): void {
+    if (block.text === undefined && block.fields === undefined) this.fail(at, 'must provide either text or fields');
+    this.textField(block, 'text', at, { max: LIMITS.sectionText });
+    this.arrayField(block, 'fields', at, { max: LIMITS.sectionFields }).forEach((field, i) => {
+      this.textObject(field, `${at}/fields/${i}`, { max: LIMITS.sectionFieldText });
+    });
+    if (block.accessory !== undefined) this.element(block.accessory, `${at}/accessory`);
+  }
+
+  private contextElement(value: unknown, at: string): void {
+    if (isRecord(value) && value.type === 'image') this.image(value, at);
+    else this.textObject(value, at, { max: Number.POSITIVE_INFINITY });
+  }
+
+  /** Image blocks and image elements: an `image_url` (or `slack_file`) and `alt_text`. */
+  private image(image: Json, at: string): void {
+    if (image.slack_file === undefined) this.string(image, 'image_url', at, LIMITS.url, true);
+    this.string(image, 'alt_text', at, LIMITS.altText, true);
+  }
+
+  private element(value: unknown, at: string): void {
+    if (!this.object(value, at)) return;
+    const type = this.string(value, 'type', at, 64, true);
+    if (type !== undefined && !ELEMENT_TYPES.has(type)) this.fail(`${at}/type`, `unsupported type: ${type}`);
+    this.uniqueId(this.string(value, 'action_id', at, LIMITS.actionId), this.actionIds, `${at}/action_id`, 'action_id');
+    this.elementBody(type, value, at);
+  }
+
+  private elementBody(type: string | undefined, element: Json, at: string): void {
+    switch (type) {
+      case 'button':
+        this.textField(element, 'text', at, { max: LIMITS.buttonText, plainOnly: true, required: true });
+        this.string(element, 'value', at, LIMITS.buttonValue);
+        this.string(element, 'url', at, LIMITS.url);
+        return this.enumField(element, 'style', at, ['primary', 'danger']);
+      case 'image':
+        return this.image(element, at);
+      case 'static_select':
+      case 'multi_static_select':
+        this.textField(element, 'placeholder', at, { max: LIMITS.placeholder, plainOnly: true });
+        return this.options(element, at, LIMITS.selectOptions, true);
+      case 'overflow':
+        return this.options(element, at, LIMITS.overflowOptions, true);
+      case 'radio_buttons':
+      case 'checkboxes':
+        return this.options(element, at, LIMITS.choiceOptions, false);
+      default:
+        return;
+    }
+  }
+
+  private options(element: Json, at: string, maxOptions: number, plainOnly: boolean): void {
+    const limit = { max: maxOptions, min: element.option_groups === undefined ? 1 : 0 };
+    this.arrayField(element, 'options', at, limit).forEach((option, i) => {
+      const pointer = `${at}/options/${i}`;
+      if (!this.object(option, pointer)) return;
+      this.textField(option, 'text', pointer, { max: LIMITS.optionText, plainOnly, required: true });
+      this.string(option, 'value', pointer, LIMITS.optionValue, true);
+    });
+  }
+
+  private uniqueId(id: string | undefined, seen: Set<string>, pointer: string, label: string): void {
+    if (id === undefined) return;
+    if (seen.has(id)) this.fail(pointer, `duplicate ${label}: ${id}`);
+    seen.add(id);
+  }
+}
+
+/** Slack-style reasons why `blocks` would be refused (empty when valid); `pointer` is '/blocks' for messages. */
+export function validateBlocks(blocks: unknown, pointer: string, maxBlocks: number): readonly string[] {
+  return new BlockKitValidator().blocks(blocks, pointer, maxBlocks);
+}
+
+interface MessageContent {
+  text: string | undefined;
+  blocks: unknown[] | undefined;
+}
+
+/** The checks Slack applies to every message body (chat.* and response_url). */
+function checkMessage(args: Json): MessageContent {
+  const text = stringArg(args, 'text');
+  const { blocks, attachments } = args;
+  if (blocks !== undefined && !Array.isArray(blocks)) throw new SlackApiError('invalid_blocks_format');
+  if (attachments !== undefined && !Array.isArray(attachments)) throw new SlackApiError('invalid_attachments');
+  if (text === undefined && !blocks?.length && !attachments?.length) throw new SlackApiError('no_text');
+  if (text !== undefined && text.length > LIMITS.messageText) throw new SlackApiError('msg_too_long');
+  if (blocks !== undefined) {
+    const reasons = validateBlocks(blocks, '/blocks', LIMITS.messageBlocks);
+    if (reasons.length > 0) throw invalidBlocks(reasons);
+  }
+  return { text, blocks };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Users
+// ---------------------------------------------------------------------------------------------------------------------
+
+const DEFAULT_TZ = 'America/New_York';
+
+function timeZoneName(tz: string, style: 'long' | 'longOffset', at: Date): string {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: style }).formatToParts(at);
+  return parts.find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
+/** Seconds east of UTC at `at`, as Slack's `tz_offset`. */
+function tzOffsetSeconds(tz: string, at: Date): number {
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(timeZoneName(tz, 'longOffset', at));
+  if (!match) return 0;
+  const [, sign, hours, minutes] = match;
+  return (sign === '-' ? -1 : 1) * (Number(hours) * 3600 + Number(minutes) * 60);
+}
+
+function userPayload(user: FakeUser, nowMs: number): Json {
+  const at = new Date(nowMs);
+  const tz = user.tz ?? DEFAULT_TZ;
+  const name = user.name ?? user.id.toLowerCase();
+  const realName = user.realName ?? name;
+  const displayName = user.displayName ?? name;
+  const [firstName = '', ...rest] = realName.split(' ');
+  return {
+    id: user.id,
+    team_id: user.teamId,
+    name,
+    deleted: user.deleted ?? false,
+    color: '9f69e7',
+    real_name: realName,
+    tz,
+    tz_label: timeZoneName(tz, 'long', at),
+    tz_offset: tzOffsetSeconds(tz, at),
+    profile: {
+      title: '',
+      phone: '',
+      skype: '',
+      real_name: realName,
+      real_name_normalized: realName,
+      display_name: displayName,
+      display_name_normalized: displayName,
+      first_name: firstName,
+      last_name: rest.join(' '),
+      status_text: '',
+      status_emoji: '',
+      avatar_hash: 'g0000000000',
+      ...(user.email === undefined ? {} : { email: user.email }),
+      image_24: `https://secure.gravatar.com/avatar/${user.id}.jpg?s=24`,
+      image_72: `https://secure.gravatar.com/avatar/${user.id}.jpg?s=72`,
+      team: user.teamId,
+    },
+    is_admin: user.isAdmin ?? false,
+    is_owner: user.isOwner ?? false,
+    is_primary_owner: false,
+    is_restricted: false,
+    is_ultra_restricted: false,
+    is_bot: user.isBot ?? false,
+    is_app_user: false,
+    updated: Math.floor(nowMs / 1000),
+    is_email_confirmed: user.email !== undefined,
+    who_can_share_contact_card: 'EVERYONE',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Request plumbing
+// ---------------------------------------------------------------------------------------------------------------------
+
+interface Outcome {
+  status: number;
+  body: Json;
+  headers?: Record<string, string>;
+}
+
+type ParsedBody = { kind: 'form' | 'json' | 'empty'; args: Json } | { kind: 'invalid'; error: string };
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseBody(contentType: string | undefined, text: string): ParsedBody {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === undefined || type === '') {
+    return text === '' ? { kind: 'empty', args: {} } : { kind: 'invalid', error: 'missing_post_type' };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    return { kind: 'form', args: Object.fromEntries(new URLSearchParams(text)) };
+  }
+  if (type === 'application/json') {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return isRecord(parsed) ? { kind: 'json', args: parsed } : { kind: 'invalid', error: 'invalid_json' };
+    } catch {
+      return { kind: 'invalid', error: 'invalid_json' };
+    }
+  }
+  return { kind: 'invalid', error: 'invalid_post_type' };
+}
+
+/** Slack takes the token from `Authorization: Bearer`, or from a `token` field of form bodies (never JSON bodies). */
+function tokenOf(req: IncomingMessage, body: ParsedBody): string | undefined {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer !== undefined) return bearer;
+  if (body.kind !== 'form') return undefined;
+  const token = body.args.token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+function withoutToken(args: Json): Json {
+  const { token: _token, ...rest } = args;
+  return rest;
+}
+
+function outcomeOf(error: SlackApiError): Outcome {
+  return { status: error.status, body: { ok: false, error: error.code, ...error.extra }, headers: error.headers };
+}
+
+function send(res: ServerResponse, outcome: Outcome): void {
+  const body = JSON.stringify(outcome.body);
+  res.writeHead(outcome.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...outcome.headers,
+  });
+  res.end(body);
+}
+
+function injectedFailure(spec: FailureSpec, defaultStatus: number): SlackApiError {
+  const status = spec.status ?? (spec.retryAfter !== undefined ? 429 : defaultStatus);
+  if (status === 429) return rateLimited(spec.retryAfter ?? 1, spec.error);
+  return new SlackApiError(spec.error ?? 'internal_error', {}, status);
+}
+
+class SlidingWindow {
+  private hits: number[] = [];
+
+  constructor(private readonly perSecond: number) {}
+
+  /** Seconds to wait when the window is full; undefined (and the hit is counted) otherwise. */
+  take(now: number): number | undefined {
+    this.hits = this.hits.filter((hit) => hit > now - 1000);
+    const oldest = this.hits[0];
+    if (oldest !== undefined && this.hits.length >= this.perSecond) {
+      return Math.max(1, Math.ceil((oldest + 1000 - now) / 1000));
+    }
+    this.hits.push(now);
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The server
+// ---------------------------------------------------------------------------------------------------------------------
+
+interface TokenState extends TokenInfo {
+  revoked: boolean;
+}
+
+interface ChannelState {
+  id: string;
+  teamId: string;
+  name: string;
+  members: readonly string[];
+  archived: boolean;
+  botIsMember: boolean;
+  isIm: boolean;
+}
+
+interface ApiCall {
+  args: Json;
+  auth: TokenState;
+}
+
+interface MethodSpec {
+  /** Any one of these scopes suffices. */
+  scopes?: readonly string[];
+  handle: (call: ApiCall) => Json;
+}
+
+const CONVERSATION_READ_SCOPES = ['channels:read', 'groups:read', 'im:read', 'mpim:read'];
+const USER_ID = /^[UW][A-Z0-9]+$/;
+const FAKE_APP_ID = 'A0FAKEAPP';
+
+class FakeSlackServer implements FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  readonly responses: RecordedResponse[] = [];
+  baseUrl = '';
+  apiUrl = '';
+
+  private readonly server: Server;
+  private readonly events = new EventEmitter();
+  private readonly now: () => number;
+  private readonly tokens = new Map<string, TokenState>();
+  private readonly users = new Map<string, FakeUser>();
+  private readonly channels = new Map<string, ChannelState>();
+  private readonly messages = new Map<string, FakeMessage>();
+  private readonly homeViews = new Map<string, string>();
+  private readonly oauthCodes = new Map<string, OAuthV2AccessResponse>();
+  private readonly failures = new Map<string, { spec: FailureSpec; remaining: number }[]>();
+  private readonly rateLimits = new Map<string, SlidingWindow>();
+  private readonly responseUrlUses = new Map<string, number>();
+  private sequence = 0;
+
+  private readonly methods: Record<string, MethodSpec | undefined> = {
+    'auth.test': { handle: (call) => this.authTest(call) },
+    'users.info': { scopes: ['users:read'], handle: (call) => this.usersInfo(call) },
+    'users.lookupByEmail': { scopes: ['users:read.email'], handle: (call) => this.usersLookupByEmail(call) },
+    'chat.postMessage': { scopes: ['chat:write'], handle: (call) => this.chatPostMessage(call) },
+    'chat.postEphemeral': { scopes: ['chat:write'], handle: (call) => this.chatPostEphemeral(call) },
+    'chat.update': { scopes: ['chat:write'], handle: (call) => this.chatUpdate(call) },
+    'views.publish': { handle: (call) => this.viewsPublish(call) },
+    'conversations.members': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsMembers(call) },
+  };
+
+  constructor(private readonly opts: FakeSlackOptions) {
+    this.now = opts.now ?? Date.now;
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        send(res, { status: 500, body: { ok: false, error: 'fatal_error', detail: String(error) } });
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.apiUrl = `${this.baseUrl}/api/`;
+  }
+
+  // --- registries -----------------------------------------------------------------------------------------------------
+
+  responseUrl(id = `r${++this.sequence}`): string {
+    return `${this.baseUrl}/response/${encodeURIComponent(id)}`;
+  }
+
+  addToken(token: string, info: TokenInfo): void {
+    this.tokens.set(token, { ...info, revoked: false });
+  }
+
+  revokeToken(token: string): void {
+    const state = this.tokens.get(token);
+    if (state === undefined) throw new Error(`revokeToken: unknown token ${token}`);
+    state.revoked = true;
+  }
+
+  addUser(user: FakeUser): void {
+    if (user.tz !== undefined) timeZoneName(user.tz, 'long', new Date()); // throws RangeError for unknown zones
+    this.users.set(user.id, user);
+  }
+
+  addChannel(channel: FakeChannel): void {
+    this.channels.set(channel.id, {
+      id: channel.id,
+      teamId: channel.teamId,
+      name: channel.name ?? channel.id.toLowerCase(),
+      members: channel.members,
+      archived: channel.archived ?? false,
+      botIsMember: channel.botIsMember ?? true,
+      isIm: false,
+    });
+  }
+
+  addMessage(message: FakeMessage): void {
+    this.messages.set(`${message.channel}:${message.ts}`, message);
+  }
+
+  addOAuthCode(code: string, response: OAuthV2AccessResponse): void {
+    this.oauthCodes.set(code, response);
+  }
+
+  // --- failure injection and recording --------------------------------------------------------------------------------
+
+  failNext(method: string, spec: FailureSpec = {}): void {
+    const queue = this.failures.get(method) ?? [];
+    queue.push({ spec, remaining: spec.times ?? 1 });
+    this.failures.set(method, queue);
+  }
+
+  setRateLimit(method: string, limit: { perSecond: number }): void {
+    this.rateLimits.set(method, new SlidingWindow(limit.perSecond));
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  waitFor<T extends Recorded>(predicate: (entry: Recorded) => entry is T, timeoutMs?: number): Promise<T>;
+  waitFor(predicate: (entry: Recorded) => boolean, timeoutMs?: number): Promise<Recorded>;
+  waitFor(predicate: (entry: Recorded) => boolean, timeoutMs = 5000): Promise<Recorded> {
+    const existing = [...this.calls, ...this.responses].find(predicate);
+    if (existing !== undefined) return Promise.resolve(existing);
+    return new Promise((resolve, reject) => {
+      const onRecord = (entry: Recorded): void => {
+        if (!predicate(entry)) return;
+        clearTimeout(timer);
+        this.events.off('record', onRecord);
+        resolve(entry);
+      };
+      const timer = setTimeout(() => {
+        this.events.off('record', onRecord);
+        reject(new Error(`fake-slack waitFor timed out after ${timeoutMs}ms; recorded: ${this.summary()}`));
+      }, timeoutMs);
+      this.events.on('record', onRecord);
+    });
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+    this.failures.clear();
+    this.rateLimits.clear();
+    this.responseUrlUses.clear();
+  }
+
+  async close(): Promise<void> {
+    this.events.removeAllListeners();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  private summary(): string {
+    const entries = [...this.calls, ...this.responses].map((entry) =>
+      entry.kind === 'call'
+        ? `${entry.method}(${entry.error ?? 'ok'})`
+        : `response ${entry.id}(${entry.error ?? 'ok'})`,
+    );
+    return entries.length > 0 ? entries.join(', ') : 'nothing';
+  }
+
+  private record(entry: Recorded): void {
+    if (entry.kind === 'call') this.calls.push(entry);
+    else this.responses.push(entry);
+    this.events.emit('record', entry);
+  }
+
+  private takeFailure(method: string): FailureSpec | undefined {
+    const queue = this.failures.get(method);
+    const next = queue?.[0];
+    if (queue === undefined || next === undefined) return undefined;
+    next.remaining -= 1;
+    if (next.remaining <= 0) queue.shift();
+    return next.spec;
+  }
+
+  // --- routing --------------------------------------------------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', this.baseUrl).pathname;
+    const api = /^\/api\/([\w.]+)$/.exec(path);
+    const response = /^\/response\/([^/]+)$/.exec(path);
+    if (req.method !== 'POST') {
+      send(res, { status: 405, body: { ok: false, error: 'method_not_allowed' } });
+    } else if (api?.[1] !== undefined) {
+      send(res, await this.handleApi(api[1], req));
+    } else if (response?.[1] !== undefined) {
+      send(res, await this.handleResponseUrl(decodeURIComponent(response[1]), req));
+    } else {
+      send(res, { status: 404, body: { ok: false, error: 'not_found' } });
+    }
+  }
+
+  private async handleApi(method: string, req: IncomingMessage): Promise<Outcome> {
+    const at = this.now();
+    const body = parseBody(req.headers['content-type'], await readText(req));
+    const token = tokenOf(req, body);
+    const args = body.kind === 'invalid' ? {} : decodeJsonFields(withoutToken(body.args));
+    const outcome = this.outcome(() => this.dispatch(method, body, args, token));
+    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
+    const ok = outcome.body.ok === true;
+    this.record({ kind: 'call', method, args, token, at, status: outcome.status, ok, error, response: outcome.body });
+    return outcome;
+  }
+
+  private outcome(run: () => Outcome): Outcome {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof SlackApiError) return outcomeOf(error);
+      throw error;
+    }
+  }
+
+  private dispatch(method: string, body: ParsedBody, args: Json, token: string | undefined): Outcome {
+    const failure = this.takeFailure(method);
+    if (failure !== undefined) throw injectedFailure(failure, 200);
+    if (body.kind === 'invalid') throw new SlackApiError(body.error);
+    if (method === 'oauth.v2.access') return { status: 200, body: { ok: true, ...this.oauthV2Access(args) } };
+    const spec = this.methods[method];
+    if (spec === undefined) throw new SlackApiError('unknown_method', { req_method: method });
+    const auth = this.authenticate(token);
+    this.checkScopes(auth, spec.scopes);
+    this.checkRateLimit(method);
+    const headers: Record<string, string> = auth.scopes ? { 'x-oauth-scopes': auth.scopes.join(',') } : {};
+    return { status: 200, body: { ok: true, ...spec.handle({ args, auth }) }, headers };
+  }
+
+  private authenticate(token: string | undefined): TokenState {
+    if (token === undefined) throw new SlackApiError('not_authed');
+    const state = this.tokens.get(token);
+    if (state === undefined) throw new SlackApiError('invalid_auth');
+    if (state.revoked) throw new SlackApiError('token_revoked');
+    return state;
+  }
+
+  private checkScopes(auth: TokenState, needed: readonly string[] | undefined): void {
+    if (auth.scopes === undefined || needed === undefined) return;
+    if (needed.some((scope) => auth.scopes?.includes(scope))) return;
+    throw new SlackApiError('missing_scope', { needed: needed.join(','), provided: auth.scopes.join(',') });
+  }
+
+  private checkRateLimit(method: string): void {
+    const retryAfter = this.rateLimits.get(method)?.take(this.now());
+    if (retryAfter !== undefined) throw rateLimited(retryAfter);
+  }
+
+  // --- response_url ---------------------------------------------------------------------------------------------------
+
+  private async handleResponseUrl(id: string, req: IncomingMessage): Promise<Outcome> {
+    const at = this.now();
+    const parsed = parseBody(req.headers['content-type'], await readText(req));
+    const body = parsed.kind === 'json' ? parsed.args : {};
+    const outcome = this.outcome(() => this.acceptResponse(id, parsed));
+    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
+    this.record({ kind: 'response', id, body, at, status: outcome.status, ok: outcome.status === 200, error });
+    return outcome;
+  }
+
+  private acceptResponse(id: string, parsed: ParsedBody): Outcome {
+    const failure = this.takeFailure(RESPONSE_URL);
+    if (failure !== undefined) throw injectedFailure(failure, 500);
+    if (parsed.kind !== 'json') throw new SlackApiError('invalid_payload', {}, 400);
+    const uses = this.responseUrlUses.get(id) ?? 0;
+    if (uses >= LIMITS.responseUrlUses) throw new SlackApiError('used_url', {}, 404);
+    try {
+      checkResponsePayload(parsed.args);
+    } catch (error) {
+      if (error instanceof SlackApiError) throw new SlackApiError(error.code, error.extra, 400);
+      throw error;
+    }
+    this.responseUrlUses.set(id, uses + 1);
+    return { status: 200, body: { ok: true } };
+  }
+
+  // --- methods --------------------------------------------------------------------------------------------------------
+
+  private authTest({ auth }: ApiCall): Json {
+    const domain = auth.teamId.toLowerCase();
+    return {
+      url: `https://${domain}.slack.com/`,
+      team: `Team ${auth.teamId}`,
+      user: this.users.get(auth.botUserId)?.name ?? 'kpi-bot',
+      team_id: auth.teamId,
+      user_id: auth.botUserId,
+      ...(auth.botId === undefined ? {} : { bot_id: auth.botId }),
+      ...(auth.enterpriseId === undefined ? {} : { enterprise_id: auth.enterpriseId }),
+      is_enterprise_install: false,
+    };
+  }
+
+  private usersInfo({ args, auth }: ApiCall): Json {
+    const user = this.users.get(stringArg(args, 'user') ?? '');
+    if (user === undefined || user.teamId !== auth.teamId) throw new SlackApiError('user_not_found');
+    const payload = userPayload(user, this.now());
+    return { user: booleanArg(args, 'include_locale') ? { ...payload, locale: 'en-US' } : payload };
+  }
+
+  private usersLookupByEmail({ args, auth }: ApiCall): Json {
+    const email = stringArg(args, 'email');
+    if (email === undefined) throw invalidArguments('missing required field: email');
+    const wanted = email.toLowerCase();
+    const user = [...this.users.values()].find((u) => u.teamId === auth.teamId && u.email?.toLowerCase() === wanted);
+    if (user === undefined) throw new SlackApiError('users_not_found');
+    return { user: userPayload(user, this.now()) };
+  }
+
+  private chatPostMessage({ args, auth }: ApiCall): Json {
+    const channel = this.postableConversation(args, auth);
+    const content = checkMessage(args);
+    const ts = this.nextTs();
+    this.addMessage({ channel: channel.id, ts, userId: auth.botUserId, ...content });
+    return { channel: channel.id, ts, message: this.messagePayload(auth, ts, content) };
+  }
+
+  private chatPostEphemeral({ args, auth }: ApiCall): Json {
+    const user = stringArg(args, 'user');
+    if (user === undefined) throw invalidArguments('missing required field: user');
+    const channel = this.postableConversation(args, auth);
+    checkMessage(args);
+    if (!channel.members.includes(user)) throw new SlackApiError('user_not_in_channel');
+    return { message_ts: this.nextTs() };
+  }
+
+  private chatUpdate({ args, auth }: ApiCall): Json {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    const ts = stringArg(args, 'ts');
+    const existing = ts === undefined ? undefined : this.messages.get(`${channel.id}:${ts}`);
+    if (ts === undefined || existing === undefined) throw new SlackApiError('message_not_found');
+    if (existing.userId !== auth.botUserId) throw new SlackApiError('cant_update_message');
+    if (channel.archived) throw new SlackApiError('is_archived');
+    const content = checkMessage(args);
+    this.addMessage({ ...existing, ...content });
+    return { channel: channel.id, ts, text: content.text ?? '', message: this.messagePayload(auth, ts, content) };
+  }
+
+  private viewsPublish({ args, auth }: ApiCall): Json {
+    const userId = stringArg(args, 'user_id');
+    if (userId === undefined) throw invalidArguments('missing required field: user_id');
+    const view = args.view;
+    if (!isRecord(view)) throw invalidArguments('must provide an object [json-pointer:/view]');
+    const user = this.users.get(userId);
+    if (user === undefined || user.teamId !== auth.teamId) throw new SlackApiError('user_not_found');
+    const reasons = new BlockKitValidator().homeView(view);
+    if (reasons.length > 0) throw invalidArguments(...reasons);
+    const hash = stringArg(args, 'hash');
+    const currentHash = this.homeViews.get(userId);
+    if (hash !== undefined && currentHash !== undefined && hash !== currentHash)
+      throw new SlackApiError('hash_conflict');
+    const newHash = `${Math.floor(this.now() / 1000)}.${++this.sequence}`;
+    this.homeViews.set(userId, newHash);
+    return { view: this.viewPayload(view, auth, newHash) };
+  }
+
+  private conversationsMembers({ args, auth }: ApiCall): Json {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+    const offset = decodeCursor(stringArg(args, 'cursor'));
+    const members = channel.members.slice(offset, offset + limit);
+    const next = offset + limit < channel.members.length ? encodeCursor(offset + limit) : '';
+    return { members, response_metadata: { next_cursor: next } };
+  }
+
+  private oauthV2Access(args: Json): Json {
+    const clientId = stringArg(args, 'client_id');
+    if (this.opts.clientId !== undefined && clientId !== this.opts.clientId) {
+      throw new SlackApiError('invalid_client_id');
+    }
+    if (this.opts.clientSecret !== undefined && stringArg(args, 'client_secret') !== this.opts.clientSecret) {
+      throw new SlackApiError('bad_client_secret');
+    }
+    const code = stringArg(args, 'code') ?? '';
+    const response = this.oauthCodes.get(code);
+    if (response === undefined) throw new SlackApiError('invalid_code');
+    this.oauthCodes.delete(code); // codes are single-use
+    this.registerInstalledTokens(response);
+    return {
+      app_id: FAKE_APP_ID,
+      token_type: response.access_token === undefined ? undefined : 'bot',
+      enterprise: null,
+      is_enterprise_install: false,
+      ...response,
+    };
+  }
+
+  // --- helpers for methods --------------------------------------------------------------------------------------------
+
+  /** Tokens handed out by an install become valid, as they do on Slack (unless the test registered them already). */
+  private registerInstalledTokens(response: OAuthV2AccessResponse): void {
+    const teamId = response.team?.id ?? response.enterprise?.id ?? '';
+    const enterpriseId = response.enterprise?.id;
+    const scopesOf = (scope: string | undefined) => scope?.split(',').filter((s) => s !== '');
+    const { access_token: botToken, bot_user_id: botUserId, authed_user: user } = response;
+    if (botToken !== undefined && botUserId !== undefined && !this.tokens.has(botToken)) {
+      const botId = `B${botUserId.slice(1)}`;
+      this.addToken(botToken, { teamId, botUserId, botId, enterpriseId, scopes: scopesOf(response.scope) });
+    }
+    if (user.access_token !== undefined && !this.tokens.has(user.access_token)) {
+      this.addToken(user.access_token, { teamId, botUserId: user.id, enterpriseId, scopes: scopesOf(user.scope) });
+    }
+  }
+
+  /** A registered channel of the token's team, or the DM with a registered user of that team. */
+  private conversation(id: string | undefined, auth: TokenState): ChannelState {
+    const channel = id === undefined ? undefined : (this.channels.get(id) ?? this.directMessage(id, auth));
+    if (channel === undefined || channel.teamId !== auth.teamId) throw new SlackApiError('channel_not_found');
+    return channel;
+  }
+
+  private directMessage(userId: string, auth: TokenState): ChannelState | undefined {
+    const user = this.users.get(userId);
+    if (!USER_ID.test(userId) || user === undefined || user.teamId !== auth.teamId) return undefined;
+    const id = `D${userId.slice(1)}`;
+    const dm = this.channels.get(id) ?? {
+      id,
+      teamId: user.teamId,
+      name: id.toLowerCase(),
+      members: [userId, auth.botUserId],
+      archived: false,
+      botIsMember: true,
+      isIm: true,
+    };
+    this.channels.set(id, dm);
+    return dm;
+  }
+
+  private postableConversation(args: Json, auth: TokenState): ChannelState {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    if (channel.archived) throw new SlackApiError('is_archived');
+    if (!channel.botIsMember) throw new SlackApiError('not_in_channel');
+    return channel;
+  }
+
+  private nextTs(): string {
+    return `${Math.floor(this.now() / 1000)}.${String(++this.sequence).padStart(6, '0')}`;
+  }
+
+  private messagePayload(auth: TokenState, ts: string, content: MessageContent): Json {
+    return {
+      type: 'message',
+      user: auth.botUserId,
+      ...(auth.botId === undefined ? {} : { bot_id: auth.botId, app_id: FAKE_APP_ID }),
+      text: content.text ?? '',
+      ...(content.blocks === undefined ? {} : { blocks: content.blocks }),
+      team: auth.teamId,
+      ts,
+    };
+  }
+
+  private viewPayload(view: Json, auth: TokenState, hash: string): Json {
+    const id = `V${String(++this.sequence).padStart(10, '0')}`;
+    return {
+      id,
+      team_id: auth.teamId,
+      type: 'home',
+      blocks: view.blocks,
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      external_id: view.external_id ?? '',
+      state: { values: {} },
+      hash,
+      title: view.title ?? null,
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: null,
+      previous_view_id: null,
+      root_view_id: id,
+      app_id: FAKE_APP_ID,
+      app_installed_team_id: auth.teamId,
+      bot_id: auth.botId ?? null,
+    };
+  }
+}
+
+/** response_url bodies: a message (unless deleting), with the flags Bolt's `respond()` may send. */
+function checkResponsePayload(body: Json): void {
+  const responseType = body.response_type;
+  if (responseType !== undefined && responseType !== 'ephemeral' && responseType !== 'in_channel') {
+    throw invalidArguments('must be a valid enum value [json-pointer:/response_type]');
+  }
+  booleanArg(body, 'replace_original');
+  if (booleanArg(body, 'delete_original') === true) return;
+  checkMessage(body);
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`member_offset:${offset}`).toString('base64');
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const match = /^member_offset:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+  if (match?.[1] === undefined) throw new SlackApiError('invalid_cursor');
+  return Number(match[1]);
+}
