@@ -391,14 +391,16 @@ async function spendTotals(db: Database, scope: Scope): Promise<{ current: numbe
 async function quotaTargets(db: Database, scope: Scope): Promise<Map<string, number>> {
   const result = new Map<string, number>();
   if (scope.quotaPeriod === null) return result;
+  // DISTINCT ON must repeat the ORDER BY expression exactly, so the key is a literal, not a parameter.
+  const key = sql.raw(`coalesce(user_id, '${ALL}')`);
   const rows = await queryRows<{ k: string; target: number }>(
     db,
-    sql`select distinct on (coalesce(user_id, ${ALL})) coalesce(user_id, ${ALL}) as k, target::float8 as target
+    sql`select distinct on (${key}) ${key} as k, target::float8 as target
         from goals
         where workspace_id = ${scope.workspaceId} and metric = 'revenue' and period = ${scope.quotaPeriod}
           and archived_at is null and channel_id is null
-          and (${scope.userId === null ? sql`true` : sql`user_id = ${scope.userId}`})
-        order by coalesce(user_id, ${ALL}), created_at desc, id desc`,
+          and ${userFilter(sql`user_id`, scope.userId)}
+        order by ${key}, created_at desc, id desc`,
   );
   for (const r of rows) result.set(r.k, r.target);
   return result;

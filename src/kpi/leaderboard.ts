@@ -38,6 +38,7 @@ export interface Leaderboard extends WindowPair {
 }
 
 export interface LeaderboardPosition {
+  metric: KpiDefinition;
   rank: number;
   of: number;
   value: number;
@@ -131,5 +132,5 @@ export async function leaderboardPosition(
   if (!me) return null;
   const field = ranked.filter((r) => r.userId === userId || !r.member?.publicOptOut);
   const mine = rankRows(field, metric).find((e) => e.userId === userId);
-  return mine ? { rank: mine.rank, of: field.length, value: mine.value } : null;
+  return mine ? { metric, rank: mine.rank, of: field.length, value: mine.value } : null;
 }

@@ -46,7 +46,12 @@ export async function startHarness(opts: { database?: DatabaseHandle; now?: Date
     slackApiUrl: fake.apiUrl,
     logLevel: 'silent',
   };
-  const bot = await buildApp({ config, database, logger: createLogger('silent'), now: () => clock.now });
+  const bot = await buildApp({
+    config,
+    database,
+    logger: createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
+    now: () => clock.now,
+  });
   const server = await bot.start();
   const port = (server?.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;

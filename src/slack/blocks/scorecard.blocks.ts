@@ -1,5 +1,5 @@
-import { formatChange, formatKpiValue, type KpiDefinition, type KpiResult } from '../../kpi/catalogue.js';
-import type { Scorecard } from '../../kpi/scorecard.js';
+import { formatChange, formatKpiValue, getKpi, type KpiDefinition, type KpiResult } from '../../kpi/catalogue.js';
+import { RANK_METRIC, type Scorecard } from '../../kpi/scorecard.js';
 import { context, header, type SlackMessage, section } from './message.js';
 
 export function formatResult(def: KpiDefinition, result: KpiResult, currency: string): string {
@@ -18,8 +18,8 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
     text: `*${def.label}*\n${formatResult(def, current, currency)}${changeText(def, current, previous)}`,
   }));
   const rankText = card.rank
-    ? `You're *#${card.rank.rank} of ${card.rank.of}* by sales volume this window (only you can see this).`
-    : 'No sales volume yet in this window, so no rank; every logged win counts.';
+    ? `You're *#${card.rank.rank} of ${card.rank.of}* by ${card.rank.metric.label.toLowerCase()} in this window (only you can see this).`
+    : `No ${getKpi(RANK_METRIC).label.toLowerCase()} yet in this window, so no rank; every logged win counts.`;
   const gaps = card.rows
     .filter(({ current }) => current.status !== 'ok')
     .map(
