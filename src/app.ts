@@ -92,11 +92,11 @@ export async function buildApp({ config, database, logger, now = () => new Date(
   }
 
   registerListeners(app, deps, store);
+  // Logged with context, then rethrown so the receiver answers as Slack expects: 401 for a
+  // workspace with no installation, 500 for a failure before the ack.
   app.error(async (error) => {
-    logger.error(
-      { err: error, code: error.code, original: (error as { original?: unknown }).original },
-      'unhandled error in a listener',
-    );
+    logger.error({ err: error, code: error.code }, 'error in a listener');
+    throw error;
   });
 
   try {

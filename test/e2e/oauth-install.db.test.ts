@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp, type KpiBot } from '../../src/app.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { installations, workspaces } from '../../src/db/schema.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { describeDb, openTestDatabase } from '../support/db.js';
+import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
+import { eventBody, postSigned, slashCommandBody } from '../support/slack-signing.js';
+
+const SIGNING_SECRET = 'oauth-signing-secret';
+
+/** Many workspaces: the OAuth install stores the installation, commands are authorised from it. */
+describeDb('many-workspace mode (OAuth)', () => {
+  let fake: FakeSlack;
+  let database: DatabaseHandle;
+  let bot: KpiBot;
+  let url: string;
+
+  beforeAll(async () => {
+    fake = await startFakeSlack({ clientId: 'client-1', clientSecret: 'client-secret' });
+    database = await openTestDatabase();
+    bot = await buildApp({
+      config: {
+        slack: {
+          mode: 'oauth',
+          clientId: 'client-1',
+          clientSecret: 'client-secret',
+          stateSecret: 'state-secret',
+          signingSecret: SIGNING_SECRET,
+        },
+        database: { driver: 'pglite', dataDir: null },
+        port: 0,
+        slackApiUrl: fake.apiUrl,
+        logLevel: 'silent',
+      },
+      database,
+      logger: createLogger('silent'),
+    });
+    const server = await bot.start();
+    url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await fake.close();
+    await database.close();
+  });
+
+  async function install(teamId: string, code: string) {
+    fake.addOAuthCode(code, {
+      team: { id: teamId, name: `Team ${teamId}` },
+      authed_user: { id: 'UADMIN' },
+      access_token: `xoxb-${teamId}`,
+      token_type: 'bot',
+      scope: 'commands,users:read,users:read.email,chat:write',
+      bot_user_id: `UBOT${teamId}`,
+      app_id: 'A1',
+    });
+    const start = await fetch(`${url}/slack/install`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
+    const cookie = start.headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(state).toBeTruthy();
+    const done = await fetch(`${url}/slack/oauth_redirect?code=${code}&state=${state}`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
+    expect(done.status).toBeLessThan(400);
+  }
+
+  async function kpi(
+    teamId: string,
+    userId: string,
+    text: string,
+    id: string,
+  ): Promise<{ status: number; reply?: RecordedResponse }> {
+    fake.addUser({ id: userId, teamId, name: userId, tz: 'UTC' });
+    const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
+    const res = await postSigned(`${url}/slack/events`, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    if (res.status !== 200) return { status: res.status };
+    const reply = await fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id);
+    return { status: res.status, reply };
+  }
+
+  it('installs through /slack/install, stores the installation and answers that workspace', async () => {
+    await install('TAAA', 'code-a');
+    const rows = await database.db.select().from(installations).where(eq(installations.teamId, 'TAAA'));
+    expect(rows).toHaveLength(1);
+    const ws = await database.db.select().from(workspaces).where(eq(workspaces.id, 'TAAA'));
+    expect(ws[0]?.installedAt).toBeInstanceOf(Date);
+    const { reply } = await kpi('TAAA', 'U1', 'log calls 3', 'a1');
+    expect(reply?.body.text).toBe('Logged 3 calls.');
+    // The reply used the installed workspace's own bot token.
+    expect(fake.callsTo('users.info').at(-1)?.token).toBe('xoxb-TAAA');
+  });
+
+  it("keeps each workspace's data to itself", async () => {
+    await install('TBBB', 'code-b');
+    await kpi('TBBB', 'U1', 'log deal won $50k', 'b1');
+    const board = await kpi('TAAA', 'U1', 'board', 'a2');
+    expect(JSON.stringify(board.reply?.body)).not.toContain('$50,000');
+  });
+
+  it('forgets the tokens on app_uninstalled and then refuses that workspace', async () => {
+    const body = eventBody({ type: 'app_uninstalled' }, { teamId: 'TBBB', eventId: 'Ev-uninstall' });
+    const res = await postSigned(`${url}/slack/events`, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/json',
+    });
+    expect(res.status).toBe(200);
+    await expect
+      .poll(async () => (await database.db.select().from(installations).where(eq(installations.teamId, 'TBBB'))).length)
+      .toBe(0);
+    const after = await kpi('TBBB', 'U1', 'me', 'b2');
+    expect(after.reply).toBeUndefined();
+    expect(after.status).toBe(401);
+    // The other workspace is untouched.
+    expect((await kpi('TAAA', 'U1', 'log calls 1', 'a3')).reply?.body.text).toBe('Logged 1 call.');
+  });
+});
