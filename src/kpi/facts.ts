@@ -28,7 +28,7 @@ export interface DealFacts {
   wonWithCostCostCents: number;
   /** Follow-up activities logged against the deals lost in the window ("dropped"). */
   lostDealFollowUps: number;
-  /** Distinct deals that entered each stage in the window, in the pipeline's stage order. */
+  /** Distinct deals that entered each stage in the window, ordered as a funnel: most entries first. */
   stageEntries: { stage: string; deals: number }[];
 }
 

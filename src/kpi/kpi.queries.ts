@@ -43,7 +43,8 @@ export async function loadFactsByUser(db: Database, scope: Scope): Promise<Facts
     leadFacts(db, scope, true),
     quotaTargets(db, scope),
   ]);
-  const users = new Set([...activity.keys()]);
+  // Anyone with entries, deals or leads in either window is on the board.
+  const users = new Set([...activity.keys(), ...deals.byKey.keys(), ...leads.byKey.keys()]);
   const result: FactsByUser = new Map();
   for (const userId of users) {
     const a = activity.get(userId) ?? emptyPair();
@@ -210,7 +211,8 @@ async function dealFacts(db: Database, scope: Scope, byUser: boolean): Promise<S
       sql`select ${byUser ? sql`d.owner_user_id` : sql`${ALL}::text`} as k, c.to_stage as stage,
             count(distinct c.deal_id)::int as deals
           from deal_stage_changes c join deals d on d.id = c.deal_id and d.workspace_id = c.workspace_id
-          where c.workspace_id = ${scope.workspaceId} and ${userFilter(sql`d.owner_user_id`, scope.userId)}
+          where c.workspace_id = ${scope.workspaceId} and d.deleted_at is null
+            and ${userFilter(sql`d.owner_user_id`, scope.userId)}
             and c.changed_at >= ${ts(w.start)} and c.changed_at < ${ts(w.end)}
           group by 1, 2
           order by 3 desc, 2`,
@@ -372,13 +374,15 @@ async function customerFacts(
   return { current, previous };
 }
 
-/** Spend is a team figure; a rep's facts have none. Days are compared in the window's timezone. */
+/** Spend is a team figure; a rep's facts have none. Days are placed in the window's timezone. */
 async function spendTotals(db: Database, scope: Scope): Promise<{ current: number; previous: number } | null> {
   if (scope.userId !== null || !(await hasRows(db, sql`spend`, scope.workspaceId))) return null;
-  const localDate = (d: Date, zone: string) => sql`(${ts(d)} at time zone ${zone})::date`;
-  const sum = (w: TimeWindow) =>
-    sql`coalesce(sum(amount_cents) filter (where incurred_on >= ${localDate(w.start, w.timezone)}
-          and incurred_on < ${localDate(w.end, w.timezone)}), 0)::float8`;
+  // A day is in the window when its local midnight is, so the day a to-date window is still in counts.
+  const sum = (w: TimeWindow) => {
+    const midnight = sql`(incurred_on::timestamp at time zone ${w.timezone})`;
+    return sql`coalesce(sum(amount_cents) filter (where ${midnight} >= ${ts(w.start)}
+          and ${midnight} < ${ts(w.end)}), 0)::float8`;
+  };
   const rows = await queryRows<{ current: number; previous: number }>(
     db,
     sql`select ${sum(scope.window)} as current, ${sum(scope.previous)} as previous
@@ -409,8 +413,12 @@ async function quotaTargets(db: Database, scope: Scope): Promise<Map<string, num
 async function activeRepCount(db: Database, scope: Scope): Promise<number> {
   const rows = await queryRows<{ n: number }>(
     db,
-    sql`select count(distinct user_id)::int as n from activities
-        where workspace_id = ${scope.workspaceId} and occurred_at >= ${ts(scope.window.start)} and occurred_at < ${ts(scope.window.end)}`,
+    // A rep whose only entries were undone has nothing left in the window and does not count.
+    sql`select count(*)::int as n from (
+          select user_id from activities
+          where workspace_id = ${scope.workspaceId} and occurred_at >= ${ts(scope.window.start)} and occurred_at < ${ts(scope.window.end)}
+          group by user_id having sum(abs(quantity)) filter (where reverses_id is null) > coalesce(sum(abs(quantity)) filter (where reverses_id is not null), 0)
+        ) active`,
   );
   return rows[0]?.n ?? 0;
 }
