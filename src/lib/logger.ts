@@ -19,8 +19,34 @@ const REDACT = [
   'url',
 ];
 
+/**
+ * Database errors carry the failed SQL and its parameters, which hold people's data (names, emails,
+ * deal amounts) and can run to megabytes for a batch: the log keeps the error, not the data.
+ */
+function serializeError(error: unknown): unknown {
+  const out = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  const trim = (value: unknown) =>
+    typeof value === 'string' && value.length > 300 ? `${value.slice(0, 300)}…` : value;
+  const clean = (o: Record<string, unknown>) => {
+    delete o.params;
+    for (const key of ['message', 'stack', 'query']) if (key in o) o[key] = trim(o[key]);
+    for (const value of Object.values(o))
+      if (value && typeof value === 'object') clean(value as Record<string, unknown>);
+  };
+  if (out && typeof out === 'object') {
+    // The driver's own error (ECONNRESET, a constraint) is what matters, and drizzle keeps it in `cause`.
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error) out.cause = serializeError(cause);
+    clean(out);
+  }
+  return out;
+}
+
 export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: serializeError } },
+    destination,
+  );
 }
 
 const BOLT_LEVEL: Record<string, LogLevel> = {
