@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CrmConfig, parseCrmConfig } from './integrations/crm-config.js';
 
 /**
  * Configuration is a pure function of the environment: only `main.ts` reads `process.env`, and tests
@@ -20,6 +21,7 @@ export interface Config {
   /** Web API base URL override (proxies, tests); undefined means Slack's own. */
   slackApiUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  crm: CrmConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -39,6 +41,27 @@ const envSchema = z.object({
   DATA_DIR: optional,
   PORT: optional,
   LOG_LEVEL: optional,
+  HUBSPOT_CLIENT_SECRET: optional,
+  HUBSPOT_ACCESS_TOKEN: optional,
+  HUBSPOT_API_URL: optional,
+  HUBSPOT_WON_STAGES: optional,
+  HUBSPOT_LOST_STAGES: optional,
+  SALESFORCE_ORGANIZATION_ID: optional,
+  SALESFORCE_WEBHOOK_TOKEN: optional,
+  SALESFORCE_ACCESS_TOKEN: optional,
+  SALESFORCE_INSTANCE_URL: optional,
+  SALESFORCE_WON_STAGES: optional,
+  SALESFORCE_LOST_STAGES: optional,
+  PIPEDRIVE_WEBHOOK_USER: optional,
+  PIPEDRIVE_WEBHOOK_PASSWORD: optional,
+  PIPEDRIVE_API_TOKEN: optional,
+  PIPEDRIVE_API_URL: optional,
+  PIPEDRIVE_WON_STAGES: optional,
+  PIPEDRIVE_LOST_STAGES: optional,
+  GENERIC_WON_STAGES: optional,
+  GENERIC_LOST_STAGES: optional,
+  WEBHOOK_SECRET: optional,
+  PUBLIC_URL: optional,
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,11 +90,13 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     }
   }
 
+  const crm = parseCrmConfig(e, problems);
+
   const logLevel = (e.LOG_LEVEL ?? 'info').toLowerCase();
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${e.LOG_LEVEL}").`);
 
   if (problems.length > 0 || !slack || !database || !isLogLevel(logLevel)) return { ok: false, problems };
-  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel } };
+  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm } };
 }
 
 function isLogLevel(value: string): value is Config['logLevel'] {

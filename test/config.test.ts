@@ -9,6 +9,19 @@ const DEFAULTS = {
   port: 3000,
   slackApiUrl: undefined,
   logLevel: 'info',
+  crm: {
+    hubspot: null,
+    salesforce: null,
+    pipedrive: null,
+    generic: null,
+    publicUrl: null,
+    stages: {
+      hubspot: { won: ['closedwon'], lost: ['closedlost'] },
+      salesforce: { won: ['Closed Won'], lost: ['Closed Lost'] },
+      pipedrive: { won: [], lost: [] },
+      generic: { won: ['won'], lost: ['lost'] },
+    },
+  },
 } as const;
 
 const SINGLE = { SLACK_BOT_TOKEN: 'xoxb-1-single', SLACK_SIGNING_SECRET: 'signing-single' };

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { activities } from '../db/schema.js';
@@ -72,6 +72,20 @@ export async function undoActivity(
   const original = rows[0];
   if (!original || original.reversesId !== null) return { status: 'not_found' };
   if (original.userId !== scope.userId) return { status: 'not_yours', original };
+  const reversal = await reverseActivity(db, original, now, scope.userId);
+  return reversal ? { status: 'undone', original, reversal } : { status: 'already_undone', original };
+}
+
+/**
+ * Appends the negation of an entry. The unique index on `reverses_id` makes a second reversal (a
+ * double click, a retry, a second device) a no-op: it returns null.
+ */
+export async function reverseActivity(
+  db: Database,
+  original: Activity,
+  now: Date,
+  by: string | null,
+): Promise<Activity | null> {
   const inserted = await db
     .insert(activities)
     .values({
@@ -83,7 +97,7 @@ export async function undoActivity(
       // The reversal lands in the same window as the entry, so every window's figures net to zero.
       occurredAt: original.occurredAt,
       recordedAt: now,
-      recordedBy: scope.userId,
+      recordedBy: by,
       source: original.source,
       idempotencyKey: `undo:${original.id}`,
       reversesId: original.id,
@@ -93,8 +107,26 @@ export async function undoActivity(
     })
     .onConflictDoNothing()
     .returning();
-  const reversal = inserted[0];
-  return reversal ? { status: 'undone', original, reversal } : { status: 'already_undone', original };
+  return inserted[0] ?? null;
+}
+
+/** Entries about a deal that stand: neither a reversal nor reversed. */
+export async function liveDealActivities(db: Database, workspaceId: string, dealId: number, kinds: readonly string[]) {
+  const reversal = alias(activities, 'reversal');
+  const rows = await db
+    .select({ activity: activities })
+    .from(activities)
+    .leftJoin(reversal, eq(reversal.reversesId, activities.id))
+    .where(
+      and(
+        eq(activities.workspaceId, workspaceId),
+        eq(activities.dealId, dealId),
+        inArray(activities.kind, [...kinds]),
+        isNull(activities.reversesId),
+        isNull(reversal.id),
+      ),
+    );
+  return rows.map((r) => r.activity);
 }
 
 /** The rep's newest entry that is neither a reversal nor reversed: what `/kpi undo` takes back. */

@@ -230,7 +230,77 @@ export const goals = pgTable(
   (t) => [index('goals_user').on(t.workspaceId, t.userId, t.metric)],
 );
 
+/**
+ * A CRM connected to a workspace. In many-workspace mode each has its own webhook URL (the id) and
+ * secret; in one-workspace mode the secrets come from the environment and no row is needed.
+ */
+export const crmConnections = pgTable(
+  'crm_connections',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    /** HubSpot portal, Salesforce organisation, Pipedrive company: webhooks name it. */
+    accountId: text('account_id'),
+    /** Salesforce URL token, Pipedrive Basic password, generic `whsec_` secret. */
+    secret: text('secret').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('crm_connections_workspace').on(t.workspaceId, t.source)],
+);
+
+/**
+ * The webhook inbox: every CRM event as received (normalised), stored once per event id before the
+ * CRM gets its 2xx. Deal state is a fold over a deal's events in `occurred_at` order, so events
+ * that arrive late or twice change nothing they should not.
+ */
+export const crmEvents = pgTable(
+  'crm_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    eventId: text('event_id').notNull(),
+    /** The deal, lead or activity the event is about: events are applied per object. */
+    objectKey: text('object_key').notNull(),
+    occurredAt: tz('occurred_at').notNull(),
+    receivedAt: tz('received_at').notNull().defaultNow(),
+    event: jsonb('event').notNull(),
+    status: text('status', { enum: ['pending', 'applied', 'waiting'] })
+      .notNull()
+      .default('pending'),
+    /** Why a waiting event waits (an owner not mapped yet, the CRM API down). */
+    waitingFor: text('waiting_for'),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('crm_events_dedupe').on(t.workspaceId, t.source, t.eventId),
+    index('crm_events_object').on(t.workspaceId, t.source, t.objectKey, t.occurredAt),
+    index('crm_events_status').on(t.status, t.workspaceId),
+  ],
+);
+
+/** CRM users and the Slack member each is, matched by email or set by an admin. */
+export const crmOwners = pgTable(
+  'crm_owners',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    ownerId: text('owner_id').notNull(),
+    email: text('email'),
+    name: text('name'),
+    slackUserId: text('slack_user_id'),
+    mappedBy: text('mapped_by', { enum: ['email', 'admin'] }),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.source, t.ownerId] })],
+);
+
 export const schema = {
+  crmConnections,
+  crmEvents,
+  crmOwners,
   workspaces,
   installations,
   members,

@@ -1,0 +1,125 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { crmEvents } from '../db/schema.js';
+import type { CrmEvent, CrmSource } from './crm-event.js';
+
+/** Events are applied per object: a deal's events together, in the order they happened. */
+export function objectKeyOf(event: CrmEvent): string {
+  switch (event.type) {
+    case 'deal.upsert':
+    case 'deal.delete':
+      return `deal:${event.dealId}`;
+    case 'lead.create':
+      return `lead:${event.leadId}`;
+    case 'activity':
+      return `activity:${event.eventId}`;
+  }
+}
+
+const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt']);
+
+/** Events are stored as JSON; their dates come back as Date objects. */
+export function reviveEvent(stored: unknown): CrmEvent {
+  return JSON.parse(JSON.stringify(stored), (key, value) =>
+    DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
+  ) as CrmEvent;
+}
+
+/**
+ * Stores a batch once per event id, in one statement: all or nothing. Returns how many were new;
+ * the rest had been stored before (a CRM retry or a duplicate delivery).
+ */
+export async function storeEvents(
+  db: Database,
+  workspaceId: string,
+  source: CrmSource,
+  events: readonly CrmEvent[],
+): Promise<{ stored: number; duplicates: number }> {
+  if (events.length === 0) return { stored: 0, duplicates: 0 };
+  const rows = events.map((event) => ({
+    workspaceId,
+    source,
+    eventId: event.eventId,
+    objectKey: objectKeyOf(event),
+    occurredAt: event.occurredAt,
+    event,
+  }));
+  const inserted = await db.insert(crmEvents).values(rows).onConflictDoNothing().returning({ id: crmEvents.id });
+  return { stored: inserted.length, duplicates: events.length - inserted.length };
+}
+
+export interface InboxObject {
+  workspaceId: string;
+  source: CrmSource;
+  objectKey: string;
+}
+
+/** Objects with events not applied yet, oldest first. */
+export async function objectsToApply(db: Database, workspaceId: string | null, limit: number): Promise<InboxObject[]> {
+  const rows = await db
+    .select({ workspaceId: crmEvents.workspaceId, source: crmEvents.source, objectKey: crmEvents.objectKey })
+    .from(crmEvents)
+    .where(
+      and(
+        inArray(crmEvents.status, ['pending', 'waiting']),
+        workspaceId === null ? undefined : eq(crmEvents.workspaceId, workspaceId),
+      ),
+    )
+    .groupBy(crmEvents.workspaceId, crmEvents.source, crmEvents.objectKey)
+    .orderBy(sql`min(${crmEvents.id})`)
+    .limit(limit);
+  return rows.map((r) => ({ ...r, source: r.source as CrmSource }));
+}
+
+export async function eventsOf(db: Database, o: InboxObject): Promise<{ id: number; event: CrmEvent }[]> {
+  const rows = await db
+    .select({ id: crmEvents.id, event: crmEvents.event })
+    .from(crmEvents)
+    .where(
+      and(
+        eq(crmEvents.workspaceId, o.workspaceId),
+        eq(crmEvents.source, o.source),
+        eq(crmEvents.objectKey, o.objectKey),
+      ),
+    )
+    .orderBy(asc(crmEvents.occurredAt), asc(crmEvents.id));
+  return rows.map((r) => ({ id: r.id, event: reviveEvent(r.event) }));
+}
+
+/** Marks the events that were read (not any that arrived meanwhile) as applied, or as waiting. */
+export async function markEvents(db: Database, ids: readonly number[], outcome: { waitingFor: string | null }) {
+  if (ids.length === 0) return;
+  await db
+    .update(crmEvents)
+    .set({
+      status: outcome.waitingFor === null ? 'applied' : 'waiting',
+      waitingFor: outcome.waitingFor,
+      attempts: sql`${crmEvents.attempts} + 1`,
+    })
+    .where(inArray(crmEvents.id, [...ids]));
+}
+
+/** What is waiting, and why: admins see it with `/kpi crm`. */
+export async function waitingSummary(db: Database, workspaceId: string) {
+  return db
+    .select({ source: crmEvents.source, waitingFor: crmEvents.waitingFor, events: sql<number>`count(*)::int` })
+    .from(crmEvents)
+    .where(and(eq(crmEvents.workspaceId, workspaceId), eq(crmEvents.status, 'waiting')))
+    .groupBy(crmEvents.source, crmEvents.waitingFor)
+    .orderBy(crmEvents.source, crmEvents.waitingFor);
+}
+
+/** After an owner is mapped, that owner's waiting deals are tried again. */
+export async function requeueWaiting(db: Database, workspaceId: string, source: string, waitingFor: string) {
+  await db
+    .update(crmEvents)
+    .set({ status: 'pending' })
+    .where(
+      and(
+        eq(crmEvents.workspaceId, workspaceId),
+        eq(crmEvents.source, source),
+        eq(crmEvents.status, 'waiting'),
+        eq(crmEvents.waitingFor, waitingFor),
+      ),
+    );
+}

@@ -1,0 +1,321 @@
+import type { webApi } from '@slack/bolt';
+import { and, eq, sql } from 'drizzle-orm';
+import { liveDealActivities, recordActivity, reverseActivity } from '../activities/activities.repository.js';
+import type { Database } from '../db/client.js';
+import { customers, dealStageChanges, deals, leads } from '../db/schema.js';
+import type { Logger } from '../lib/logger.js';
+import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
+import type { CrmConfig } from './crm-config.js';
+import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
+import { type DealState, foldDeal, mergeFields, missingFields, statusOf } from './deal-fold.js';
+import { eventsOf, type InboxObject, markEvents, objectsToApply } from './inbox.repository.js';
+import { type OwnerDeps, resolveOwner, slackUserByEmail } from './owners.js';
+
+/**
+ * Applies stored CRM events: folds each deal's events into the deals table and its stage history,
+ * turns a won or lost deal into exactly one outcome entry in the activity log, and records leads
+ * and activities. Calls to Slack and the CRM's API happen before the write transaction; the write
+ * holds an advisory lock on the object, so two replicas never apply the same deal at once.
+ * Anything that cannot be applied yet (an owner not mapped, the CRM API down) waits and is retried.
+ */
+export interface ProcessorDeps {
+  db: Database;
+  logger: Logger;
+  now: () => Date;
+  crm: CrmConfig;
+  /** The bot's client for a workspace (null when the workspace has no installation). */
+  slackFor(workspaceId: string): Promise<webApi.WebClient | null>;
+  /** The CRM API for a workspace, when credentials are configured. */
+  apiFor(workspaceId: string, source: CrmSource): CrmApi | null;
+}
+
+type Outcome = { waitingFor: string | null };
+
+export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 500) {
+  const objects = await objectsToApply(deps.db, workspaceId, limit);
+  let applied = 0;
+  let waiting = 0;
+  for (const object of objects) {
+    const outcome = await applyObject(deps, object);
+    if (outcome.waitingFor === null) applied++;
+    else waiting++;
+  }
+  return { applied, waiting };
+}
+
+export async function applyObject(deps: ProcessorDeps, object: InboxObject): Promise<Outcome> {
+  const rows = await eventsOf(deps.db, object);
+  const ids = rows.map((r) => r.id);
+  const events = rows.map((r) => r.event);
+  let outcome: Outcome;
+  try {
+    outcome = await applyEvents(deps, object, events);
+  } catch (error) {
+    if (error instanceof CrmApiUnavailableError) {
+      deps.logger.warn({ err: error, source: object.source }, 'CRM API unavailable; the events wait');
+      outcome = { waitingFor: `${object.source} API unavailable` };
+    } else if (error instanceof CrmApiAuthError) {
+      deps.logger.error(
+        { source: object.source, status: error.status },
+        'the CRM refused the API token; the events wait until it is fixed',
+      );
+      outcome = { waitingFor: `${object.source} API token refused` };
+    } else throw error;
+  }
+  await markEvents(deps.db, ids, outcome);
+  return outcome;
+}
+
+async function applyEvents(deps: ProcessorDeps, object: InboxObject, events: CrmEvent[]): Promise<Outcome> {
+  const first = events[0];
+  if (!first) return { waitingFor: null };
+  const ownerDeps: OwnerDeps = {
+    db: deps.db,
+    logger: deps.logger,
+    slack: await deps.slackFor(object.workspaceId),
+    api: deps.apiFor(object.workspaceId, object.source),
+  };
+  if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first);
+  if (first.type === 'lead.create') return applyLead(deps, ownerDeps, object, first);
+  const dealEvents = events.filter((e) => e.type === 'deal.upsert' || e.type === 'deal.delete');
+  const state = foldDeal(dealEvents, deps.crm.stages[object.source]);
+  if (!state) return { waitingFor: null };
+  return applyDeal(deps, ownerDeps, object, dealEvents[0]?.dealId ?? '', await enrich(ownerDeps, state, first));
+}
+
+/** Fills what the events left unknown from the CRM's API; what the events say wins. */
+async function enrich(deps: OwnerDeps, state: DealState, first: CrmEvent): Promise<DealState> {
+  if (!deps.api || state.deleted || !missingFields(state.fields) || first.type !== 'deal.upsert') return state;
+  const current = (await deps.api.fetchDeals([first.dealId])).get(first.dealId);
+  if (!current) return state;
+  return { ...state, fields: mergeFields(current, state.fields) };
+}
+
+async function lock(tx: Database, object: InboxObject) {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext(${`${object.workspaceId}:${object.source}:${object.objectKey}`}))`,
+  );
+}
+
+async function applyDeal(
+  deps: ProcessorDeps,
+  ownerDeps: OwnerDeps,
+  object: InboxObject,
+  dealId: string,
+  state: DealState,
+): Promise<Outcome> {
+  const { fields } = state;
+  const where = { workspaceId: object.workspaceId, source: object.source };
+  const ownerUserId = await ownerOf(ownerDeps, where, fields.ownerId ?? null, fields.ownerEmail ?? null);
+  const status = statusOf(fields, deps.crm.stages[object.source]);
+  const closedAt = status === 'open' ? null : (state.closedAt ?? fields.closedAt ?? state.firstSeenAt);
+
+  await deps.db.transaction(async (tx) => {
+    await lock(tx, object);
+    const customerId = await linkCustomer(tx, where, fields, status, closedAt, ownerUserId);
+    const row = {
+      ...where,
+      externalId: dealId,
+      name: fields.name ?? null,
+      amountCents: fields.amountCents ?? null,
+      stage: fields.stage ?? null,
+      status,
+      ownerUserId,
+      crmOwnerId: fields.ownerId ?? null,
+      customerId,
+      dealType: fields.dealType ?? null,
+      leadSource: fields.leadSource ?? null,
+      openedAt: fields.createdAt ?? state.firstSeenAt,
+      closedAt,
+      deletedAt: state.deleted ? deps.now() : null,
+      updatedAt: deps.now(),
+    };
+    const [saved] = await tx
+      .insert(deals)
+      .values(row)
+      .onConflictDoUpdate({ target: [deals.workspaceId, deals.source, deals.externalId], set: row })
+      .returning({ id: deals.id });
+    if (!saved) throw new Error('deal upsert returned nothing');
+    await tx
+      .delete(dealStageChanges)
+      .where(and(eq(dealStageChanges.workspaceId, where.workspaceId), eq(dealStageChanges.dealId, saved.id)));
+    if (state.stageChanges.length > 0) {
+      await tx.insert(dealStageChanges).values(
+        state.stageChanges.map((c) => ({
+          workspaceId: where.workspaceId,
+          dealId: saved.id,
+          fromStage: c.from,
+          toStage: c.to,
+          changedAt: c.at,
+        })),
+      );
+    }
+    const desired =
+      status !== 'open' && !state.deleted && ownerUserId && closedAt
+        ? {
+            kind: status === 'won' ? 'deal_won' : 'deal_lost',
+            userId: ownerUserId,
+            amountCents: fields.amountCents ?? 0,
+            occurredAt: closedAt,
+          }
+        : null;
+    await reconcileOutcome(tx, { ...where, dealId, rowId: saved.id }, desired, deps.now());
+  });
+
+  const unmapped = status !== 'open' && !state.deleted && !ownerUserId;
+  return { waitingFor: unmapped ? `owner ${fields.ownerId ?? fields.ownerEmail ?? '(none)'}` : null };
+}
+
+/** A CRM owner id goes through the owner mapping; an email alone is looked up in Slack. */
+async function ownerOf(
+  deps: OwnerDeps,
+  where: { workspaceId: string; source: CrmSource },
+  ownerId: string | null,
+  email: string | null,
+): Promise<string | null> {
+  if (ownerId) return resolveOwner(deps, where, ownerId, email);
+  return email ? slackUserByEmail(deps, where.workspaceId, email) : null;
+}
+
+interface DesiredOutcome {
+  kind: string;
+  userId: string;
+  amountCents: number;
+  occurredAt: Date;
+}
+
+/**
+ * A closed deal stands in the activity log as one `deal_won` or `deal_lost` entry. If the deal
+ * changes after that (amount corrected, reopened, reassigned), the standing entry is reversed and,
+ * if still closed, a new one appended: the log stays a faithful history and every KPI adds up.
+ * The entry's key counts the outcomes before it, so re-applying the same events writes nothing.
+ */
+async function reconcileOutcome(
+  tx: Database,
+  deal: { workspaceId: string; source: CrmSource; dealId: string; rowId: number },
+  desired: DesiredOutcome | null,
+  now: Date,
+) {
+  const standing = await liveDealActivities(tx, deal.workspaceId, deal.rowId, ['deal_won', 'deal_lost']);
+  const matches = (a: (typeof standing)[number]) =>
+    desired !== null &&
+    a.kind === desired.kind &&
+    a.userId === desired.userId &&
+    a.amountCents === desired.amountCents &&
+    a.occurredAt.getTime() === desired.occurredAt.getTime();
+  if (standing.length === 1 && standing.every(matches)) return;
+  if (standing.length === 0 && desired === null) return;
+  for (const entry of standing) await reverseActivity(tx, entry, now, null);
+  if (!desired) return;
+  const [{ n } = { n: 0 }] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sql`activities`)
+    .where(
+      sql`workspace_id = ${deal.workspaceId} and deal_id = ${deal.rowId} and reverses_id is null and kind in ('deal_won', 'deal_lost')`,
+    );
+  await recordActivity(tx, {
+    workspaceId: deal.workspaceId,
+    userId: desired.userId,
+    kind: desired.kind as 'deal_won' | 'deal_lost',
+    quantity: 1,
+    amountCents: desired.amountCents,
+    occurredAt: desired.occurredAt,
+    source: deal.source,
+    idempotencyKey: `crm:${deal.source}:deal:${deal.dealId}:outcome:${n}`,
+    dealId: deal.rowId,
+  });
+}
+
+/** A won deal makes its company a customer (from its close date), for retention and lifetime value. */
+async function linkCustomer(
+  tx: Database,
+  where: { workspaceId: string; source: CrmSource },
+  fields: DealFields,
+  status: 'open' | 'won' | 'lost',
+  closedAt: Date | null,
+  ownerUserId: string | null,
+): Promise<number | null> {
+  if (!fields.customerId) return null;
+  const key = and(
+    eq(customers.workspaceId, where.workspaceId),
+    eq(customers.source, where.source),
+    eq(customers.externalId, fields.customerId),
+  );
+  if (status === 'won' && closedAt) {
+    await tx
+      .insert(customers)
+      .values({ ...where, externalId: fields.customerId, ownerUserId, becameCustomerAt: closedAt })
+      .onConflictDoUpdate({
+        target: [customers.workspaceId, customers.source, customers.externalId],
+        set: { becameCustomerAt: sql`least(${customers.becameCustomerAt}, ${closedAt.toISOString()}::timestamptz)` },
+      });
+  }
+  const [row] = await tx.select({ id: customers.id }).from(customers).where(key);
+  return row?.id ?? null;
+}
+
+async function applyLead(
+  deps: ProcessorDeps,
+  ownerDeps: OwnerDeps,
+  object: InboxObject,
+  event: Extract<CrmEvent, { type: 'lead.create' }>,
+): Promise<Outcome> {
+  const where = { workspaceId: object.workspaceId, source: object.source };
+  const ownerUserId = await ownerOf(ownerDeps, where, event.ownerId ?? null, event.ownerEmail ?? null);
+  await deps.db
+    .insert(leads)
+    .values({
+      ...where,
+      externalId: event.leadId,
+      ownerUserId,
+      leadSource: event.leadSource ?? null,
+      createdAt: event.occurredAt,
+    })
+    .onConflictDoUpdate({
+      target: [leads.workspaceId, leads.source, leads.externalId],
+      set: { ownerUserId: sql`coalesce(${leads.ownerUserId}, excluded.owner_user_id)` },
+    });
+  return { waitingFor: null };
+}
+
+async function applyActivity(
+  deps: ProcessorDeps,
+  ownerDeps: OwnerDeps,
+  object: InboxObject,
+  event: Extract<CrmEvent, { type: 'activity' }>,
+): Promise<Outcome> {
+  const where = { workspaceId: object.workspaceId, source: object.source };
+  const { rep } = event;
+  const userId =
+    rep.slackUserId ??
+    (rep.email ? await slackUserByEmail(ownerDeps, where.workspaceId, rep.email) : null) ??
+    (rep.ownerId ? await resolveOwner(ownerDeps, where, rep.ownerId, null) : null);
+  if (!userId) return { waitingFor: `rep ${rep.email ?? rep.ownerId ?? '(none)'}` };
+  const deal = event.dealId
+    ? (
+        await deps.db
+          .select({ id: deals.id })
+          .from(deals)
+          .where(
+            and(
+              eq(deals.workspaceId, where.workspaceId),
+              eq(deals.source, where.source),
+              eq(deals.externalId, event.dealId),
+            ),
+          )
+      )[0]
+    : undefined;
+  await recordActivity(deps.db, {
+    workspaceId: where.workspaceId,
+    userId,
+    kind: event.kind,
+    quantity: event.quantity,
+    amountCents: event.amountCents,
+    occurredAt: event.occurredAt,
+    source: where.source,
+    idempotencyKey: `crm:${where.source}:${event.eventId}`,
+    note: event.note ?? null,
+    dealId: deal?.id ?? null,
+  });
+  return { waitingFor: null };
+}
