@@ -1,0 +1,188 @@
+/**
+ * Salesforce's REST API, for what outbound messages leave out.
+ *
+ * - Deals: `GET /services/data/{v}/composite/sobjects/Opportunity?ids=…&fields=…` (sObject
+ *   Collections). The answer lists the records in the order of the ids, with null for an id that
+ *   is unknown or not visible to the token's user; those ids are absent from the result.
+ * - Owners: the SOQL query `SELECT Id, Email, Name FROM User WHERE Id IN (…)` on `/query`. Ids are
+ *   checked to be 15 or 18 letters and digits before they are written into the query.
+ *
+ * Both take at most MAX_IDS_PER_CALL ids a call. Ids that are not Salesforce ids are never sent,
+ * and so are absent from the result.
+ *
+ * Failures that may pass (network, timeouts, 429, 5xx, the org's daily API limit, an unreadable
+ * answer) throw `CrmApiUnavailableError` so the event waits and is retried; a refused token (401,
+ * or 403 other than the API limit) throws `CrmApiAuthError`, which no retry fixes.
+ */
+import { z } from 'zod';
+import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from '../adapter.js';
+import type { DealFields } from '../crm-event.js';
+import {
+  CURRENCY_FIELD,
+  InvalidRecordError,
+  OPPORTUNITY_FIELDS,
+  opportunityFields,
+  type SalesforceRecord,
+} from './fields.js';
+import { isSalesforceId, shortId } from './ids.js';
+
+export interface SalesforceApiOptions {
+  /** Where the token was issued, e.g. `https://MyDomainName.my.salesforce.com`. */
+  instanceUrl: string;
+  accessToken: string;
+  /** Default DEFAULT_API_VERSION. */
+  apiVersion?: string;
+  /** Only organizations with multiple currencies have `CurrencyIsoCode`; asking others for it is refused (400). */
+  multiCurrency?: boolean;
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_API_VERSION = 'v60.0';
+/**
+ * Ids per call. A GET fits about 800 ids before the URL is too long (HTTP 414); 200 keeps URLs
+ * and SOQL short, and 200 users always come back in one query batch (the smallest batch size).
+ */
+export const MAX_IDS_PER_CALL = 200;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+const ErrorBody = z.array(z.object({ errorCode: z.string().optional(), message: z.string().optional() }));
+const RecordsBody = z.array(z.record(z.string(), z.unknown()).nullable());
+const QueryBody = z.object({
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.object({ Id: z.string(), Email: z.string().nullish(), Name: z.string().nullish() })),
+});
+type User = z.infer<typeof QueryBody>['records'][number];
+
+/** The next page of a query is a path on the same instance; anything else would send the token elsewhere. */
+const NEXT_RECORDS_PATH = /^\/services\/data\/v\d+\.\d+\/query\/[\w-]+$/;
+
+function batches(ids: readonly string[]): string[][] {
+  const valid = [...new Set(ids)].filter(isSalesforceId);
+  const result: string[][] = [];
+  for (let i = 0; i < valid.length; i += MAX_IDS_PER_CALL) result.push(valid.slice(i, i + MAX_IDS_PER_CALL));
+  return result;
+}
+
+/**
+ * A REST record as the text an outbound message would carry, so that one reader serves both.
+ * `String` of a JSON number is its shortest exact decimal (12500.5 → "12500.5"), so cents stay exact.
+ */
+function jsonRecord(json: Record<string, unknown>): SalesforceRecord {
+  const record = new Map<string, string | null>();
+  for (const [name, value] of Object.entries(json)) {
+    if (value === null) record.set(name, null);
+    else if (['string', 'number', 'boolean'].includes(typeof value)) record.set(name, String(value));
+  }
+  return record;
+}
+
+function retryAfterSeconds(header: string | null): number | null {
+  return header !== null && /^\d+$/.test(header) ? Number(header) : null;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Salesforce answers errors as `[{ "message": …, "errorCode": … }]`. */
+function failure(response: Response, body: unknown): Error {
+  const first = ErrorBody.safeParse(body).data?.[0];
+  const detail = [first?.errorCode, first?.message?.slice(0, 200)].filter(Boolean).join(': ');
+  const what = `Salesforce API answered ${response.status}${detail ? ` (${detail})` : ''}`;
+  if (response.status === 429 || response.status >= 500 || first?.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
+    return new CrmApiUnavailableError(what, retryAfterSeconds(response.headers.get('retry-after')));
+  }
+  if (response.status === 401 || response.status === 403) return new CrmApiAuthError(what, response.status);
+  return new Error(what);
+}
+
+function parseAnswer<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new CrmApiUnavailableError('Salesforce API sent an unreadable answer');
+  return parsed.data;
+}
+
+export function createSalesforceApi(options: SalesforceApiOptions): CrmApi {
+  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+  if (!/^v\d+\.\d+$/.test(apiVersion))
+    throw new Error(`Salesforce API version must look like v60.0, not ${apiVersion}`);
+  const base = `/services/data/${apiVersion}`;
+  const fetchImpl = options.fetch ?? fetch;
+  const dealFieldNames = options.multiCurrency ? [...OPPORTUNITY_FIELDS, CURRENCY_FIELD] : OPPORTUNITY_FIELDS;
+
+  async function get(path: string): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetchImpl(new URL(path, options.instanceUrl), {
+        headers: { Authorization: `Bearer ${options.accessToken}`, Accept: 'application/json' },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new CrmApiUnavailableError(`Salesforce API unreachable: ${(error as Error).message}`);
+    }
+    const body = await readJson(response);
+    if (!response.ok) throw failure(response, body);
+    if (body === undefined) throw new CrmApiUnavailableError('Salesforce API sent an unreadable answer');
+    return body;
+  }
+
+  function dealFields(id: string, json: Record<string, unknown>): DealFields {
+    try {
+      return opportunityFields(jsonRecord(json));
+    } catch (error) {
+      if (!(error instanceof InvalidRecordError)) throw error;
+      throw new Error(`Salesforce API sent an unreadable Opportunity ${id}: ${error.message}`);
+    }
+  }
+
+  async function queryUsers(soql: string): Promise<User[]> {
+    const users: User[] = [];
+    let path: string | null = `${base}/query?${new URLSearchParams({ q: soql })}`;
+    while (path !== null) {
+      const page: z.infer<typeof QueryBody> = parseAnswer(QueryBody, await get(path));
+      users.push(...page.records);
+      if (page.done) path = null;
+      else if (page.nextRecordsUrl && NEXT_RECORDS_PATH.test(page.nextRecordsUrl)) path = page.nextRecordsUrl;
+      else throw new CrmApiUnavailableError('Salesforce API sent an unreadable answer (nextRecordsUrl)');
+    }
+    return users;
+  }
+
+  return {
+    async fetchDeals(ids) {
+      const deals = new Map<string, DealFields>();
+      for (const batch of batches(ids)) {
+        const search = new URLSearchParams({ ids: batch.join(','), fields: dealFieldNames.join(',') });
+        const records = parseAnswer(RecordsBody, await get(`${base}/composite/sobjects/Opportunity?${search}`));
+        if (records.length !== batch.length)
+          throw new CrmApiUnavailableError('Salesforce API sent an unreadable answer');
+        batch.forEach((id, i) => {
+          const json = records[i];
+          if (json) deals.set(id, dealFields(id, json));
+        });
+      }
+      return deals;
+    },
+
+    async fetchOwners(ids) {
+      const owners = new Map<string, { email: string | null; name: string | null }>();
+      for (const batch of batches(ids)) {
+        const users = await queryUsers(
+          `SELECT Id, Email, Name FROM User WHERE Id IN (${batch.map((id) => `'${id}'`).join(', ')})`,
+        );
+        // Salesforce answers with 18-character ids whichever form was asked for.
+        const byShortId = new Map(users.map((user) => [shortId(user.Id), user]));
+        for (const id of batch) {
+          const user = byShortId.get(shortId(id));
+          if (user) owners.set(id, { email: user.Email ?? null, name: user.Name ?? null });
+        }
+      }
+      return owners;
+    },
+  };
+}
