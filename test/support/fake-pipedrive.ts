@@ -1,0 +1,458 @@
+/**
+ * A strict, local fake of the Pipedrive API endpoints the bot calls, and builders of Pipedrive webhook
+ * payloads shaped as Pipedrive documents them (webhooks v1 and v2 guides, API v2 deal schema).
+ *
+ * The fake answers `GET /api/v2/deals?ids=…` and `GET /api/v1/users/{id}` the way Pipedrive does,
+ * including the refusals: a missing or wrong `x-api-token` (401, Pipedrive's error JSON), more than
+ * 100 ids or non-integer ids (400), unknown users or paths (404), and injected failures (`failNext`).
+ * It only takes the token in the `x-api-token` header, which is what Pipedrive asks integrations to use.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Json = Record<string, unknown>;
+
+export const FAKE_PIPEDRIVE_TOKEN = '659c9fddb16335e48cc67114694b52074e812e03';
+export const COMPANY_ID = 6083095;
+export const OWNER_ID = 12597982;
+
+/** API v2 `GET /deals`: "comma separated string array of up to 100 entity ids". */
+const MAX_IDS = 100;
+const MAX_LIMIT = 500;
+const ERROR_INFO = 'Please check developers.pipedrive.com for more information about Pipedrive API.';
+
+export interface FakeUser {
+  id: number;
+  email: string | null;
+  name: string;
+}
+
+export interface FailureSpec {
+  /** HTTP status of the injected failure, e.g. 429, 500, 503. */
+  status: number;
+  /** Seconds, sent as `Retry-After`. */
+  retryAfter?: number;
+  /** How many consecutive requests fail (default 1). */
+  times?: number;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  token: string | undefined;
+  status: number;
+}
+
+export interface FakePipedrive {
+  baseUrl: string;
+  /** The only token the fake accepts. */
+  apiToken: string;
+  /** Stores a deal; missing fields get the values of `v2DealRecord`. */
+  addDeal(record: Json & { id: number }): void;
+  addUser(user: FakeUser): void;
+  failNext(spec: FailureSpec): void;
+  /** Every request, in order, including refused ones. */
+  calls: RecordedCall[];
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** A deal as API v2 and webhooks v2 send it: numeric ids, RFC 3339 times, `is_deleted`. */
+export function v2DealRecord(overrides: Json & { id: number }): Json {
+  return {
+    add_time: '2025-12-23T15:39:38Z',
+    archive_time: null,
+    channel: null,
+    channel_id: null,
+    close_time: null,
+    creator_user_id: OWNER_ID,
+    currency: 'USD',
+    custom_fields: {},
+    expected_close_date: '2026-01-31',
+    is_archived: false,
+    is_deleted: false,
+    label_ids: [],
+    lost_reason: null,
+    lost_time: null,
+    org_id: 5063,
+    origin: 'ManuallyCreated',
+    origin_id: null,
+    owner_id: OWNER_ID,
+    person_id: 176578,
+    pipeline_id: 1,
+    probability: null,
+    stage_change_time: null,
+    stage_id: 1,
+    status: 'open',
+    title: 'Acme renewal',
+    update_time: '2026-01-14T18:16:56Z',
+    value: 1200,
+    visible_to: '3',
+    won_time: null,
+    ...overrides,
+  };
+}
+
+/** A deal as webhooks v1 send it in `current` / `previous`: `user_id` is the owner, times are UTC without a zone. */
+export function v1DealRecord(overrides: Json & { id: number }): Json {
+  return {
+    active: true,
+    activities_count: 0,
+    add_time: '2025-02-17 18:06:03',
+    cc_email: 'acme+deal9@pipedrivemail.com',
+    channel: null,
+    channel_id: null,
+    close_time: null,
+    creator_user_id: OWNER_ID,
+    currency: 'USD',
+    deleted: false,
+    expected_close_date: null,
+    first_won_time: null,
+    formatted_value: '$1,200',
+    is_archived: false,
+    lost_reason: null,
+    lost_time: null,
+    org_id: 5063,
+    org_name: 'Acme',
+    origin: 'ManuallyCreated',
+    owner_name: 'Olivia Owner',
+    person_id: null,
+    pipeline_id: 1,
+    probability: null,
+    stage_change_time: null,
+    stage_id: 1,
+    status: 'open',
+    title: 'Acme renewal',
+    update_time: '2025-02-17 21:22:41',
+    user_id: OWNER_ID,
+    value: 1200,
+    visible_to: '3',
+    weighted_value: 1200,
+    won_time: null,
+    ...overrides,
+  };
+}
+
+/** An activity as webhooks v2 send it: `owner_id`, boolean `done`. */
+export function v2ActivityRecord(overrides: Json & { id: number }): Json {
+  return {
+    add_time: '2026-01-14T09:00:00Z',
+    busy: false,
+    deal_id: 213973,
+    done: false,
+    due_date: '2026-01-14',
+    due_time: '10:00',
+    duration: '00:30',
+    is_deleted: false,
+    lead_id: null,
+    marked_as_done_time: null,
+    org_id: 5063,
+    owner_id: OWNER_ID,
+    person_id: 176578,
+    priority: null,
+    project_id: null,
+    subject: 'Intro call',
+    type: 'call',
+    update_time: '2026-01-14T09:00:00Z',
+    ...overrides,
+  };
+}
+
+/** An activity as webhooks v1 send it: `user_id` is whom it is assigned to. */
+export function v1ActivityRecord(overrides: Json & { id: number }): Json {
+  return {
+    active_flag: true,
+    add_time: '2025-02-17 09:00:00',
+    deal_id: 9,
+    done: false,
+    due_date: '2025-02-17',
+    due_time: '10:00',
+    duration: '00:30',
+    marked_as_done_time: '',
+    org_id: 5063,
+    person_id: null,
+    subject: 'Intro call',
+    type: 'call',
+    update_time: '2025-02-17 09:00:00',
+    user_id: OWNER_ID,
+    ...overrides,
+  };
+}
+
+/** A lead as webhooks v2 send it: a UUID id, `owner_id`, `origin` and `channel`. */
+export function v2LeadRecord(overrides: Json & { id: string }): Json {
+  return {
+    add_time: '2025-06-19T16:07:08.597Z',
+    channel: null,
+    channel_id: null,
+    creator_id: OWNER_ID,
+    custom_fields: {},
+    expected_close_date: null,
+    is_archived: false,
+    label_ids: [],
+    organization_id: null,
+    origin: 'ManuallyCreated',
+    origin_id: null,
+    owner_id: OWNER_ID,
+    person_id: 12,
+    source_name: 'Manually created',
+    title: 'Lead Title',
+    update_time: '2025-06-19T16:07:08.597Z',
+    value: null,
+    was_seen: true,
+    ...overrides,
+  };
+}
+
+/** A person as webhooks v1 send it. */
+export function v1PersonRecord(overrides: Json & { id: number }): Json {
+  return {
+    active_flag: true,
+    add_time: '2025-02-17 21:15:41',
+    email: [{ value: 'pat@acme.test', primary: true }],
+    name: 'Pat Prospect',
+    org_id: null,
+    owner_id: OWNER_ID,
+    owner_name: 'Olivia Owner',
+    phone: [{ value: '', primary: true }],
+    update_time: '2025-02-17 21:15:41',
+    visible_to: '3',
+    ...overrides,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Webhook payloads
+// ---------------------------------------------------------------------------------------------------------------------
+
+export interface V2EventSpec {
+  action: 'create' | 'change' | 'delete';
+  entity: string;
+  entityId: string | number;
+  /** The object now; null after a delete. */
+  data: Json | null;
+  /** Create: null. Change: only the fields that changed. Delete: the last state. */
+  previous: Json | null;
+  /** Overrides of meta fields, e.g. `id` (the event's UUID) or `timestamp`. */
+  meta?: Json;
+}
+
+/** A webhook v2 body: every meta id is a string, `timestamp` is RFC 3339. */
+export function v2Event(spec: V2EventSpec): Json {
+  return {
+    meta: {
+      action: spec.action,
+      entity: spec.entity,
+      company_id: String(COMPANY_ID),
+      correlation_id: randomUUID(),
+      entity_id: String(spec.entityId),
+      id: randomUUID(),
+      is_bulk_edit: false,
+      timestamp: '2026-01-14T18:16:56.057Z',
+      type: 'general',
+      user_id: '12941358',
+      version: '2.0',
+      webhook_id: '1828483',
+      webhook_owner_id: '16219013',
+      change_source: 'app',
+      permitted_user_ids: [String(OWNER_ID), '12941358'],
+      attempt: 1,
+      host: 'acme.pipedrive.com',
+      ...spec.meta,
+    },
+    data: spec.data,
+    previous: spec.previous,
+  };
+}
+
+/**
+ * A deal webhook v2: `create` carries the record and no previous, `change` the record and the changed
+ * fields' old values (default: `update_time`), `delete` no data and the last state.
+ */
+export function v2DealEvent(
+  action: V2EventSpec['action'],
+  deal: Json & { id: number },
+  opts: { previous?: Json; meta?: Json } = {},
+): Json {
+  const record = v2DealRecord(deal);
+  const previous = action === 'change' ? (opts.previous ?? { update_time: '2026-01-14T18:16:50Z' }) : null;
+  return v2Event({
+    action,
+    entity: 'deal',
+    entityId: deal.id,
+    data: action === 'delete' ? null : record,
+    previous: action === 'delete' ? record : previous,
+    meta: opts.meta,
+  });
+}
+
+export interface V1EventSpec {
+  action: 'added' | 'updated' | 'deleted' | 'merged';
+  object: string;
+  /** `meta.id` is the object's id. */
+  id: number;
+  current: Json | null;
+  previous: Json | null;
+  meta?: Json;
+  /** Pipedrive's retry counter: 0 on the first attempt. */
+  retry?: number;
+}
+
+/** A webhook v1 body: numeric ids, `timestamp` in seconds and `timestamp_micro` in microseconds. */
+export function v1Event(spec: V1EventSpec): Json {
+  const matchesFilters = { current: [] };
+  return {
+    v: 1,
+    matches_filters: matchesFilters,
+    meta: {
+      action: spec.action,
+      change_source: 'app',
+      company_id: COMPANY_ID,
+      host: 'acme.pipedrive.com',
+      id: spec.id,
+      is_bulk_update: false,
+      matches_filters: matchesFilters,
+      object: spec.object,
+      permitted_user_ids: [OWNER_ID],
+      pipedrive_service_name: false,
+      timestamp: 1739827361,
+      timestamp_micro: 1739827361322662,
+      prepublish_timestamp: 1739827361337,
+      trans_pending: false,
+      user_id: OWNER_ID,
+      v: 1,
+      webhook_id: '1234567',
+      ...spec.meta,
+    },
+    current: spec.current,
+    previous: spec.previous,
+    retry: spec.retry ?? 0,
+    event: `${spec.action}.${spec.object}`,
+  };
+}
+
+/**
+ * A deal webhook v1: `added` has no previous, `updated` and `merged` the whole previous state
+ * (`previous` overrides fields of it), `deleted` no current and the last state.
+ */
+export function v1DealEvent(
+  action: V1EventSpec['action'],
+  deal: Json & { id: number },
+  opts: { previous?: Json; meta?: Json; retry?: number } = {},
+): Json {
+  const record = v1DealRecord(deal);
+  const before = { ...record, update_time: '2025-02-17 19:46:52', ...opts.previous };
+  return v1Event({
+    action,
+    object: 'deal',
+    id: deal.id,
+    current: action === 'deleted' ? null : record,
+    previous: action === 'added' ? null : action === 'deleted' ? record : before,
+    meta: opts.meta,
+    retry: opts.retry,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Server
+// ---------------------------------------------------------------------------------------------------------------------
+
+function send(res: ServerResponse, status: number, body: Json, headers: Record<string, string> = {}): number {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+  return status;
+}
+
+/** Pipedrive's error body: `success: false`, a message, and `error_info`. */
+function sendError(res: ServerResponse, status: number, error: string, headers?: Record<string, string>): number {
+  return send(res, status, { success: false, error, errorCode: status, error_info: ERROR_INFO, data: null }, headers);
+}
+
+export async function startFakePipedrive(): Promise<FakePipedrive> {
+  const deals = new Map<number, Json>();
+  const users = new Map<number, FakeUser>();
+  const failures: (FailureSpec & { times: number })[] = [];
+  const calls: RecordedCall[] = [];
+
+  function listDeals(res: ServerResponse, query: URLSearchParams): number {
+    const ids = (query.get('ids') ?? '').split(',').filter(Boolean);
+    if (ids.length > MAX_IDS) return sendError(res, 400, `ids: at most ${MAX_IDS} ids are allowed`);
+    if (!ids.every((id) => /^\d+$/.test(id)))
+      return sendError(res, 400, 'ids: must be a comma separated list of integers');
+    const limit = Number(query.get('limit') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+      return sendError(res, 400, `limit: 1 to ${MAX_LIMIT}`);
+    // Without a status filter Pipedrive leaves deleted deals out.
+    const wanted = ids.length ? ids.map(Number) : [...deals.keys()].sort((a, b) => a - b);
+    const found = wanted.flatMap((id): Json[] => {
+      const deal = deals.get(id);
+      return deal && deal.is_deleted !== true ? [deal] : [];
+    });
+    const page = found.slice(0, limit);
+    const nextCursor = found.length > limit ? Buffer.from(`id:${String(page.at(-1)?.id)}`).toString('base64') : null;
+    return send(res, 200, { success: true, data: page, additional_data: { next_cursor: nextCursor } });
+  }
+
+  function getUser(res: ServerResponse, id: string): number {
+    const user = users.get(Number(id));
+    if (!/^\d+$/.test(id) || !user) return sendError(res, 404, 'User not found');
+    const data = { ...user, active_flag: true, default_currency: 'USD', is_admin: 0, timezone_name: 'Europe/Tallinn' };
+    return send(res, 200, { success: true, data });
+  }
+
+  function injectedFailure(res: ServerResponse): number | null {
+    const failure = failures[0];
+    if (!failure) return null;
+    failure.times -= 1;
+    if (failure.times <= 0) failures.shift();
+    const headers: Record<string, string> =
+      failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) };
+    const message = failure.status === 429 ? 'Request over limit' : 'Internal server error';
+    return sendError(res, failure.status, message, headers);
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, url: URL): number {
+    const failed = injectedFailure(res);
+    if (failed !== null) return failed;
+    if (req.headers['x-api-token'] !== FAKE_PIPEDRIVE_TOKEN) return sendError(res, 401, 'unauthorized access');
+    if (req.method !== 'GET') return sendError(res, 405, 'Method not allowed');
+    if (url.pathname === '/api/v2/deals') return listDeals(res, url.searchParams);
+    const user = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname);
+    if (user?.[1]) return getUser(res, user[1]);
+    return sendError(res, 404, 'Unknown method .');
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const status = route(req, res, url);
+    const token = req.headers['x-api-token'];
+    calls.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      token: Array.isArray(token) ? token.join(',') : token,
+      status,
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    apiToken: FAKE_PIPEDRIVE_TOKEN,
+    addDeal: (record) => deals.set(record.id, v2DealRecord(record)),
+    addUser: (user) => users.set(user.id, user),
+    failNext: (spec) => failures.push({ ...spec, times: spec.times ?? 1 }),
+    calls,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
