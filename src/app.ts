@@ -2,15 +2,20 @@ import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
+import { createApis } from './integrations/crm-apis.js';
+import { type CrmRunner, createCrmRunner } from './integrations/crm-runner.js';
+import { webhookRoutes } from './integrations/webhook-router.js';
+import { startJobs } from './jobs/index.js';
 import { boltLogger, type Logger } from './lib/logger.js';
+import { slackErrorCode } from './lib/slack-errors.js';
 import type { AppDeps } from './slack/deps.js';
 import { BOT_SCOPES } from './slack/ids.js';
 import { createInstallationStore } from './slack/installation-store.js';
 import { registerListeners } from './slack/listeners/index.js';
 
 /**
- * Composition only: config → database → Bolt app → listeners. The process entry (`main.ts`) owns
- * signals and exit codes; tests build the whole app here against a fake Slack and a test database.
+ * Composition only: config → database → Bolt app → listeners, webhooks and jobs. The process entry
+ * (`main.ts`) owns signals and exit codes; tests build the whole app here against fakes.
  */
 
 export class SlackAuthError extends Error {
@@ -19,7 +24,9 @@ export class SlackAuthError extends Error {
 
 export interface KpiBot {
   app: App;
-  /** Starts listening (HTTP) or connecting (Socket Mode); HTTP returns the server. */
+  /** Applies stored CRM webhook batches in the background. */
+  crm: CrmRunner;
+  /** Starts listening (HTTP) or connecting (Socket Mode) and the scheduled jobs; returns the HTTP server. */
   start(): Promise<Server | undefined>;
   stop(): Promise<void>;
 }
@@ -29,15 +36,136 @@ export interface BuildOptions {
   database: DatabaseHandle;
   logger: Logger;
   now?: () => Date;
+  /** Off in tests, which run job bodies themselves with an injected clock. */
+  scheduleJobs?: boolean;
 }
 
-export async function buildApp({ config, database, logger, now = () => new Date() }: BuildOptions): Promise<KpiBot> {
-  const deps: AppDeps = { db: database.db, logger, now };
+export async function buildApp(options: BuildOptions): Promise<KpiBot> {
+  const { config, database, logger, now = () => new Date() } = options;
   const bolt = boltLogger(logger);
   // A rate-limited call fails at once instead of sleeping: an interactive reply cannot wait out a
   // Retry-After, and callers fall back (a stored profile) or retry on their own schedule.
   const clientOptions = { slackApiUrl: config.slackApiUrl, logger: bolt, rejectRateLimitedCalls: true };
-  const health: CustomRoute = {
+  const { slack } = config;
+  const store = slack.mode === 'oauth' ? createInstallationStore(database.db, now) : undefined;
+
+  // Filled in once Slack has told us who we are (one-workspace modes).
+  const identity = { workspaceId: null as string | null };
+  let app: App | undefined;
+  const apis = createApis(config.crm, now);
+  const crm = createCrmRunner(
+    {
+      db: database.db,
+      logger,
+      now,
+      crm: config.crm,
+      slackFor: (workspaceId) => slackClientFor(workspaceId, { app, store, identity, clientOptions }),
+      // CRM API credentials come from the environment, so they serve the one workspace only.
+      apiFor: (workspaceId, source) => (workspaceId === identity.workspaceId ? (apis[source] ?? null) : null),
+    },
+    logger,
+  );
+  const routes = [
+    healthRoute(database, logger),
+    ...webhookRoutes({
+      db: database.db,
+      logger,
+      now,
+      crm: config.crm,
+      get singleWorkspaceId() {
+        return identity.workspaceId;
+      },
+      onStored: (workspaceId) => crm.kick(workspaceId),
+    }),
+  ];
+
+  const deps: AppDeps = {
+    db: database.db,
+    logger,
+    now,
+    crm: { config: config.crm, runner: crm, perWorkspaceConnections: slack.mode === 'oauth' },
+  };
+
+  if (slack.mode === 'socket') {
+    app = new App({
+      token: slack.botToken,
+      appToken: slack.appToken,
+      socketMode: true,
+      // Socket Mode needs no public URL for Slack, but CRMs still call webhooks over HTTP.
+      customRoutes: routes,
+      installerOptions: { port: config.port },
+      clientOptions,
+      logger: bolt,
+      deferInitialization: true,
+    });
+  } else if (slack.mode === 'single') {
+    app = new App({
+      token: slack.botToken,
+      receiver: new HTTPReceiver({ signingSecret: slack.signingSecret, customRoutes: routes, logger: bolt }),
+      clientOptions,
+      logger: bolt,
+      deferInitialization: true,
+    });
+  } else {
+    app = new App({
+      receiver: new HTTPReceiver({
+        signingSecret: slack.signingSecret,
+        clientId: slack.clientId,
+        clientSecret: slack.clientSecret,
+        stateSecret: slack.stateSecret,
+        scopes: [...BOT_SCOPES],
+        installationStore: store,
+        installerOptions: { directInstall: true, clientOptions },
+        customRoutes: routes,
+        logger: bolt,
+      }),
+      clientOptions,
+      logger: bolt,
+      deferInitialization: true,
+    });
+  }
+  const bot = app;
+
+  registerListeners(bot, deps, store);
+  // Logged with context, then rethrown so the receiver answers as Slack expects: 401 for a
+  // workspace with no installation, 500 for a failure before the ack.
+  bot.error(async (error) => {
+    logger.error({ err: error, code: error.code }, 'error in a listener');
+    throw error;
+  });
+
+  try {
+    await bot.init();
+    if (slack.mode !== 'oauth') identity.workspaceId = (await bot.client.auth.test()).team_id ?? null;
+  } catch (error) {
+    throw new SlackAuthError(describeAuthFailure(error));
+  }
+
+  let stopJobs = async () => {};
+  return {
+    app: bot,
+    crm,
+    start: async () => {
+      const server = (await bot.start(config.port)) as unknown;
+      if (options.scheduleJobs ?? true) {
+        // Events that wait (an unmapped owner, a CRM API that was down) are retried every minute.
+        stopJobs = startJobs(
+          [{ name: 'crm-retry', cron: '* * * * *', timezone: 'UTC', run: () => crm.sweep() }],
+          logger,
+        );
+      }
+      return slack.mode === 'socket' ? undefined : (server as Server);
+    },
+    stop: async () => {
+      await stopJobs();
+      await bot.stop();
+      await crm.idle();
+    },
+  };
+}
+
+function healthRoute(database: DatabaseHandle, logger: Logger): CustomRoute {
+  return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
@@ -50,74 +178,35 @@ export async function buildApp({ config, database, logger, now = () => new Date(
       );
     },
   };
+}
 
-  const { slack } = config;
-  let store: InstallationStore | undefined;
-  let app: App;
-  if (slack.mode === 'socket') {
-    app = new App({
-      token: slack.botToken,
-      appToken: slack.appToken,
-      socketMode: true,
-      clientOptions,
-      logger: bolt,
-      deferInitialization: true,
-    });
-  } else if (slack.mode === 'single') {
-    app = new App({
-      token: slack.botToken,
-      receiver: new HTTPReceiver({ signingSecret: slack.signingSecret, customRoutes: [health], logger: bolt }),
-      clientOptions,
-      logger: bolt,
-      deferInitialization: true,
-    });
-  } else {
-    store = createInstallationStore(database.db, now);
-    app = new App({
-      receiver: new HTTPReceiver({
-        signingSecret: slack.signingSecret,
-        clientId: slack.clientId,
-        clientSecret: slack.clientSecret,
-        stateSecret: slack.stateSecret,
-        scopes: [...BOT_SCOPES],
-        installationStore: store,
-        installerOptions: { directInstall: true, clientOptions },
-        customRoutes: [health],
-        logger: bolt,
-      }),
-      clientOptions,
-      logger: bolt,
-      deferInitialization: true,
-    });
-  }
-
-  registerListeners(app, deps, store);
-  // Logged with context, then rethrown so the receiver answers as Slack expects: 401 for a
-  // workspace with no installation, 500 for a failure before the ack.
-  app.error(async (error) => {
-    logger.error({ err: error, code: error.code }, 'error in a listener');
-    throw error;
-  });
-
+/** The bot's Web API client for a workspace: the app's own, or one with that installation's token. */
+async function slackClientFor(
+  workspaceId: string,
+  ctx: {
+    app: App | undefined;
+    store: InstallationStore | undefined;
+    identity: { workspaceId: string | null };
+    clientOptions: webApi.WebClientOptions;
+  },
+): Promise<webApi.WebClient | null> {
+  if (!ctx.store) return workspaceId === ctx.identity.workspaceId ? (ctx.app?.client ?? null) : null;
   try {
-    await app.init();
-  } catch (error) {
-    throw new SlackAuthError(describeAuthFailure(error));
+    const installation = await ctx.store.fetchInstallation({
+      teamId: workspaceId,
+      enterpriseId: undefined,
+      isEnterpriseInstall: false,
+    });
+    const token = installation.bot?.token;
+    return token ? new webApi.WebClient(token, ctx.clientOptions) : null;
+  } catch {
+    return null;
   }
-
-  return {
-    app,
-    start: async () => {
-      const server = (await app.start(config.port)) as unknown;
-      return slack.mode === 'socket' ? undefined : (server as Server);
-    },
-    stop: () => app.stop() as Promise<void>,
-  };
 }
 
 function describeAuthFailure(error: unknown): string {
-  if (error instanceof Error && 'code' in error && error.code === webApi.ErrorCode.PlatformError) {
-    const slackError = (error as webApi.WebAPIPlatformError).data.error;
+  const slackError = slackErrorCode(error);
+  if (slackError) {
     return `Slack rejected SLACK_BOT_TOKEN at start-up (auth.test answered "${slackError}"). Reinstall the app to your workspace and copy the current Bot User OAuth Token.`;
   }
   const reason = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
 import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
 import { parseAmount, parseCount } from '../lib/amount.js';
@@ -11,7 +12,7 @@ import { parseAmount, parseCount } from '../lib/amount.js';
  * whoever displays a note must escape it.
  */
 
-export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy';
+export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm';
 
 export type KpiCommand =
   | { type: 'help'; topic: HelpTopic | null }
@@ -20,7 +21,10 @@ export type KpiCommand =
   | { type: 'me'; window: WindowSpec }
   | { type: 'board'; metric: string | null; window: WindowSpec }
   | { type: 'explain'; metric: string | null }
-  | { type: 'privacy'; setting: 'hide' | 'show' | 'status' };
+  | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
+  | { type: 'crm'; action: 'status' }
+  | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
+  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
 
 export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
 
@@ -46,6 +50,9 @@ export const USAGE: Record<HelpTopic, string> = {
   explain:
     '`/kpi explain [metric]` — how a number is worked out, e.g. `/kpi explain meetings`; `/kpi explain` lists them',
   undo: '`/kpi undo` — removes your most recent entry',
+  crm:
+    '`/kpi crm` — (admins) connected CRMs and the CRM owners not matched to a person yet; ' +
+    '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one; `/kpi crm connect &lt;crm&gt; [account id]` connects a CRM',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
@@ -64,6 +71,7 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['explain', 'explain'],
   ['undo', 'undo'],
   ['privacy', 'privacy'],
+  ['crm', 'crm'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -309,6 +317,26 @@ function parsePrivacy(words: readonly string[]): ParseResult {
     : fail(`${quote(words.join(' '))} isn't a privacy setting — use \`hide\` or \`show\`.`, USAGE.privacy);
 }
 
+/** The user ids of `<@U…>` mentions, which Slack sends when the command escapes users. */
+function mentionedUsers(raw: string): string[] {
+  return [...raw.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => m[1] ?? '');
+}
+
+function parseCrm(words: readonly string[], mentions: readonly string[]): ParseResult {
+  const [action, crm, id] = words.map((w) => w.toLowerCase());
+  if (action === undefined || action === 'status') return ok({ type: 'crm', action: 'status' });
+  const source = CRM_SOURCES.find((s) => s === crm);
+  if (action === 'map' || action === 'connect') {
+    if (!source) return fail(`Name the CRM: ${CRM_SOURCES.join(', ')}.`, USAGE.crm);
+    if (action === 'connect') return ok({ type: 'crm', action: 'connect', source, accountId: words[2] ?? null });
+    const userId = mentions[0];
+    if (!id || !userId)
+      return fail('Say which CRM owner id is which person, e.g. `/kpi crm map hubspot 12345 @ana`.', USAGE.crm);
+    return ok({ type: 'crm', action: 'map', source, ownerId: words[2] ?? id, userId });
+  }
+  return fail(`${quote(words.join(' '))} isn't a CRM command.`, USAGE.crm);
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -339,6 +367,8 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parseExplain(rest, ctx);
     case 'privacy':
       return parsePrivacy(rest);
+    case 'crm':
+      return parseCrm(rest, mentionedUsers(text));
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { installations, workspaces } from '../../src/db/schema.js';
+import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
 import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
@@ -34,9 +35,11 @@ describeDb('many-workspace mode (OAuth)', () => {
         port: 0,
         slackApiUrl: fake.apiUrl,
         logLevel: 'silent',
+        crm: parseCrmConfig({}, []),
       },
       database,
       logger: createLogger('silent'),
+      scheduleJobs: false,
     });
     const server = await bot.start();
     url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type KpiBot } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import { type CrmConfig, parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { openTestDatabase } from './db.js';
 import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from './fake-slack.js';
@@ -32,7 +33,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { database?: DatabaseHandle; now?: Date } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { database?: DatabaseHandle; now?: Date; crm?: CrmConfig } = {},
+): Promise<Harness> {
   const fake = await startFakeSlack();
   const database = opts.database ?? (await openTestDatabase());
   const teamId = `T${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -45,12 +48,14 @@ export async function startHarness(opts: { database?: DatabaseHandle; now?: Date
     port: 0,
     slackApiUrl: fake.apiUrl,
     logLevel: 'silent',
+    crm: opts.crm ?? parseCrmConfig({}, []),
   };
   const bot = await buildApp({
     config,
     database,
     logger: createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
     now: () => clock.now,
+    scheduleJobs: false,
   });
   const server = await bot.start();
   const port = (server?.address() as AddressInfo).port;

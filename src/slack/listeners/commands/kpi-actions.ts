@@ -27,11 +27,11 @@ export interface Invocation {
 
 const DEFAULT_BOARD_METRIC = 'revenue';
 
-/** Runs a parsed `/kpi` command (all but help) and returns the reply. */
+/** Runs a parsed `/kpi` command (all but help and the admins' crm) and returns the reply. */
 export async function runKpiCommand(
   deps: AppDeps,
   inv: Invocation,
-  command: Exclude<KpiCommand, { type: 'help' }>,
+  command: Exclude<KpiCommand, { type: 'help' | 'crm' }>,
 ): Promise<SlackMessage> {
   const { db } = deps;
   const who = { workspaceId: inv.workspaceId, userId: inv.userId };

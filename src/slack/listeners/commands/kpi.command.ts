@@ -5,6 +5,7 @@ import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace, getWorkspace } from '../../../members/members.repository.js';
 import { errorMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
+import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
@@ -35,19 +36,21 @@ export function createKpiCommand(deps: AppDeps) {
       const reply =
         cmd.type === 'help'
           ? textMessage(cmd.topic ? USAGE[cmd.topic] : helpText())
-          : await runKpiCommand(
-              deps,
-              {
-                workspaceId,
-                userId: command.user_id,
-                timezone,
-                currency: workspace?.currency ?? 'USD',
-                isOptedOut: member.publicOptOut,
-                triggerId: command.trigger_id,
-                now,
-              },
-              cmd,
-            );
+          : cmd.type === 'crm'
+            ? await runCrmCommand(deps, member, cmd)
+            : await runKpiCommand(
+                deps,
+                {
+                  workspaceId,
+                  userId: command.user_id,
+                  timezone,
+                  currency: workspace?.currency ?? 'USD',
+                  isOptedOut: member.publicOptOut,
+                  triggerId: command.trigger_id,
+                  now,
+                },
+                cmd,
+              );
       await respond({ response_type: 'ephemeral', ...reply });
     } catch (error) {
       await respond({

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { KpiCommand } from '../../../commands/parse.js';
+import { crmConnections } from '../../../db/schema.js';
+import type { CrmConfig } from '../../../integrations/crm-config.js';
+import type { CrmSource } from '../../../integrations/crm-event.js';
+import type { CrmRunner } from '../../../integrations/crm-runner.js';
+import { requeueWaiting, waitingSummary } from '../../../integrations/inbox.repository.js';
+import { mapOwner, unmappedOwners } from '../../../integrations/owners.js';
+import type { Member } from '../../../members/members.repository.js';
+import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../../blocks/message.js';
+import type { AppDeps } from '../../deps.js';
+
+export interface CrmCommandDeps {
+  config: CrmConfig;
+  runner: CrmRunner;
+  /** Many workspaces: CRMs are connected from Slack; one workspace: from the environment. */
+  perWorkspaceConnections: boolean;
+}
+
+type CrmCommand = Extract<KpiCommand, { type: 'crm' }>;
+
+const LABEL: Record<CrmSource, string> = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  pipedrive: 'Pipedrive',
+  generic: 'Generic webhook',
+};
+
+export function isAdmin(member: Member): boolean {
+  return member.isSlackAdmin || member.role === 'admin';
+}
+
+/** `/kpi crm …`: admins only. A rep trying gets a polite refusal and nothing changes. */
+export async function runCrmCommand(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
+  if (!isAdmin(member)) return textMessage('Only a workspace admin can look at or change the CRM connection.');
+  const { workspaceId } = member;
+  switch (command.action) {
+    case 'status':
+      return crmStatus(deps, workspaceId);
+    case 'map': {
+      await mapOwner(deps.db, { workspaceId, source: command.source }, command.ownerId, command.userId);
+      await requeueWaiting(deps.db, workspaceId, command.source, `owner ${command.ownerId}`);
+      deps.crm.runner.kick(workspaceId);
+      return textMessage(
+        `Done: ${LABEL[command.source]} owner ${escapeMrkdwn(command.ownerId)} is <@${command.userId}>. ` +
+          'Their deals that were waiting are being counted now.',
+      );
+    }
+    case 'connect':
+      return connect(deps, member, command.source, command.accountId);
+  }
+}
+
+function baseUrl(deps: AppDeps): string {
+  return deps.crm.config.publicUrl ?? 'https://<your host>';
+}
+
+async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessage> {
+  const [waiting, unmapped, connections] = await Promise.all([
+    waitingSummary(deps.db, workspaceId),
+    unmappedOwners(deps.db, workspaceId),
+    deps.db.select().from(crmConnections).where(eq(crmConnections.workspaceId, workspaceId)),
+  ]);
+  const lines = deps.crm.perWorkspaceConnections
+    ? connections.map(
+        (c) =>
+          `• ${LABEL[c.source as CrmSource]}: \`${baseUrl(deps)}/webhooks/${c.source}${c.source === 'hubspot' ? '' : `/${c.id}`}\``,
+      )
+    : (['hubspot', 'salesforce', 'pipedrive', 'generic'] as const)
+        .filter((s) => deps.crm.config[s] !== null)
+        .map((s) => `• ${LABEL[s]}: \`${baseUrl(deps)}/webhooks/${s}\``);
+  const blocks = [
+    header('CRM connection'),
+    section(
+      lines.length > 0
+        ? `*Receiving webhooks at*\n${lines.join('\n')}`
+        : 'No CRM is connected yet. `/kpi help crm` says how.',
+    ),
+  ];
+  if (waiting.length > 0) {
+    blocks.push(
+      section(
+        `*Waiting to be counted*\n${waiting.map((w) => `• ${w.events} ${LABEL[w.source as CrmSource]} events: ${escapeMrkdwn(w.waitingFor ?? '')}`).join('\n')}`,
+      ),
+    );
+  }
+  if (unmapped.length > 0) {
+    const rows = unmapped
+      .slice(0, 20)
+      .map(
+        (o) =>
+          `• ${LABEL[o.source as CrmSource]} owner \`${escapeMrkdwn(o.ownerId)}\`${o.email ? ` (${escapeMrkdwn(o.email)})` : ''}${o.name ? ` ${escapeMrkdwn(o.name)}` : ''}`,
+      );
+    blocks.push(section(`*CRM owners not matched to anyone in Slack*\n${rows.join('\n')}`));
+    blocks.push(
+      context('Match one with `/kpi crm map <crm> <owner id> @person`; their events are kept and count from then on.'),
+    );
+  }
+  return { text: `CRM: ${lines.length} connected, ${unmapped.length} owners not matched`, blocks };
+}
+
+const NEEDS_ACCOUNT: Partial<Record<CrmSource, string>> = {
+  hubspot: 'your HubSpot portal (hub) id',
+  salesforce: 'your Salesforce organization id',
+};
+
+async function connect(
+  deps: AppDeps,
+  member: Member,
+  source: CrmSource,
+  accountId: string | null,
+): Promise<SlackMessage> {
+  if (!deps.crm.perWorkspaceConnections) {
+    return textMessage(
+      'This installation connects CRMs with environment variables (see the README); nothing to do here.',
+    );
+  }
+  if (source === 'hubspot' && !deps.crm.config.hubspot)
+    return textMessage('HubSpot webhooks are not enabled on this server (HUBSPOT_CLIENT_SECRET).');
+  const need = NEEDS_ACCOUNT[source];
+  if (need && !accountId) return textMessage(`Add ${need}: \`/kpi crm connect ${source} <id>\`.`);
+  const id = randomBytes(12).toString('hex');
+  const secret =
+    source === 'generic' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url');
+  const row = { id, workspaceId: member.workspaceId, source, accountId, secret, createdBy: member.userId };
+  // Connecting again replaces the old URL and secret: that is also how a secret is rotated.
+  await deps.db
+    .insert(crmConnections)
+    .values(row)
+    .onConflictDoUpdate({ target: [crmConnections.workspaceId, crmConnections.source], set: row });
+  const url = `${baseUrl(deps)}/webhooks/${source}${source === 'hubspot' ? '' : `/${id}`}`;
+  const how: Record<CrmSource, string> = {
+    hubspot: `Point your HubSpot app's webhooks at \`${url}\`; events from portal ${escapeMrkdwn(accountId ?? '')} now reach this workspace.`,
+    salesforce: `Use \`${url}?token=${secret}\` as the Outbound Message endpoint URL.`,
+    pipedrive: `Create a Pipedrive webhook to \`${url}\` with HTTP auth user \`${id}\` and password \`${secret}\`.`,
+    generic: `Send Standard Webhooks to \`${url}\` signed with the secret \`${secret}\`.`,
+  };
+  return {
+    text: `${LABEL[source]} connected`,
+    blocks: [
+      section(`:link: *${LABEL[source]} connected.* ${how[source]}`),
+      context('Only you can see this message. Keep the secret private.'),
+    ],
+  };
+}
