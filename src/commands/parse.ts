@@ -51,8 +51,9 @@ export const USAGE: Record<HelpTopic, string> = {
     '`/kpi explain [metric]` — how a number is worked out, e.g. `/kpi explain meetings`; `/kpi explain` lists them',
   undo: '`/kpi undo` — removes your most recent entry',
   crm:
-    '`/kpi crm` — (admins) connected CRMs and the CRM owners not matched to a person yet; ' +
-    '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one; `/kpi crm connect &lt;crm&gt; [account id]` connects a CRM',
+    '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
+    '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
+    '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',

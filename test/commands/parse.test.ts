@@ -416,3 +416,31 @@ describe('parser properties', () => {
     );
   });
 });
+
+describe('crm (admins)', () => {
+  it.each<[string, KpiCommand]>([
+    ['crm', { type: 'crm', action: 'status' }],
+    ['crm status', { type: 'crm', action: 'status' }],
+    [
+      'crm map hubspot 12345 <@U0ANA|ana>',
+      { type: 'crm', action: 'map', source: 'hubspot', ownerId: '12345', userId: 'U0ANA' },
+    ],
+    [
+      'CRM Map Salesforce 005Abc <@W0BEN>',
+      { type: 'crm', action: 'map', source: 'salesforce', ownerId: '005Abc', userId: 'W0BEN' },
+    ],
+    ['crm connect pipedrive', { type: 'crm', action: 'connect', source: 'pipedrive', accountId: null }],
+    ['crm connect hubspot 998877', { type: 'crm', action: 'connect', source: 'hubspot', accountId: '998877' }],
+  ])('%s', (text, command) => {
+    expect(parse(text)).toEqual({ ok: true, command });
+  });
+
+  it.each(['crm map hubspot 12345', 'crm map zoho 1 <@U1>', 'crm connect', 'crm frobnicate'])(
+    'refuses %s with the usage',
+    (text) => {
+      const result = parse(text);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.usage).toBe(USAGE.crm);
+    },
+  );
+});
