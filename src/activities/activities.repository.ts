@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { activities } from '../db/schema.js';
@@ -110,42 +110,36 @@ export async function reverseActivity(
   return inserted[0] ?? null;
 }
 
-/** Entries about a deal that stand: neither a reversal nor reversed. */
-export async function liveDealActivities(db: Database, workspaceId: string, dealId: number, kinds: readonly string[]) {
+/**
+ * Entries that stand, neither a reversal nor reversed, matching `where`, newest first. An undo
+ * and a CRM correction both work on these.
+ */
+async function standing(db: Database, where: SQL | undefined, limit?: number): Promise<Activity[]> {
   const reversal = alias(activities, 'reversal');
-  const rows = await db
+  const query = db
     .select({ activity: activities })
     .from(activities)
     .leftJoin(reversal, eq(reversal.reversesId, activities.id))
-    .where(
-      and(
-        eq(activities.workspaceId, workspaceId),
-        eq(activities.dealId, dealId),
-        inArray(activities.kind, [...kinds]),
-        isNull(activities.reversesId),
-        isNull(reversal.id),
-      ),
-    );
+    .where(and(where, isNull(activities.reversesId), isNull(reversal.id)))
+    .orderBy(desc(activities.recordedAt), desc(activities.id));
+  const rows = await (limit === undefined ? query : query.limit(limit));
   return rows.map((r) => r.activity);
 }
 
-/** The rep's newest entry that is neither a reversal nor reversed: what `/kpi undo` takes back. */
+/** A deal's standing entries of these kinds (its won or lost outcome). */
+export function liveDealActivities(db: Database, workspaceId: string, dealId: number, kinds: readonly string[]) {
+  return standing(
+    db,
+    and(eq(activities.workspaceId, workspaceId), eq(activities.dealId, dealId), inArray(activities.kind, [...kinds])),
+  );
+}
+
+/** The rep's newest standing entry typed in Slack: what `/kpi undo` takes back. */
 export async function latestUndoable(db: Database, workspaceId: string, userId: string): Promise<Activity | undefined> {
-  const reversal = alias(activities, 'reversal');
-  const rows = await db
-    .select({ activity: activities })
-    .from(activities)
-    .leftJoin(reversal, eq(reversal.reversesId, activities.id))
-    .where(
-      and(
-        eq(activities.workspaceId, workspaceId),
-        eq(activities.userId, userId),
-        isNull(activities.reversesId),
-        isNull(reversal.id),
-        sql`${activities.source} = 'slack'`,
-      ),
-    )
-    .orderBy(desc(activities.recordedAt), desc(activities.id))
-    .limit(1);
-  return rows[0]?.activity;
+  const [latest] = await standing(
+    db,
+    and(eq(activities.workspaceId, workspaceId), eq(activities.userId, userId), eq(activities.source, 'slack')),
+    1,
+  );
+  return latest;
 }
