@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -106,6 +107,11 @@ export const activities = pgTable(
     // Covering index: window aggregates for a whole workspace are index-only scans.
     index('activities_window').on(t.workspaceId, t.occurredAt, t.userId, t.kind, t.quantity, t.amountCents),
     index('activities_user_window').on(t.workspaceId, t.userId, t.occurredAt),
+    // Boards of one metric read only its kinds (a revenue board: deal-won entries).
+    index('activities_kind_window').on(t.workspaceId, t.kind, t.occurredAt, t.userId, t.quantity, t.amountCents),
+    // A deal's or a lead's entries (follow-ups before a deal was dropped, touchpoints per lead).
+    index('activities_deal').on(t.workspaceId, t.dealId).where(sql`${t.dealId} is not null`),
+    index('activities_lead').on(t.workspaceId, t.leadId).where(sql`${t.leadId} is not null`),
   ],
 );
 

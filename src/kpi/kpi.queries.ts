@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { type ActivityKind, isActivityKind } from './activity-kinds.js';
 import type { ActivityTotals, CustomerFacts, DealFacts, KpiFacts, LeadFacts } from './facts.js';
+import type { KpiInputs } from './inputs.js';
 import type { TimeWindow } from './windows.js';
 
 /**
@@ -35,12 +36,17 @@ function userFilter(column: SQL, userId: string | null): SQL {
   return userId === null ? sql`true` : sql`${column} = ${userId}`;
 }
 
-/** Facts per rep, grouped by rep. */
-export async function loadFactsByUser(db: Database, scope: Scope): Promise<FactsByUser> {
+const NO_DEALS: Sectioned<never> = { any: false, byKey: new Map() };
+
+/**
+ * Facts per rep, grouped by rep. With `inputs` (what one KPI reads, see inputs.ts) only that is
+ * loaded: a revenue board reads the deal-won entries, not every call and email of the window.
+ */
+export async function loadFactsByUser(db: Database, scope: Scope, inputs?: KpiInputs): Promise<FactsByUser> {
   const [activity, deals, leads, quotas] = await Promise.all([
-    activityTotals(db, scope, true),
-    dealFacts(db, scope, true),
-    leadFacts(db, scope, true),
+    activityTotals(db, scope, true, inputs?.kinds),
+    inputs && !inputs.deals ? NO_DEALS : dealFacts(db, scope, true),
+    inputs && !inputs.leads ? NO_DEALS : leadFacts(db, scope, true),
     quotaTargets(db, scope),
   ]);
   // Anyone with entries, deals or leads in either window is on the board.
@@ -111,8 +117,8 @@ function emptyPair(): { current: ActivityTotals; previous: ActivityTotals } {
   return { current: {}, previous: {} };
 }
 
-/** Sums quantity and amount per rep and kind over both windows in one pass of the covering index. */
-async function activityTotals(db: Database, scope: Scope, byUser: boolean) {
+/** Sums quantity and amount per rep and kind over both windows in one pass of a covering index. */
+async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds?: readonly ActivityKind[]) {
   const { window: w, previous: p } = scope;
   const key = byUser ? sql`user_id` : sql`${ALL}::text`;
   const rows = await queryRows<{ k: string; kind: string; q: number; a: number; pq: number; pa: number }>(
@@ -124,6 +130,7 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean) {
           coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa
         from activities
         where workspace_id = ${scope.workspaceId} and ${userFilter(sql`user_id`, scope.userId)}
+          and ${kinds === undefined ? sql`true` : sql`kind in (${sql.join(kinds.length > 0 ? kinds.map((k) => sql`${k}`) : [sql`null`], sql`, `)})`}
           and occurred_at >= ${ts(p.start)} and occurred_at < ${ts(w.end)}
           and (occurred_at >= ${ts(w.start)} or occurred_at < ${ts(p.end)})
         group by 1, 2`,

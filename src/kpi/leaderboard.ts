@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js';
-import { getMembers, type Member } from '../members/members.repository.js';
+import { type BoardMember, boardMembers } from '../members/members.repository.js';
 import { type KpiDefinition, meetsMinSample } from './catalogue.js';
+import { inputsOf } from './inputs.js';
 import type { FactsPair } from './kpi.queries.js';
 import { loadFactsByUser } from './kpi.queries.js';
 import { mostImproved, rankCompetition } from './ranking.js';
@@ -49,9 +50,11 @@ interface BoardScope extends WindowPair {
 }
 
 async function contenders(db: Database, scope: BoardScope, metric: KpiDefinition) {
-  const facts = await loadFactsByUser(db, { ...scope, userId: null });
-  const people = new Map((await getMembers(db, scope.workspaceId, [...facts.keys()])).map((m) => [m.userId, m]));
-  const ranked: (Contender & { member: Member | undefined })[] = [];
+  const [facts, people] = await Promise.all([
+    loadFactsByUser(db, { ...scope, userId: null }, inputsOf(metric)),
+    boardMembers(db, scope.workspaceId),
+  ]);
+  const ranked: (Contender & { member: BoardMember | undefined })[] = [];
   let notEnoughData = 0;
   for (const [userId, pair] of facts) {
     const member = people.get(userId);
@@ -85,14 +88,25 @@ function rankRows(rows: readonly Contender[], metric: KpiDefinition): RankedEntr
   );
 }
 
+/**
+ * Nothing done is nothing to celebrate: on a board of a count or a sum, people at zero are left
+ * off the public list (they are not "last"), and still see their own place privately.
+ */
+function onPublicBoard(metric: KpiDefinition, row: Contender & { member: BoardMember | undefined }): boolean {
+  if (row.member?.publicOptOut) return false;
+  return !(metric.direction === 'higher_is_better' && row.value === 0);
+}
+
+/** The board and, for the person asking, their own place: one pass over the data for both. */
 export async function buildLeaderboard(
   db: Database,
   scope: BoardScope,
   metric: KpiDefinition,
+  viewerId: string | null,
   limit = 10,
-): Promise<Leaderboard> {
+): Promise<{ board: Leaderboard; viewer: LeaderboardPosition | null }> {
   const { ranked, notEnoughData } = await contenders(db, scope, metric);
-  const publicRows = ranked.filter((r) => !r.member?.publicOptOut);
+  const publicRows = ranked.filter((r) => onPublicBoard(metric, r));
   const all = rankRows(publicRows, metric);
   const improved = mostImproved(
     publicRows.filter((r) => r.previous !== null),
@@ -105,7 +119,7 @@ export async function buildLeaderboard(
   )
     .slice(0, 3)
     .map(({ row, delta }) => ({ userId: row.userId, name: row.name, delta }));
-  return {
+  const board = {
     ...scope,
     metric,
     entries: all
@@ -115,12 +129,26 @@ export async function buildLeaderboard(
     improved,
     notEnoughData,
   };
+  return { board, viewer: viewerId === null ? null : positionOf(ranked, publicRows, metric, viewerId) };
 }
 
 /**
  * A person's own place, shown only to them: among the public board plus themself, so someone who
- * opted out still learns where they would stand without taking anyone's place.
+ * opted out (or is at zero) still learns where they stand without taking anyone's place.
  */
+function positionOf(
+  ranked: readonly (Contender & { member: BoardMember | undefined })[],
+  publicRows: readonly Contender[],
+  metric: KpiDefinition,
+  userId: string,
+): LeaderboardPosition | null {
+  const me = ranked.find((r) => r.userId === userId);
+  if (!me) return null;
+  const field = [...publicRows.filter((r) => r.userId !== userId), me];
+  const mine = rankRows(field, metric).find((e) => e.userId === userId);
+  return mine ? { metric, rank: mine.rank, of: field.length, value: mine.value } : null;
+}
+
 export async function leaderboardPosition(
   db: Database,
   scope: BoardScope,
@@ -128,9 +156,10 @@ export async function leaderboardPosition(
   userId: string,
 ): Promise<LeaderboardPosition | null> {
   const { ranked } = await contenders(db, scope, metric);
-  const me = ranked.find((r) => r.userId === userId);
-  if (!me) return null;
-  const field = ranked.filter((r) => r.userId === userId || !r.member?.publicOptOut);
-  const mine = rankRows(field, metric).find((e) => e.userId === userId);
-  return mine ? { metric, rank: mine.rank, of: field.length, value: mine.value } : null;
+  return positionOf(
+    ranked,
+    ranked.filter((r) => onPublicBoard(metric, r)),
+    metric,
+    userId,
+  );
 }

@@ -79,7 +79,13 @@ describeDb('many-workspace mode (OAuth)', () => {
     id: string,
   ): Promise<{ status: number; reply?: RecordedResponse }> {
     fake.addUser({ id: userId, teamId, name: userId, tz: 'UTC' });
-    const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
+    const body = slashCommandBody({
+      teamId,
+      userId,
+      text,
+      responseUrl: fake.responseUrl(id),
+      triggerId: `trigger-${id}`,
+    });
     const res = await postSigned(`${url}/slack/events`, body, {
       signingSecret: SIGNING_SECRET,
       contentType: 'application/x-www-form-urlencoded',

@@ -29,6 +29,7 @@ describeDb('/kpi me and /kpi board end to end', () => {
     h.addUser('UBEN', { name: 'Ben', tz: 'Europe/London' });
     h.addUser('UCAT', { name: 'Cat' });
     h.addUser('UDAN', { name: 'Dan' });
+    h.addUser('UEVE', { name: 'Eve' });
     // Revenue this week: Ana $10,000; Ben and Cat $5,000 each (a tie); Dan $1,000.
     await logAt(LAST_WEEK, 'UANA', 'deal won $2k');
     await logAt(THIS_WEEK, 'UANA', 'deal won 2 $10k');
@@ -39,6 +40,8 @@ describeDb('/kpi me and /kpi board end to end', () => {
     await logAt(THIS_WEEK, 'UBEN', 'deal won $5,000');
     await logAt(THIS_WEEK, 'UCAT', 'deal won $5k');
     await logAt(THIS_WEEK, 'UDAN', 'deal won 1,000');
+    // Eve only made calls: nothing on a revenue board, where she would be last.
+    await logAt(THIS_WEEK, 'UEVE', 'calls 30');
     // Another workspace with the same user ids and far bigger numbers must never show up here.
     await h.database.db.insert(activities).values({
       workspaceId: 'TOTHERTEAM',
@@ -104,6 +107,15 @@ describeDb('/kpi me and /kpi board end to end', () => {
       const reply = await h.kpi('UANA', 'board happiness');
       expect(reply.body.text).toContain('happiness');
       expect(reply.body.text).toContain('/kpi explain');
+    });
+
+    it('leaves people at zero off a board of sums, and tells them their place privately', async () => {
+      const board = text(await h.kpi('UANA', 'board'));
+      expect(board).not.toContain('Eve');
+      const own = text(await h.kpi('UEVE', 'board'));
+      expect(own).not.toContain('Eve:');
+      expect(own).toContain('You are not on this board yet');
+      expect(text(await h.kpi('UANA', 'board calls'))).toContain('Eve: *30*');
     });
   });
 

@@ -1,6 +1,7 @@
 import { formatKpiValue } from '../../kpi/catalogue.js';
 import type { Leaderboard, LeaderboardPosition } from '../../kpi/leaderboard.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section } from './message.js';
+import { lowerFirst } from './scorecard.blocks.js';
 
 const MEDALS: Record<number, string> = {
   1: ':first_place_medal:',
@@ -34,15 +35,17 @@ export function leaderboardMessage(
           `${escapeMrkdwn(i.name)} (${i.delta > 0 ? '+' : ''}${formatKpiValue(metric, Math.abs(i.delta), currency)})`,
       )
       .join(', ');
-    blocks.push(section(`:chart_with_upwards_trend: *Most improved* vs ${board.previous.label}: ${improved}`));
-  }
-  if (viewer) {
     blocks.push(
-      context(
-        `Your place: #${viewer.rank} of ${viewer.of} with ${formatKpiValue(metric, viewer.value, currency)} (only you can see this).`,
-      ),
+      section(`:chart_with_upwards_trend: *Most improved* vs ${lowerFirst(board.previous.label)}: ${improved}`),
     );
   }
+  blocks.push(
+    context(
+      viewer
+        ? `Your place: #${viewer.rank} of ${viewer.of} with ${formatKpiValue(metric, viewer.value, currency)} (only you can see this).`
+        : `You are not on this board yet: nothing counts towards ${metric.label.toLowerCase()} for you in this window (only you can see this).`,
+    ),
+  );
   const notes = [
     'Ties share a place (1, 2, 2, 4) and are listed by name.',
     metric.minSample ? `Ranked only with at least ${metric.minSample.min} ${metric.minSample.what}.` : '',

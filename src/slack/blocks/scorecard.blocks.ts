@@ -2,6 +2,11 @@ import { formatChange, formatKpiValue, getKpi, type KpiDefinition, type KpiResul
 import { RANK_METRIC, type Scorecard } from '../../kpi/scorecard.js';
 import { context, header, type SlackMessage, section } from './message.js';
 
+/** Window labels start with a capital ("Last week"); inside a sentence they do not. */
+export function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 export function formatResult(def: KpiDefinition, result: KpiResult, currency: string): string {
   if (result.status === 'ok') return formatKpiValue(def, result.value, currency);
   return '—';
@@ -29,7 +34,7 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
   const blocks = [
     header(`Your scorecard: ${card.window.label}`),
     { type: 'section' as const, fields: fields.slice(0, 10) },
-    context(`Changes compare with ${card.previous.label}. Times in ${card.window.timezone}.`),
+    context(`Changes compare with ${lowerFirst(card.previous.label)}. Times in ${card.window.timezone}.`),
     section(rankText),
   ];
   if (card.coaching) {
@@ -38,7 +43,7 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
       blocks.push(context(`${card.coaching.benchmark.text} (${card.coaching.benchmark.source})`));
   }
   if (gaps.length > 0) blocks.push(context(`— means: ${gaps.slice(0, 3).join(' · ')}`));
-  blocks.push(context('How is each figure worked out? `/kpi explain <metric>`, e.g. `/kpi explain win rate`.'));
+  blocks.push(context('How is each figure worked out? `/kpi explain &lt;metric&gt;`, e.g. `/kpi explain win rate`.'));
   const summary = card.rows
     .slice(0, 4)
     .map(({ def, current }) => `${def.label} ${formatResult(def, current, currency)}`)

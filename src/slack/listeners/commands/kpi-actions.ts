@@ -2,7 +2,7 @@ import { latestUndoable, recordActivity, undoActivity } from '../../../activitie
 import type { KpiCommand } from '../../../commands/parse.js';
 import { getKpi } from '../../../kpi/catalogue.js';
 import { loadFacts } from '../../../kpi/kpi.queries.js';
-import { buildLeaderboard, leaderboardPosition } from '../../../kpi/leaderboard.js';
+import { buildLeaderboard } from '../../../kpi/leaderboard.js';
 import { windowPair } from '../../../kpi/scope.js';
 import { buildScorecard } from '../../../kpi/scorecard.js';
 import { setPublicOptOut } from '../../../members/members.repository.js';
@@ -29,7 +29,7 @@ const DEFAULT_BOARD_METRIC = 'revenue';
 
 /** Runs a parsed `/kpi` command (all but help and the admins' crm) and returns the reply. */
 export async function runKpiCommand(
-  deps: AppDeps,
+  deps: Pick<AppDeps, 'db'>,
   inv: Invocation,
   command: Exclude<KpiCommand, { type: 'help' | 'crm' }>,
 ): Promise<SlackMessage> {
@@ -72,11 +72,8 @@ export async function runKpiCommand(
         );
       }
       const scope = { workspaceId: inv.workspaceId, ...windowPair(command.window, inv.now, inv.timezone) };
-      const [board, position] = await Promise.all([
-        buildLeaderboard(db, scope, metric),
-        leaderboardPosition(db, scope, metric, inv.userId),
-      ]);
-      return leaderboardMessage(board, position, inv.currency);
+      const { board, viewer } = await buildLeaderboard(db, scope, metric, inv.userId);
+      return leaderboardMessage(board, viewer, inv.currency);
     }
     case 'explain': {
       if (command.metric === null) return explainListMessage();

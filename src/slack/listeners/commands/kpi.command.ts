@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { helpText, parseKpiCommand, USAGE } from '../../../commands/parse.js';
 import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
-import { ensureWorkspace, getWorkspace } from '../../../members/members.repository.js';
+import { ensureWorkspace } from '../../../members/members.repository.js';
 import { errorMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
 import { runCrmCommand } from './crm-actions.js';
@@ -21,12 +21,11 @@ export function createKpiCommand(deps: AppDeps) {
     const now = deps.now();
     const workspaceId = context.teamId ?? command.team_id;
     try {
-      await ensureWorkspace(deps.db, workspaceId, { enterpriseId: context.enterpriseId ?? null });
-      const [member, workspace] = await Promise.all([
+      const [workspace, member] = await Promise.all([
+        ensureWorkspace(deps.db, workspaceId, { enterpriseId: context.enterpriseId ?? null }),
         resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, command.user_id, now),
-        getWorkspace(deps.db, workspaceId),
       ]);
-      const timezone = member.timezone ?? workspace?.defaultTimezone ?? 'UTC';
+      const timezone = member.timezone ?? workspace.defaultTimezone ?? 'UTC';
       const parsed = parseKpiCommand(command.text, { now, timezone, findMetric: findKpi });
       if (!parsed.ok) {
         await respond({ response_type: 'ephemeral', ...errorMessage(parsed.error, parsed.usage) });
@@ -44,7 +43,7 @@ export function createKpiCommand(deps: AppDeps) {
                   workspaceId,
                   userId: command.user_id,
                   timezone,
-                  currency: workspace?.currency ?? 'USD',
+                  currency: workspace.currency ?? 'USD',
                   isOptedOut: member.publicOptOut,
                   triggerId: command.trigger_id,
                   now,

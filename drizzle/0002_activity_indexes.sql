@@ -1,0 +1,3 @@
+CREATE INDEX "activities_kind_window" ON "activities" USING btree ("workspace_id","kind","occurred_at","user_id","quantity","amount_cents");--> statement-breakpoint
+CREATE INDEX "activities_deal" ON "activities" USING btree ("workspace_id","deal_id") WHERE "activities"."deal_id" is not null;--> statement-breakpoint
+CREATE INDEX "activities_lead" ON "activities" USING btree ("workspace_id","lead_id") WHERE "activities"."lead_id" is not null;
