@@ -96,7 +96,7 @@ export function drawProfile(role: DemoRole, rng: Random): Profile {
     passRate: sdr ? rng.between(0.06, 0.16) : rng.between(0.08, 0.14),
     followUpsPerDay: sdr ? 0 : rng.between(3, 8),
     trend: rng.between(-0.15, 0.25),
-    leadsPerDay: sdr ? rng.between(3, 6) : 0,
+    leadsPerDay: sdr ? rng.between(2, 4) : 0,
     responseMinutes: rng.between(10, 150),
     mqlRate: rng.between(0.35, 0.6),
     qualifyRate: rng.between(0.15, 0.3),
