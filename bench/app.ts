@@ -1,0 +1,83 @@
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import type { DatabaseHandle } from '../src/db/client.js';
+import { createLogger } from '../src/lib/logger.js';
+import { isResponse, type RecordedResponse, startFakeSlack } from '../test/support/fake-slack.js';
+import { postSigned, slashCommandBody } from '../test/support/slack-signing.js';
+
+/**
+ * The real app over HTTP, as in the end-to-end tests (test/support/harness.ts): Bolt's receiver on
+ * loopback, signed requests, and the fake Slack receiving the replies at their response_url.
+ */
+
+const SIGNING_SECRET = 'bench-signing-secret';
+
+export interface BenchApp {
+  /**
+   * Sends `/kpi <text>` as `userId` and returns the milliseconds from sending the request until the
+   * reply reached the response_url: Bolt acknowledges first and answers through `respond`, so the
+   * acknowledgement alone would measure nothing of the work.
+   */
+  command(userId: string, text: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** `now` is the app's clock: the benchmark's data ends there. */
+export async function startBenchApp(database: DatabaseHandle, teamId: string, now: Date): Promise<BenchApp> {
+  const fake = await startFakeSlack();
+  const botToken = `xoxb-${teamId}`;
+  fake.addToken(botToken, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
+  // Configured as an operator would (the environment), on a free port. The database is not read
+  // from it: the app is handed the open one.
+  const parsed = parseConfig({
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    LOG_LEVEL: 'silent',
+  });
+  if (!parsed.ok) throw new Error(`bench configuration: ${parsed.problems.join(' ')}`);
+  const config = { ...parsed.config, port: 0 };
+  // No scheduled jobs (nudges, digests): nothing but the measured commands runs during the benchmark.
+  const bot = await buildApp({
+    config,
+    database,
+    logger: createLogger('silent'),
+    now: () => now,
+    scheduleJobs: false,
+  });
+  const server = await bot.start();
+  const url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}/slack/events`;
+  let sent = 0;
+
+  return {
+    async command(userId, text) {
+      const id = `bench${++sent}`;
+      let arrivedAt = 0;
+      // Listening before sending: the reply may arrive before the acknowledgement is read.
+      const reply = fake
+        .waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 60_000)
+        .then((response) => {
+          arrivedAt = performance.now();
+          return response;
+        });
+      const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
+      const started = performance.now();
+      const ack = await postSigned(url, body, {
+        signingSecret: SIGNING_SECRET,
+        contentType: 'application/x-www-form-urlencoded',
+      });
+      if (ack.status !== 200) throw new Error(`/kpi ${text} was answered with HTTP ${ack.status}`);
+      const response = await reply;
+      if (!response.ok) throw new Error(`the fake Slack refused the reply to /kpi ${text}: ${response.error}`);
+      if (String(response.body.text).startsWith('Sorry')) throw new Error(`the app failed on /kpi ${text}`);
+      // Recordings are only needed until the reply is found; keep the fake's lists short.
+      fake.reset();
+      return arrivedAt - started;
+    },
+    async close() {
+      await bot.stop();
+      await fake.close();
+    },
+  };
+}

@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type SQL, sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import postgres from 'postgres';
+import { type Database, type DatabaseHandle, openDatabase } from '../src/db/client.js';
+import { getKpi } from '../src/kpi/catalogue.js';
+import { inputsOf } from '../src/kpi/inputs.js';
+import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
+import { windowPair } from '../src/kpi/scope.js';
+import { type BenchApp, startBenchApp } from './app.js';
+import { type BenchRep, benchRep, generateWorkspace } from './generate.js';
+import { benchIngest, ingestTable } from './ingest.js';
+import { collect, type RunPlan, timed } from './measure.js';
+import { type Summary, summarize } from './stats.js';
+
+/**
+ * `npm run bench`: a workspace of 1,000 reps and 1,000,000 activities, on the embedded PGlite and on
+ * PostgreSQL. For `/kpi me` and `/kpi board` it measures the time from a signed HTTP request to the
+ * reply at the response_url, next to the time of the bare SQL that produces the same figures, in
+ * the same run. Targets: p99 under 50 ms on PostgreSQL, and under 3× the bare query.
+ */
+
+const SHAPE = { reps: 1000, activities: 1_000_000, days: 90 };
+const WORKSPACE_ID = 'TBENCH0001';
+/**
+ * The app's clock and the end of the generated history: Wednesday noon (UTC) of last week. "This
+ * week" and the week before then hold two and a half days each, an average day's load; a real
+ * clock would make a Monday run light and a Friday run heavy, and runs would not compare.
+ */
+const NOW = DateTime.utc()
+  .minus({ weeks: 1 })
+  .set({ weekday: 3, hour: 12, minute: 0, second: 0, millisecond: 0 })
+  .toJSDate();
+const RATIO_TARGET = 3;
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
+
+type FactsScope = Parameters<typeof loadFacts>[1];
+
+/** Both commands rank by revenue, and read only what revenue reads (see src/kpi/inputs.ts). */
+const REVENUE_INPUTS = inputsOf(getKpi('revenue'));
+
+interface Operation {
+  name: string;
+  /** What the rep types after `/kpi`. */
+  text: string;
+  /** The queries that produce the reply's figures, run directly on the database. */
+  bare(db: Database, scope: FactsScope): Promise<unknown>;
+}
+
+const OPERATIONS: readonly Operation[] = [
+  {
+    name: '/kpi me',
+    text: 'me',
+    // The rep's own figures, and everyone's revenue for the rep's rank.
+    bare: (db, scope) =>
+      Promise.all([loadFacts(db, scope), loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS)]),
+  },
+  {
+    name: '/kpi board',
+    text: 'board',
+    bare: (db, scope) => loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
+  },
+];
+
+interface BenchDatabase {
+  handle: DatabaseHandle;
+  dispose(): Promise<void>;
+}
+
+interface Driver {
+  name: string;
+  /** The p99 target in milliseconds, where there is one. */
+  p99TargetMs: number | null;
+  plan: RunPlan;
+  /** Brings the freshly loaded table to the state it has in service, before anything is measured. */
+  settle: { statement: SQL; why: string };
+  /** The database, or why it is not available. */
+  open(): Promise<BenchDatabase | { skipped: string }>;
+}
+
+// PostgreSQL first: PGlite's memory stays with the process afterwards and would inflate the RSS figure.
+const DRIVERS: readonly Driver[] = [
+  {
+    name: 'PostgreSQL',
+    p99TargetMs: 50,
+    plan: { warmup: 20, iterations: 200 },
+    settle: {
+      statement: sql`vacuum analyze`,
+      why: 'VACUUM ANALYZE, which autovacuum would run minutes after such a load (and not halfway through the measurement)',
+    },
+    open: openPostgres,
+  },
+  {
+    name: 'PGlite',
+    p99TargetMs: null,
+    // About three times slower per request: half the runs keep the whole benchmark near five minutes.
+    plan: { warmup: 10, iterations: 100 },
+    settle: { statement: sql`analyze`, why: 'ANALYZE only: embedded PGlite has no autovacuum' },
+    open: openPglite,
+  },
+];
+
+interface Result {
+  driver: Driver;
+  operation: string;
+  app: Summary;
+  bare: Summary;
+}
+
+/** The machine's 1-minute load average, sampled around every measurement. */
+const loadSamples: number[] = [];
+
+function sampleLoad(): void {
+  loadSamples.push(loadavg()[0] ?? 0);
+}
+
+async function main(): Promise<void> {
+  const notes: string[] = [];
+  const results: Result[] = [];
+  for (const driver of DRIVERS) {
+    const database = await driver.open();
+    if ('skipped' in database) {
+      print(`${driver.name} skipped: ${database.skipped}\n`);
+      notes.push(`${driver.name}: skipped, ${database.skipped}`);
+      continue;
+    }
+    try {
+      results.push(...(await benchDriver(driver, database.handle, notes)));
+    } finally {
+      await database.dispose();
+    }
+  }
+  // Other processes on the machine slow every figure down; say how busy it was.
+  if (loadSamples.length > 0) {
+    const range = `${Math.min(...loadSamples).toFixed(1)}–${Math.max(...loadSamples).toFixed(1)}`;
+    notes.push(`Load average (1 min) during the measurements: ${range}, on ${cpus().length} cores.`);
+  }
+  let report = renderReport(results, notes);
+  const ingest = await benchCrmIngest();
+  report += `\n## CRM webhook ingest\n\n${ingest}\n`;
+  print(`\n${report}`);
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, report);
+  print(`Written to ${RESULTS_FILE}\n`);
+}
+
+async function benchDriver(driver: Driver, handle: DatabaseHandle, notes: string[]): Promise<Result[]> {
+  print(`${driver.name}: generating ${count(SHAPE.reps)} reps and ${count(SHAPE.activities)} activities…\n`);
+  const generation = await timed(() => generateWorkspace(handle.db, { workspaceId: WORKSPACE_ID, now: NOW, ...SHAPE }));
+  const settling = await timed(() => handle.db.execute(driver.settle.statement));
+  notes.push(
+    `${driver.name}: data generated in ${seconds(generation)}, then ${driver.settle.why} (${seconds(settling)}); process RSS ${rss()}. ` +
+      `${driver.plan.iterations} requests per operation after ${driver.plan.warmup} warm-ups.`,
+  );
+  const app = await startBenchApp(handle, WORKSPACE_ID, NOW);
+  try {
+    const results: Result[] = [];
+    for (const operation of OPERATIONS) {
+      const result = await benchOperation(driver, operation, app, handle.db);
+      print(`${driver.name} ${operation.name}: p99 ${ms(result.app.p99)}, bare p99 ${ms(result.bare.p99)}\n`);
+      results.push(result);
+    }
+    return results;
+  } finally {
+    await app.close();
+  }
+}
+
+async function benchOperation(driver: Driver, operation: Operation, app: BenchApp, db: Database): Promise<Result> {
+  sampleLoad();
+  const appSamples = await collect(driver.plan, () => app.command(randomRep().userId, operation.text));
+  sampleLoad();
+  const bareSamples = await collect(driver.plan, () => {
+    const rep = randomRep();
+    // The window of the rep's own week, as the app resolves it for them.
+    const scope = {
+      workspaceId: WORKSPACE_ID,
+      userId: rep.userId,
+      ...windowPair({ kind: 'week' }, NOW, rep.timezone),
+    };
+    return timed(() => operation.bare(db, scope));
+  });
+  sampleLoad();
+  return { driver, operation: operation.name, app: summarize(appSamples), bare: summarize(bareSamples) };
+}
+
+/** Issue-3 target: HubSpot batches on PostgreSQL (bench/ingest.ts). */
+async function benchCrmIngest(): Promise<string> {
+  print('PostgreSQL: CRM webhook ingest…\n');
+  try {
+    return ingestTable(await benchIngest(POSTGRES_URL));
+  } catch (error) {
+    return `skipped: ${String(error)}`;
+  }
+}
+
+function randomRep(): BenchRep {
+  return benchRep(1 + Math.floor(Math.random() * SHAPE.reps));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+async function openPglite(): Promise<BenchDatabase> {
+  const handle = await openDatabase({ driver: 'pglite', dataDir: null });
+  return { handle, dispose: () => handle.close() };
+}
+
+/** A fresh database on the server, dropped afterwards. */
+async function openPostgres(): Promise<BenchDatabase | { skipped: string }> {
+  const admin = postgres(POSTGRES_URL, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (error) {
+    await admin.end();
+    return { skipped: `cannot reach ${redact(POSTGRES_URL)} (${String(error)}); set BENCH_POSTGRES_URL to run it.` };
+  }
+  const name = `kpi_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await admin.unsafe(`create database "${name}"`);
+  const drop = async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  };
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  try {
+    const handle = await openDatabase({ driver: 'postgres', url: url.toString() });
+    return {
+      handle,
+      dispose: async () => {
+        await handle.close();
+        await drop();
+      },
+    };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function renderReport(results: readonly Result[], notes: readonly string[]): string {
+  const cpu = cpus();
+  const header = [
+    '# Benchmark: `/kpi me` and `/kpi board`',
+    '',
+    `${new Date().toISOString()}, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}.`,
+    `${count(SHAPE.reps)} reps, ${count(SHAPE.activities)} activities over ${SHAPE.days} days; ` +
+      `sequential requests, each from a random rep, for "this week" as of ${NOW.toISOString()} (Wednesday noon UTC of last week, fixed so runs compare).`,
+    'Time: from sending the signed HTTP request to the reply arriving at the response_url. ' +
+      'Bare: the queries producing the same figures (`loadFacts` + `loadFactsByUser` for me, `loadFactsByUser` for the board), called directly. ' +
+      `Ratio: p99 ÷ bare p99. Targets: p99 under 50 ms on PostgreSQL, ratio under ${RATIO_TARGET}×.`,
+    '',
+    '| driver | operation | p50 | p99 | bare p50 | bare p99 | ratio | target met? |',
+    '|---|---|--:|--:|--:|--:|--:|---|',
+  ];
+  const rows = results.map((r) => {
+    const ratio = r.app.p99 / r.bare.p99;
+    return `| ${r.driver.name} | ${r.operation} | ${ms(r.app.p50)} | ${ms(r.app.p99)} | ${ms(r.bare.p50)} | ${ms(r.bare.p99)} | ${ratio.toFixed(1)}× | ${verdict(r, ratio)} |`;
+  });
+  return [...header, ...rows, '', ...notes.map((note) => `- ${note}`), ''].join('\n');
+}
+
+function verdict(result: Result, ratio: number): string {
+  const target = result.driver.p99TargetMs;
+  const misses = [
+    ...(target !== null && result.app.p99 >= target ? [`p99 ≥ ${target} ms`] : []),
+    ...(ratio >= RATIO_TARGET ? [`ratio ≥ ${RATIO_TARGET}×`] : []),
+  ];
+  return misses.length > 0 ? `no (${misses.join(', ')})` : 'yes';
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+const count = (n: number) => n.toLocaleString('en-US');
+const rss = () => `${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB`;
+
+function print(text: string): void {
+  process.stdout.write(text);
+}
+
+main().catch((error: unknown) => {
+  const cause = error instanceof Error && error.cause ? `\ncaused by: ${String(error.cause)}` : '';
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}${cause}\n`,
+  );
+  process.exit(1);
+});
