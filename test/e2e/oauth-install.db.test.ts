@@ -3,14 +3,16 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { installations, workspaces } from '../../src/db/schema.js';
+import { crmEvents, installations, workspaces } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
+import { signHubSpotV3 } from '../support/fake-hubspot.js';
 import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
 import { eventBody, postSigned, slashCommandBody } from '../support/slack-signing.js';
 
 const SIGNING_SECRET = 'oauth-signing-secret';
+const HUBSPOT_SECRET = 'one-hubspot-app-for-every-workspace';
 
 /** Many workspaces: the OAuth install stores the installation, commands are authorised from it. */
 describeDb('many-workspace mode (OAuth)', () => {
@@ -35,7 +37,7 @@ describeDb('many-workspace mode (OAuth)', () => {
         port: 0,
         slackApiUrl: fake.apiUrl,
         logLevel: 'silent',
-        crm: parseCrmConfig({}, []),
+        crm: parseCrmConfig({ HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET }, []),
       },
       database,
       logger: createLogger('silent'),
@@ -77,8 +79,9 @@ describeDb('many-workspace mode (OAuth)', () => {
     userId: string,
     text: string,
     id: string,
+    isAdmin = false,
   ): Promise<{ status: number; reply?: RecordedResponse }> {
-    fake.addUser({ id: userId, teamId, name: userId, tz: 'UTC' });
+    fake.addUser({ id: userId, teamId, name: userId, tz: 'UTC', isAdmin });
     const body = slashCommandBody({
       teamId,
       userId,
@@ -129,5 +132,42 @@ describeDb('many-workspace mode (OAuth)', () => {
     expect(after.status).toBe(401);
     // The other workspace is untouched.
     expect((await kpi('TAAA', 'U1', 'log calls 1', 'a3')).reply?.body.text).toBe('Logged 1 call.');
+  });
+
+  it('routes one HubSpot app to each workspace by the portal an admin connected', async () => {
+    const refused = await kpi('TAAA', 'UREP', 'crm connect hubspot 62515', 'h0');
+    expect(refused.reply?.body.text).toContain('Only a workspace admin');
+    const connected = await kpi('TAAA', 'UADM', 'crm connect hubspot 62515', 'h1', true);
+    expect(JSON.stringify(connected.reply?.body)).toContain('/webhooks/hubspot');
+    const deliver = async (portalId: number) => {
+      const body = JSON.stringify([
+        {
+          eventId: portalId,
+          subscriptionId: 1,
+          portalId,
+          appId: 1,
+          occurredAt: Date.now(),
+          subscriptionType: 'deal.creation',
+          attemptNumber: 0,
+          objectId: 77,
+          changeSource: 'CRM',
+        },
+      ]);
+      const endpoint = `${url}/webhooks/hubspot`;
+      const headers = signHubSpotV3(body, {
+        clientSecret: HUBSPOT_SECRET,
+        method: 'POST',
+        url: endpoint,
+        timestamp: Date.now(),
+      });
+      return fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    };
+    const ours = await deliver(62515);
+    expect(ours.status).toBe(200);
+    const stored = await database.db.select().from(crmEvents).where(eq(crmEvents.source, 'hubspot'));
+    expect(stored.map((e) => e.workspaceId)).toEqual(['TAAA']);
+    const stranger = await deliver(999);
+    expect(stranger.status).toBe(404);
+    expect(await database.db.select().from(crmEvents).where(eq(crmEvents.source, 'hubspot'))).toHaveLength(1);
   });
 });
