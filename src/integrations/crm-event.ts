@@ -50,6 +50,9 @@ export type CrmEvent =
       ownerId?: string | null;
       ownerEmail?: string | null;
       leadSource?: string | null;
+      /** Funnel milestones, where the CRM sends them. */
+      mqlAt?: Date | null;
+      qualifiedAt?: Date | null;
     })
   | (EventBase & {
       type: 'activity';
@@ -60,6 +63,8 @@ export type CrmEvent =
       amountCents: number;
       note?: string | null;
       dealId?: string | null;
+      /** The lead it was done for: the first such activity is the lead's first response. */
+      leadId?: string | null;
     });
 
 /** An event of a batch that could not be used, with why; the rest of the batch is still stored. */

@@ -17,7 +17,7 @@ export function objectKeyOf(event: CrmEvent): string {
   }
 }
 
-const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt']);
+const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt']);
 
 /** Events are stored as JSON; their dates come back as Date objects. */
 export function reviveEvent(stored: unknown): CrmEvent {

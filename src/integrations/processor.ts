@@ -177,6 +177,25 @@ async function ownerOf(
   return email ? slackUserByEmail(deps, where.workspaceId, email) : null;
 }
 
+async function findLead(db: Database, where: { workspaceId: string; source: CrmSource }, externalId: string) {
+  const [lead] = await db
+    .select({ id: leads.id })
+    .from(leads)
+    .where(
+      and(eq(leads.workspaceId, where.workspaceId), eq(leads.source, where.source), eq(leads.externalId, externalId)),
+    );
+  return lead;
+}
+
+/** Lead response time: the earliest activity done for a lead after it came in is its first response. */
+async function markFirstResponse(db: Database, leadId: number, at: Date) {
+  const when = sql`${at.toISOString()}::timestamptz`;
+  await db
+    .update(leads)
+    .set({ firstResponseAt: sql`least(coalesce(${leads.firstResponseAt}, ${when}), ${when})` })
+    .where(and(eq(leads.id, leadId), sql`${leads.createdAt} <= ${when}`));
+}
+
 interface DesiredOutcome {
   kind: string;
   userId: string;
@@ -262,6 +281,7 @@ async function applyLead(
 ): Promise<Outcome> {
   const where = { workspaceId: object.workspaceId, source: object.source };
   const ownerUserId = await ownerOf(ownerDeps, where, event.ownerId ?? null, event.ownerEmail ?? null);
+  const milestones = { mqlAt: event.mqlAt ?? null, qualifiedAt: event.qualifiedAt ?? null };
   await deps.db
     .insert(leads)
     .values({
@@ -270,10 +290,15 @@ async function applyLead(
       ownerUserId,
       leadSource: event.leadSource ?? null,
       createdAt: event.occurredAt,
+      ...milestones,
     })
     .onConflictDoUpdate({
       target: [leads.workspaceId, leads.source, leads.externalId],
-      set: { ownerUserId: sql`coalesce(${leads.ownerUserId}, excluded.owner_user_id)` },
+      set: {
+        ownerUserId: sql`coalesce(${leads.ownerUserId}, excluded.owner_user_id)`,
+        mqlAt: sql`coalesce(${leads.mqlAt}, excluded.mql_at)`,
+        qualifiedAt: sql`coalesce(${leads.qualifiedAt}, excluded.qualified_at)`,
+      },
     });
   return { waitingFor: null };
 }
@@ -305,6 +330,7 @@ async function applyActivity(
           )
       )[0]
     : undefined;
+  const lead = event.leadId ? await findLead(deps.db, where, event.leadId) : undefined;
   await recordActivity(deps.db, {
     workspaceId: where.workspaceId,
     userId,
@@ -316,6 +342,8 @@ async function applyActivity(
     idempotencyKey: `crm:${where.source}:${event.eventId}`,
     note: event.note ?? null,
     dealId: deal?.id ?? null,
+    leadId: lead?.id ?? null,
   });
+  if (lead) await markFirstResponse(deps.db, lead.id, event.occurredAt);
   return { waitingFor: null };
 }

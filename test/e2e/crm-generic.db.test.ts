@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activities, crmEvents, dealStageChanges, deals } from '../../src/db/schema.js';
+import { activities, crmEvents, dealStageChanges, deals, leads } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { genericJsonSchema } from '../../src/integrations/generic/format.js';
 import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
@@ -195,6 +195,43 @@ describeDb('CRM webhooks end to end: the generic format', () => {
       .from(activities)
       .where(and(eq(activities.workspaceId, h.teamId), eq(activities.kind, 'call')));
     expect(rows.map((r) => r.quantity)).toEqual([7]);
+  });
+
+  it("times a lead's first response from the first activity done for it, whatever order they arrive in", async () => {
+    const lead = {
+      id: 'lead-1',
+      type: 'lead',
+      occurred_at: '2026-11-17T10:00:00Z',
+      lead: { id: 'L1', owner_email: 'ana@acme.test', qualified_at: '2026-11-17T12:00:00Z' },
+    };
+    const call = (id: string, at: string) => ({
+      id,
+      type: 'activity',
+      occurred_at: at,
+      rep: { email: 'ana@acme.test' },
+      activity: 'call',
+      lead_id: 'L1',
+    });
+    await send({ events: [lead] });
+    await h.bot.crm.idle();
+    await send({ events: [call('lc2', '2026-11-17T10:30:00Z')] });
+    await send({ events: [call('lc1', '2026-11-17T10:20:00Z')] });
+    await h.bot.crm.idle();
+    const [row] = await h.database.db
+      .select()
+      .from(leads)
+      .where(and(eq(leads.workspaceId, h.teamId), eq(leads.externalId, 'L1')));
+    expect(row?.firstResponseAt?.toISOString()).toBe('2026-11-17T10:20:00.000Z');
+    expect(row?.qualifiedAt?.toISOString()).toBe('2026-11-17T12:00:00.000Z');
+    expect(row?.ownerUserId).toBe('UANA');
+    // Both calls count as touchpoints of the lead, and as Ana's calls.
+    const linked = await h.database.db
+      .select()
+      .from(activities)
+      .where(and(eq(activities.workspaceId, h.teamId), eq(activities.leadId, row?.id ?? -1)));
+    expect(linked.map((a) => a.quantity)).toEqual([1, 1]);
+    const explained = JSON.stringify((await h.kpi('UANA', 'explain lead response time')).body);
+    expect(explained).toContain('20 min');
   });
 
   describe('bad requests', () => {

@@ -27,6 +27,7 @@ function toCrmEvent(e: GenericEvent): CrmEvent {
         amountCents: cents(e.amount) ?? 0,
         note: e.note ?? null,
         dealId: e.deal_id ?? null,
+        leadId: e.lead_id ?? null,
       };
     case 'deal': {
       const d = e.deal;
@@ -60,6 +61,8 @@ function toCrmEvent(e: GenericEvent): CrmEvent {
         ownerId: e.lead.owner_id,
         ownerEmail: e.lead.owner_email,
         leadSource: e.lead.lead_source,
+        mqlAt: date(e.lead.mql_at),
+        qualifiedAt: date(e.lead.qualified_at),
       };
   }
 }

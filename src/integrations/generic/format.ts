@@ -32,6 +32,7 @@ const activityEvent = z.object({
   amount: money.optional(),
   note: z.string().max(280).optional(),
   deal_id: id.optional(),
+  lead_id: id.optional().describe('the lead it was done for; the first one is the lead response'),
 });
 
 const dealEvent = z.object({
@@ -69,6 +70,8 @@ const leadEvent = z.object({
     owner_email: z.email().optional(),
     owner_id: id.optional(),
     lead_source: z.string().max(200).optional(),
+    mql_at: instant.optional(),
+    qualified_at: instant.optional(),
   }),
 });
 

@@ -219,6 +219,8 @@ function activityEvent(delivery: Delivery): CrmEvent | null {
     amountCents: 0,
     note: activity.subject ?? null,
     dealId: activity.deal_id ?? null,
+    // The lead it answers: v2's lead, or in v1 the person that stands for one (see leadEvent).
+    leadId: (delivery.version === 'v2' ? activity.lead_id : activity.person_id) ?? null,
   };
 }
 

@@ -116,6 +116,9 @@ export const PipedriveActivity = z.object({
   owner_id: PipedriveId.nullish(),
   user_id: PipedriveId.nullish(),
   deal_id: PipedriveId.nullish(),
+  /** v2 leads have uuid ids; in v1 the person stands for the lead. */
+  lead_id: z.string().nullish(),
+  person_id: PipedriveId.nullish(),
   subject: z.string().nullish(),
 });
 export type PipedriveActivity = z.output<typeof PipedriveActivity>;

@@ -276,7 +276,13 @@ describe('activities', () => {
       amountCents: 0,
       note: 'Intro call',
       dealId: '213973',
+      leadId: null,
     });
+  });
+
+  it('links an activity to the lead it answers (v2: lead_id), for lead response time', () => {
+    const leadId = 'adf21080-0e10-11eb-879b-05d71fb426ec';
+    expect(eventOf(v2Activity('create', { id: 5, done: true, lead_id: leadId }, null))).toMatchObject({ leadId });
   });
 
   it.each(['call', 'email', 'meeting'] as const)('counts a %s when it is marked done', (type) => {
