@@ -43,10 +43,11 @@ const NO_DEALS: Sectioned<never> = { any: false, byKey: new Map() };
  * loaded: a revenue board reads the deal-won entries, not every call and email of the window.
  */
 export async function loadFactsByUser(db: Database, scope: Scope, inputs?: KpiInputs): Promise<FactsByUser> {
+  const sources = once(() => dataSources(db, scope.workspaceId));
   const [activity, deals, leads, quotas] = await Promise.all([
     activityTotals(db, scope, true, inputs?.kinds),
-    inputs && !inputs.deals ? NO_DEALS : dealFacts(db, scope, true),
-    inputs && !inputs.leads ? NO_DEALS : leadFacts(db, scope, true),
+    inputs && !inputs.deals ? NO_DEALS : sources().then((src) => dealFacts(db, scope, true, src)),
+    inputs && !inputs.leads ? NO_DEALS : sources().then((src) => leadFacts(db, scope, true, src)),
     quotaTargets(db, scope),
   ]);
   // Anyone with entries, deals or leads in either window is on the board.
@@ -83,12 +84,13 @@ export async function loadFactsByUser(db: Database, scope: Scope, inputs?: KpiIn
 
 /** Facts for one subject as a whole: a rep (`userId`) or the team (`userId: null`). */
 export async function loadFacts(db: Database, scope: Scope): Promise<FactsPair> {
+  const sources = once(() => dataSources(db, scope.workspaceId));
   const [activity, deals, leads, customers, spend, quotas, reps] = await Promise.all([
     activityTotals(db, scope, false),
-    dealFacts(db, scope, false),
-    leadFacts(db, scope, false),
-    customerFacts(db, scope),
-    spendTotals(db, scope),
+    sources().then((src) => dealFacts(db, scope, false, src)),
+    sources().then((src) => leadFacts(db, scope, false, src)),
+    sources().then((src) => customerFacts(db, scope, src)),
+    sources().then((src) => spendTotals(db, scope, src)),
     quotaTargets(db, scope),
     scope.userId === null ? activeRepCount(db, scope) : Promise.resolve(1),
   ]);
@@ -108,6 +110,15 @@ export async function loadFacts(db: Database, scope: Scope): Promise<FactsPair> 
 }
 
 const ALL = '*';
+
+/** Runs `fn` the first time it is asked for, and shares that promise after. */
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= fn();
+    return promise;
+  };
+}
 
 function revenue(totals: ActivityTotals): number {
   return totals.deal_won?.amountCents ?? 0;
@@ -157,12 +168,28 @@ interface Sectioned<T> {
   byKey: Map<string, { current: T; previous: T }>;
 }
 
-async function hasRows(db: Database, table: SQL, workspaceId: string): Promise<boolean> {
-  const rows = await queryRows<{ any: boolean }>(
+/** Which kinds of data the workspace has ever had, in one round trip; absent ones are "missing". */
+interface Sources {
+  deals: boolean;
+  leads: boolean;
+  customers: boolean;
+  spend: boolean;
+}
+
+async function dataSources(db: Database, workspaceId: string): Promise<Sources> {
+  const has = (table: SQL) => sql`exists (select 1 from ${table} where workspace_id = ${workspaceId})`;
+  const rows = await queryRows<{ deals: boolean; leads: boolean; customers: boolean; spend: boolean }>(
     db,
-    sql`select exists (select 1 from ${table} where workspace_id = ${workspaceId}) as any`,
+    sql`select ${has(sql`deals`)} as deals, ${has(sql`leads`)} as leads,
+          ${has(sql`customers`)} as customers, ${has(sql`spend`)} as spend`,
   );
-  return rows[0]?.any === true;
+  const r = rows[0];
+  return {
+    deals: r?.deals === true,
+    leads: r?.leads === true,
+    customers: r?.customers === true,
+    spend: r?.spend === true,
+  };
 }
 
 /** Runs a per-window grouped query for the current and the previous window and pairs the results. */
@@ -179,8 +206,8 @@ async function perWindow<T>(
   return pairs;
 }
 
-async function dealFacts(db: Database, scope: Scope, byUser: boolean): Promise<Sectioned<DealFacts>> {
-  if (!(await hasRows(db, sql`deals`, scope.workspaceId))) return { any: false, byKey: new Map() };
+async function dealFacts(db: Database, scope: Scope, byUser: boolean, sources: Sources): Promise<Sectioned<DealFacts>> {
+  if (!sources.deals) return { any: false, byKey: new Map() };
   const key = byUser ? sql`owner_user_id` : sql`${ALL}::text`;
   const byKey = await perWindow(scope, emptyDealFacts, async (w) => {
     const rows = await queryRows<{
@@ -266,8 +293,8 @@ export function emptyDealFacts(): DealFacts {
   };
 }
 
-async function leadFacts(db: Database, scope: Scope, byUser: boolean): Promise<Sectioned<LeadFacts>> {
-  if (!(await hasRows(db, sql`leads`, scope.workspaceId))) return { any: false, byKey: new Map() };
+async function leadFacts(db: Database, scope: Scope, byUser: boolean, sources: Sources): Promise<Sectioned<LeadFacts>> {
+  if (!sources.leads) return { any: false, byKey: new Map() };
   const key = byUser ? sql`owner_user_id` : sql`${ALL}::text`;
   const byKey = await perWindow(scope, emptyLeadFacts, async (w) => {
     const rows = await queryRows<{
@@ -337,8 +364,9 @@ export function emptyLeadFacts(): LeadFacts {
 async function customerFacts(
   db: Database,
   scope: Scope,
+  sources: Sources,
 ): Promise<{ current: CustomerFacts; previous: CustomerFacts } | null> {
-  if (!(await hasRows(db, sql`customers`, scope.workspaceId))) return null;
+  if (!sources.customers) return null;
   const one = async (w: TimeWindow): Promise<CustomerFacts> => {
     const rows = await queryRows<{
       at_start: number;
@@ -382,8 +410,12 @@ async function customerFacts(
 }
 
 /** Spend is a team figure; a rep's facts have none. Days are placed in the window's timezone. */
-async function spendTotals(db: Database, scope: Scope): Promise<{ current: number; previous: number } | null> {
-  if (scope.userId !== null || !(await hasRows(db, sql`spend`, scope.workspaceId))) return null;
+async function spendTotals(
+  db: Database,
+  scope: Scope,
+  sources: Sources,
+): Promise<{ current: number; previous: number } | null> {
+  if (scope.userId !== null || !sources.spend) return null;
   // A day is in the window when its local midnight is, so the day a to-date window is still in counts.
   const sum = (w: TimeWindow) => {
     const midnight = sql`(incurred_on::timestamp at time zone ${w.timezone})`;
