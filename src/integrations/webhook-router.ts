@@ -22,7 +22,7 @@ import { salesforceAdapter } from './salesforce/adapter.js';
  * retries, and the retry is stored once.
  */
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface WebhookDeps {
   db: Database;

@@ -30,8 +30,6 @@ export interface Leaderboard extends WindowPair {
   metric: KpiDefinition;
   /** Public, best first: the top `limit` ranks. */
   entries: RankedEntry[];
-  /** Everyone publicly ranked, for counts and the viewer's own place. */
-  rankedCount: number;
   /** Biggest improvements on the previous window, public people only. */
   improved: { userId: string; name: string; delta: number }[];
   /** People with some activity but too little data for this metric. */
@@ -125,7 +123,6 @@ export async function buildLeaderboard(
     entries: all
       .filter((e) => e.rank <= limit)
       .map(({ userId, name, value, previous, rank }) => ({ userId, name, value, previous, rank })),
-    rankedCount: all.length,
     improved,
     notEnoughData,
   };
