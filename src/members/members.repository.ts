@@ -17,23 +17,27 @@ export interface MemberProfile {
 
 export type Workspace = typeof workspaces.$inferSelect;
 
-/** The workspace's row, created on first sight: one round trip either way. */
+/**
+ * The workspace's row, created on first sight. Read first: a command is a read, and an upsert on
+ * every one would write (and flush to disk) a new row version each time.
+ */
 export async function ensureWorkspace(
   db: Database,
   workspaceId: string,
   fields: { name?: string | null; enterpriseId?: string | null } = {},
 ): Promise<Workspace> {
-  const [row] = await db
+  const known = await getWorkspace(db, workspaceId);
+  if (known) return known;
+  await db
     .insert(workspaces)
     .values({ id: workspaceId, name: fields.name ?? null, enterpriseId: fields.enterpriseId ?? null })
-    // A no-op update, so that RETURNING gives the existing row too.
-    .onConflictDoUpdate({ target: workspaces.id, set: { id: sql`excluded.id` } })
-    .returning();
-  if (!row) throw new Error('workspace upsert returned no row');
-  return row;
+    .onConflictDoNothing();
+  const created = await getWorkspace(db, workspaceId);
+  if (!created) throw new Error('workspace vanished after insert');
+  return created;
 }
 
-export async function getWorkspace(db: Database, workspaceId: string) {
+export async function getWorkspace(db: Database, workspaceId: string): Promise<Workspace | undefined> {
   const rows = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
   return rows[0];
 }
