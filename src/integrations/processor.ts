@@ -177,14 +177,20 @@ async function ownerOf(
   return email ? slackUserByEmail(deps, where.workspaceId, email) : null;
 }
 
-async function findLead(db: Database, where: { workspaceId: string; source: CrmSource }, externalId: string) {
-  const [lead] = await db
-    .select({ id: leads.id })
-    .from(leads)
+/** Our id of a deal or lead the CRM names by its own id, if we have it yet. */
+async function findByExternalId(
+  db: Database,
+  table: typeof deals | typeof leads,
+  where: { workspaceId: string; source: CrmSource },
+  externalId: string,
+): Promise<{ id: number } | undefined> {
+  const [row] = await db
+    .select({ id: table.id })
+    .from(table)
     .where(
-      and(eq(leads.workspaceId, where.workspaceId), eq(leads.source, where.source), eq(leads.externalId, externalId)),
+      and(eq(table.workspaceId, where.workspaceId), eq(table.source, where.source), eq(table.externalId, externalId)),
     );
-  return lead;
+  return row;
 }
 
 /** Lead response time: the earliest activity done for a lead after it came in is its first response. */
@@ -311,26 +317,10 @@ async function applyActivity(
 ): Promise<Outcome> {
   const where = { workspaceId: object.workspaceId, source: object.source };
   const { rep } = event;
-  const userId =
-    rep.slackUserId ??
-    (rep.email ? await slackUserByEmail(ownerDeps, where.workspaceId, rep.email) : null) ??
-    (rep.ownerId ? await resolveOwner(ownerDeps, where, rep.ownerId, null) : null);
+  const userId = rep.slackUserId ?? (await ownerOf(ownerDeps, where, rep.ownerId ?? null, rep.email ?? null));
   if (!userId) return { waitingFor: `rep ${rep.email ?? rep.ownerId ?? '(none)'}` };
-  const deal = event.dealId
-    ? (
-        await deps.db
-          .select({ id: deals.id })
-          .from(deals)
-          .where(
-            and(
-              eq(deals.workspaceId, where.workspaceId),
-              eq(deals.source, where.source),
-              eq(deals.externalId, event.dealId),
-            ),
-          )
-      )[0]
-    : undefined;
-  const lead = event.leadId ? await findLead(deps.db, where, event.leadId) : undefined;
+  const deal = event.dealId ? await findByExternalId(deps.db, deals, where, event.dealId) : undefined;
+  const lead = event.leadId ? await findByExternalId(deps.db, leads, where, event.leadId) : undefined;
   await recordActivity(deps.db, {
     workspaceId: where.workspaceId,
     userId,

@@ -1,7 +1,6 @@
 import { formatKpiValue } from '../../kpi/catalogue.js';
 import type { Leaderboard, LeaderboardPosition } from '../../kpi/leaderboard.js';
-import { context, escapeMrkdwn, header, type SlackMessage, section } from './message.js';
-import { lowerFirst } from './scorecard.blocks.js';
+import { context, escapeMrkdwn, header, lowerFirst, type SlackMessage, section } from './message.js';
 
 const MEDALS: Record<number, string> = {
   1: ':first_place_medal:',

@@ -38,3 +38,8 @@ export function errorMessage(error: string, usage: string): SlackMessage {
   const text = `${error}\n${usage}`;
   return { text, blocks: [section(`:warning: ${error}`), context(usage)] };
 }
+
+/** Window labels start with a capital ("Last week"); inside a sentence they do not. */
+export function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

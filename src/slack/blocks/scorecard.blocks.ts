@@ -1,11 +1,6 @@
 import { formatChange, formatKpiValue, getKpi, type KpiDefinition, type KpiResult } from '../../kpi/catalogue.js';
 import { RANK_METRIC, type Scorecard } from '../../kpi/scorecard.js';
-import { context, header, type SlackMessage, section } from './message.js';
-
-/** Window labels start with a capital ("Last week"); inside a sentence they do not. */
-export function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
-}
+import { context, header, lowerFirst, type SlackMessage, section } from './message.js';
 
 export function formatResult(def: KpiDefinition, result: KpiResult, currency: string): string {
   if (result.status === 'ok') return formatKpiValue(def, result.value, currency);
