@@ -5,7 +5,9 @@ import type { DatabaseHandle } from './db/client.js';
 import { createApis } from './integrations/crm-apis.js';
 import { type CrmRunner, createCrmRunner } from './integrations/crm-runner.js';
 import { webhookRoutes } from './integrations/webhook-router.js';
+import { findJob, JOBS } from './jobs/catalog.js';
 import { startJobs } from './jobs/index.js';
+import type { JobDeps, JobOptions, JobReport } from './jobs/job.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { slackErrorCode } from './lib/slack-errors.js';
 import type { AppDeps } from './slack/deps.js';
@@ -26,6 +28,10 @@ export interface KpiBot {
   app: App;
   /** Applies stored CRM webhook batches in the background. */
   crm: CrmRunner;
+  /** What scheduled job bodies get: the database, the logger and each workspace's Slack client. */
+  jobDeps: JobDeps;
+  /** Runs one scheduled job's body now (tests, `kpi-bot jobs run`). */
+  runJob(name: string, now: Date, options?: JobOptions): Promise<JobReport>;
   /** Starts listening (HTTP) or connecting (Socket Mode) and the scheduled jobs; returns the HTTP server. */
   start(): Promise<Server | undefined>;
   stop(): Promise<void>;
@@ -141,16 +147,34 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     throw new SlackAuthError(describeAuthFailure(error));
   }
 
+  const jobDeps: JobDeps = {
+    db: database.db,
+    logger,
+    slackFor: (workspaceId) => slackClientFor(workspaceId, { app: bot, store, identity, clientOptions }),
+  };
+  const runJob = async (name: string, at: Date, jobOptions: JobOptions = {}) => {
+    const job = findJob(name);
+    if (!job) throw new Error(`no job named ${name}; jobs: ${JOBS.map((j) => j.name).join(', ')}`);
+    const report = await job.run(jobDeps, at, jobOptions);
+    if (Object.values(report).some((n) => n > 0)) logger.info({ job: name, ...report }, 'job ran');
+    return report;
+  };
+
   let stopJobs = async () => {};
   return {
     app: bot,
     crm,
+    jobDeps,
+    runJob,
     start: async () => {
       const server = (await bot.start(config.port)) as unknown;
       if (options.scheduleJobs ?? true) {
         // Events that wait (an unmapped owner, a CRM API that was down) are retried every minute.
         stopJobs = startJobs(
-          [{ name: 'crm-retry', cron: '* * * * *', timezone: 'UTC', run: () => crm.sweep() }],
+          [
+            { name: 'crm-retry', cron: '* * * * *', timezone: 'UTC', run: () => crm.sweep() },
+            ...JOBS.map((job) => ({ ...job, run: async (at: Date) => void (await runJob(job.name, at)) })),
+          ],
           logger,
         );
       }

@@ -31,6 +31,11 @@ export const workspaces = pgTable('workspaces', {
   currency: text('currency').notNull().default('USD'),
   installedAt: tz('installed_at'),
   uninstalledAt: tz('uninstalled_at'),
+  /**
+   * Game and recognition settings a manager can change (points weights, quality gates, holidays,
+   * recognition channel, kudos cap …), validated by zod where they are read; defaults fill gaps.
+   */
+  settings: jsonb('settings').notNull().default({}),
   createdAt: createdAt(),
 });
 
@@ -64,6 +69,8 @@ export const members = pgTable(
     role: text('role', { enum: ['rep', 'manager', 'admin'] })
       .notNull()
       .default('rep'),
+    /** The manager whose team this rep is on: a manager sees (and sets goals for) their own reps. */
+    managerId: text('manager_id'),
     /** Hidden from every public board and post; the member keeps their private view. */
     publicOptOut: boolean('public_opt_out').notNull().default(false),
     nudgesEnabled: boolean('nudges_enabled').notNull().default(true),
@@ -230,10 +237,15 @@ export const goals = pgTable(
     startsOn: date('starts_on', { mode: 'string' }),
     endsOn: date('ends_on', { mode: 'string' }),
     setBy: text('set_by').notNull(),
+    /** What the bot suggested when the goal was set (the rep's 75th-percentile period), for context. */
+    suggestedTarget: bigint('suggested_target', { mode: 'number' }),
     createdAt: createdAt(),
     archivedAt: tz('archived_at'),
   },
-  (t) => [index('goals_user').on(t.workspaceId, t.userId, t.metric)],
+  (t) => [
+    index('goals_user').on(t.workspaceId, t.userId, t.metric),
+    index('goals_channel').on(t.workspaceId, t.channelId).where(sql`${t.channelId} is not null`),
+  ],
 );
 
 /**
@@ -303,7 +315,213 @@ export const crmOwners = pgTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.source, t.ownerId] })],
 );
 
+/**
+ * A channel's scheduled board: which metric (or weighted scorecard), how often, when and in which
+ * zone. `next_run_at` is the next scheduled instant; `last_window_end` is where the previous post's
+ * window ended, so each post covers exactly the time since the one before.
+ */
+export const boardSubscriptions = pgTable(
+  'board_subscriptions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** A catalogue key, or null when `scorecard` (weighted metrics) is set. */
+    metric: text('metric'),
+    /** `[{ metric, weight, benchmark? }]` for a weighted scorecard. */
+    scorecard: jsonb('scorecard'),
+    cadence: text('cadence', { enum: ['daily', 'weekly', 'monthly'] })
+      .notNull()
+      .default('weekly'),
+    /** ISO weekday 1–7 for weekly boards; day of month 1–28 for monthly ones. */
+    dayOfWeek: integer('day_of_week').notNull().default(1),
+    dayOfMonth: integer('day_of_month').notNull().default(1),
+    /** Local wall-clock time, `HH:MM`. */
+    timeOfDay: text('time_of_day').notNull().default('09:00'),
+    timezone: text('timezone').notNull(),
+    topN: integer('top_n').notNull().default(5),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    nextRunAt: tz('next_run_at').notNull(),
+    lastWindowEnd: tz('last_window_end'),
+    /** A permanent Slack error (`channel_not_found`, `not_in_channel` …) pauses the board until fixed. */
+    lastError: text('last_error'),
+    lastErrorAt: tz('last_error_at'),
+    archivedAt: tz('archived_at'),
+  },
+  (t) => [
+    uniqueIndex('board_subscriptions_channel_metric')
+      .on(t.workspaceId, t.channelId, sql`coalesce(${t.metric}, 'scorecard')`)
+      .where(sql`${t.archivedAt} is null`),
+    index('board_subscriptions_due').on(t.nextRunAt).where(sql`${t.archivedAt} is null`),
+  ],
+);
+
+/**
+ * Every message the bot posts on its own (boards, nudges, digests, contest posts, recognition): a
+ * row written in the transaction that decided it, keyed by (workspace, key) so deciding twice
+ * stores it once, then delivered by whichever replica claims it (`FOR UPDATE SKIP LOCKED` and a
+ * lease). A post that is `sending` when its lease ran out is looked up in Slack (by its metadata)
+ * before it is sent again, so a crash between Slack's answer and our commit does not post twice.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    /** `kind:target:window`, e.g. `board:42:2026-11-16T09:00Z`, `nudge:U1:2026-11-23`. */
+    key: text('key').notNull(),
+    kind: text('kind', {
+      enum: ['board', 'nudge', 'digest', 'contest', 'recognition', 'kudos', 'notice'],
+    }).notNull(),
+    /** A channel id, or a user id for a DM. */
+    target: text('target').notNull(),
+    /** `{ text, blocks }` as chat.postMessage takes them, plus an optional `chart` to upload. */
+    payload: jsonb('payload').notNull(),
+    /** The subject of a recognition or kudos post: reactions to it count for them. */
+    subjectUserId: text('subject_user_id'),
+    /** What the post is about (a board subscription, a contest, an activity), for surfacing errors. */
+    refType: text('ref_type'),
+    refId: bigint('ref_id', { mode: 'number' }),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed', 'skipped'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: tz('not_before').notNull().defaultNow(),
+    leaseUntil: tz('lease_until'),
+    claimedBy: text('claimed_by'),
+    lastError: text('last_error'),
+    /** Where it landed: the channel Slack reports (a DM's D… id) and the message ts. */
+    channelId: text('channel_id'),
+    messageTs: text('message_ts'),
+    createdAt: createdAt(),
+    sentAt: tz('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_key').on(t.workspaceId, t.key),
+    index('outbox_ready').on(t.notBefore, t.id).where(sql`${t.status} in ('pending', 'sending')`),
+    index('outbox_message').on(t.workspaceId, t.channelId, t.messageTs).where(sql`${t.messageTs} is not null`),
+  ],
+);
+
+/** "Did this help?" on a coaching prompt: one answer per nudge, the last click wins. */
+export const coachingFeedback = pgTable(
+  'coaching_feedback',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    /** The outbox key of the nudge that carried the prompt. */
+    nudgeKey: text('nudge_key').notNull(),
+    rule: text('rule').notNull(),
+    helpful: boolean('helpful').notNull(),
+    answeredAt: tz('answered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.nudgeKey] })],
+);
+
+/** Every change a manager or admin makes (roles, goals for others, contests, settings, boards). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    /** Who or what it was done to: a user id, a channel id, `contest:7`. */
+    target: text('target'),
+    details: jsonb('details').notNull().default({}),
+    at: tz('at').notNull(),
+  },
+  (t) => [index('audit_log_workspace').on(t.workspaceId, t.at)],
+);
+
+/**
+ * A contest: scoring (one metric or a weighted scorecard), window, participants (a channel's
+ * members or named people), ranking by raw value or by percent of each rep's own goal, prize tiers
+ * and a minimum score to win. Its posts go through the outbox keyed by contest and phase.
+ */
+export const contests = pgTable(
+  'contests',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    name: text('name').notNull(),
+    metric: text('metric'),
+    scorecard: jsonb('scorecard'),
+    ranking: text('ranking', { enum: ['goal_percent', 'raw'] })
+      .notNull()
+      .default('goal_percent'),
+    startsAt: tz('starts_at').notNull(),
+    endsAt: tz('ends_at').notNull(),
+    timezone: text('timezone').notNull(),
+    channelId: text('channel_id').notNull(),
+    /** Named participants; null means the channel's members. */
+    participants: jsonb('participants'),
+    /** `{ kind: 'top', places: [...] }` or `{ kind: 'threshold', score, prize }`. */
+    prizes: jsonb('prizes').notNull(),
+    minScore: bigint('min_score', { mode: 'number' }),
+    status: text('status', { enum: ['scheduled', 'live', 'ended', 'cancelled'] })
+      .notNull()
+      .default('scheduled'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    /** The final standings, frozen when the contest ends. */
+    result: jsonb('result'),
+  },
+  (t) => [index('contests_workspace').on(t.workspaceId, t.status, t.endsAt)],
+);
+
+/** `/kpi kudos @person reason`: a thank-you in channel, capped per giver per day. */
+export const kudos = pgTable(
+  'kudos',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    giverId: text('giver_id').notNull(),
+    receiverId: text('receiver_id').notNull(),
+    reason: text('reason').notNull(),
+    channelId: text('channel_id').notNull(),
+    givenAt: tz('given_at').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+  },
+  (t) => [
+    uniqueIndex('kudos_idempotency').on(t.workspaceId, t.idempotencyKey),
+    index('kudos_giver').on(t.workspaceId, t.giverId, t.givenAt),
+    index('kudos_receiver').on(t.workspaceId, t.receiverId, t.givenAt),
+  ],
+);
+
+/**
+ * Teammates' reactions to the bot's recognition and kudos posts. A set, not a counter: the key is
+ * (message, reactor, emoji), so a retried `reaction_added` changes nothing and `reaction_removed`
+ * deletes the row.
+ */
+export const reactions = pgTable(
+  'reactions',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    channelId: text('channel_id').notNull(),
+    messageTs: text('message_ts').notNull(),
+    reactorId: text('reactor_id').notNull(),
+    emoji: text('emoji').notNull(),
+    /** The person the post recognises (the reaction counts for them). */
+    subjectUserId: text('subject_user_id').notNull(),
+    reactedAt: tz('reacted_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.channelId, t.messageTs, t.reactorId, t.emoji] }),
+    index('reactions_subject').on(t.workspaceId, t.subjectUserId, t.reactedAt),
+  ],
+);
+
 export const schema = {
+  boardSubscriptions,
+  outbox,
+  coachingFeedback,
+  auditLog,
+  contests,
+  kudos,
+  reactions,
   crmConnections,
   crmEvents,
   crmOwners,

@@ -5,7 +5,29 @@ export const ACTIONS = {
   undo: 'kpi_undo',
 } as const;
 
-export const EVENTS = ['app_uninstalled', 'tokens_revoked'] as const;
+export const EVENTS = [
+  'app_home_opened',
+  'app_uninstalled',
+  'reaction_added',
+  'reaction_removed',
+  'tokens_revoked',
+] as const;
 
-/** Bot scopes the code needs: commands, users.info (+ email for CRM owner mapping), chat. */
-export const BOT_SCOPES = ['commands', 'users:read', 'users:read.email', 'chat:write'] as const;
+/**
+ * Bot scopes the code needs: commands; users.info (+ email for CRM owner mapping); chat for posts
+ * and DMs; files for board charts; channel reads for a channel-team's members; history to find a
+ * post whose delivery was interrupted (so it is not posted twice); reactions for kudos counts.
+ */
+export const BOT_SCOPES = [
+  'commands',
+  'users:read',
+  'users:read.email',
+  'chat:write',
+  'files:write',
+  'channels:read',
+  'groups:read',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'reactions:read',
+] as const;

@@ -8,6 +8,7 @@ import type { CrmRunner } from '../../../integrations/crm-runner.js';
 import { requeueWaiting, waitingSummary } from '../../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../../integrations/owners.js';
 import type { Member } from '../../../members/members.repository.js';
+import { isAdmin, onlyAdmins } from '../../../members/roles.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -27,13 +28,9 @@ const LABEL: Record<CrmSource, string> = {
   generic: 'Generic webhook',
 };
 
-export function isAdmin(member: Member): boolean {
-  return member.isSlackAdmin || member.role === 'admin';
-}
-
 /** `/kpi crm …`: admins only. A rep trying gets a polite refusal and nothing changes. */
 export async function runCrmCommand(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
-  if (!isAdmin(member)) return textMessage('Only a workspace admin can look at or change the CRM connection.');
+  if (!isAdmin(member)) return textMessage(onlyAdmins('look at or change the CRM connection'));
   const { workspaceId } = member;
   switch (command.action) {
     case 'status':

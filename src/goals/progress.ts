@@ -1,0 +1,97 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Progress toward a goal, pure: how far along, what pace the rest needs, and where the current pace
+ * lands. Pace counts working days (Monday to Friday in the person's zone, minus the workspace's
+ * holidays), because nobody is expected to make calls on a Sunday.
+ */
+
+export interface GoalProgressInput {
+  /** Achieved so far in the goal's window, in the goal's unit (money in cents). */
+  value: number;
+  target: number;
+  /** The goal's window; `end` is exclusive. */
+  start: Date;
+  end: Date;
+  now: Date;
+  timezone: string;
+  /** ISO dates (yyyy-mm-dd) that are not working days. */
+  holidays?: readonly string[];
+}
+
+export type GoalStatus = 'met' | 'on_track' | 'behind' | 'missed' | 'not_started';
+
+export interface GoalProgress {
+  /** value / target; above 1 when beaten. */
+  fraction: number;
+  remaining: number;
+  workingDaysTotal: number;
+  /** Working days still ahead, today included while it has not ended. */
+  workingDaysLeft: number;
+  /** What each remaining working day needs; null when none is left or the goal is met. */
+  pacePerDay: number | null;
+  /** The finish at the current pace; null before any working time has passed. */
+  projected: number | null;
+  status: GoalStatus;
+}
+
+export function isWorkingDay(day: DateTime, holidays: ReadonlySet<string>): boolean {
+  return day.weekday <= 5 && !holidays.has(day.toISODate() ?? '');
+}
+
+/** Working days in [from, to), counted by local calendar day; a partial first or last day counts by its share. */
+export function workingDaysBetween(from: Date, to: Date, timezone: string, holidays: ReadonlySet<string>): number {
+  let cursor = DateTime.fromJSDate(from, { zone: timezone });
+  const stop = DateTime.fromJSDate(to, { zone: timezone });
+  let days = 0;
+  while (cursor < stop) {
+    const dayStart = cursor.startOf('day');
+    const nextDay = dayStart.plus({ days: 1 });
+    if (isWorkingDay(dayStart, holidays)) {
+      const until = nextDay < stop ? nextDay : stop;
+      // A local day is 23 to 25 hours; its share is measured against its own length.
+      days += until.diff(cursor).toMillis() / nextDay.diff(dayStart).toMillis();
+    }
+    cursor = nextDay;
+  }
+  return days;
+}
+
+export function goalProgress(input: GoalProgressInput): GoalProgress {
+  const holidays = new Set(input.holidays ?? []);
+  const { value, target, start, end, timezone } = input;
+  const now = new Date(Math.min(Math.max(input.now.getTime(), start.getTime()), end.getTime()));
+  const total = workingDaysBetween(start, end, timezone, holidays);
+  const elapsed = workingDaysBetween(start, now, timezone, holidays);
+  const todayStart = DateTime.fromJSDate(now, { zone: timezone }).startOf('day').toJSDate();
+  const left =
+    now >= end ? 0 : Math.round(workingDaysBetween(todayStart < start ? start : todayStart, end, timezone, holidays));
+  const remaining = Math.max(0, target - value);
+  const fraction = target > 0 ? value / target : value > 0 ? 1 : 0;
+  const projected = elapsed > 0 && total > 0 ? (value / elapsed) * total : null;
+  const status: GoalStatus =
+    value >= target
+      ? 'met'
+      : now >= end
+        ? 'missed'
+        : projected === null
+          ? 'not_started'
+          : projected >= target
+            ? 'on_track'
+            : 'behind';
+  return {
+    fraction,
+    remaining,
+    workingDaysTotal: Math.round(total),
+    workingDaysLeft: left,
+    pacePerDay: remaining > 0 && left > 0 ? remaining / left : null,
+    projected,
+    status,
+  };
+}
+
+/** `▰▰▰▰▱▱▱▱▱▱ 40%`-style bar: ten cells, full once the goal is met. */
+export function progressBar(fraction: number, cells = 10): string {
+  const filled = Math.max(0, Math.min(cells, Math.floor(fraction * cells + 1e-9)));
+  return `${'▰'.repeat(filled)}${'▱'.repeat(cells - filled)}`;
+}
