@@ -1,10 +1,11 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { helpText, parseKpiCommand, USAGE } from '../../../commands/parse.js';
+import { helpText, type KpiCommand, parseKpiCommand, USAGE } from '../../../commands/parse.js';
 import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
-import { errorMessage, textMessage } from '../../blocks/message.js';
+import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
+import type { CommandContext } from './command-context.js';
 import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
 
@@ -31,25 +32,18 @@ export function createKpiCommand(deps: AppDeps) {
         await respond({ response_type: 'ephemeral', ...errorMessage(parsed.error, parsed.usage) });
         return;
       }
-      const cmd = parsed.command;
-      const reply =
-        cmd.type === 'help'
-          ? textMessage(cmd.topic ? USAGE[cmd.topic] : helpText())
-          : cmd.type === 'crm'
-            ? await runCrmCommand(deps, member, cmd)
-            : await runKpiCommand(
-                deps,
-                {
-                  workspaceId,
-                  userId: command.user_id,
-                  timezone,
-                  currency: workspace.currency ?? 'USD',
-                  isOptedOut: member.publicOptOut,
-                  triggerId: command.trigger_id,
-                  now,
-                },
-                cmd,
-              );
+      const ctx: CommandContext = {
+        deps,
+        member,
+        workspace,
+        channelId: command.channel_id,
+        timezone,
+        currency: workspace.currency ?? 'USD',
+        triggerId: command.trigger_id,
+        now,
+        client,
+      };
+      const reply = await routeCommand(ctx, parsed.command);
       await respond({ response_type: 'ephemeral', ...reply });
     } catch (error) {
       await respond({
@@ -59,4 +53,28 @@ export function createKpiCommand(deps: AppDeps) {
       throw error;
     }
   };
+}
+
+/** One line per subcommand family: each family's runner lives in its own module. */
+async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<SlackMessage> {
+  switch (cmd.type) {
+    case 'help':
+      return textMessage(cmd.topic ? USAGE[cmd.topic] : helpText());
+    case 'crm':
+      return runCrmCommand(ctx.deps, ctx.member, cmd);
+    default:
+      return runKpiCommand(
+        ctx.deps,
+        {
+          workspaceId: ctx.member.workspaceId,
+          userId: ctx.member.userId,
+          timezone: ctx.timezone,
+          currency: ctx.currency,
+          isOptedOut: ctx.member.publicOptOut,
+          triggerId: ctx.triggerId,
+          now: ctx.now,
+        },
+        cmd,
+      );
+  }
 }

@@ -1,0 +1,105 @@
+import { DateTime } from 'luxon';
+import type { Database } from '../db/client.js';
+import { getKpi, type KpiDefinition } from '../kpi/catalogue.js';
+import { inputsOf } from '../kpi/inputs.js';
+import { loadFactsByUser } from '../kpi/kpi.queries.js';
+import { previousWindow, resolveWindow, type TimeWindow } from '../kpi/windows.js';
+import { activeGoals, type Goal } from './goals.repository.js';
+import { type GoalProgress, goalProgress } from './progress.js';
+
+/**
+ * Goals with where each person stands: the goal's whole window (this week Monday to Monday, this
+ * month, or its dates), the value so far from the same catalogue maths as every board, and the pace.
+ */
+export interface GoalView {
+  goal: Goal;
+  def: KpiDefinition;
+  /** The goal's full window; `end` is exclusive and may be in the future. */
+  window: { start: Date; end: Date; label: string; timezone: string };
+  value: number;
+  progress: GoalProgress;
+}
+
+export interface Person {
+  userId: string;
+  timezone: string;
+}
+
+const PERIOD_KIND = { week: 'week', month: 'month', quarter: 'quarter', year: 'year' } as const;
+
+/** The window a goal covers at `now` in `timezone`: the current period, or the goal's own dates. */
+export function goalWindow(goal: Goal, now: Date, timezone: string): GoalView['window'] & { toDate: TimeWindow } {
+  if (goal.period === 'custom') {
+    const start = DateTime.fromISO(goal.startsOn ?? '', { zone: timezone }).startOf('day');
+    const end = DateTime.fromISO(goal.endsOn ?? '', { zone: timezone })
+      .startOf('day')
+      .plus({ days: 1 });
+    const toDate = resolveWindow(
+      { kind: 'range', from: goal.startsOn ?? '', to: goal.endsOn ?? '' },
+      now < start.toJSDate() ? start.toJSDate() : now,
+      timezone,
+    );
+    return { start: start.toJSDate(), end: end.toJSDate(), label: toDate.label, timezone: toDate.timezone, toDate };
+  }
+  const toDate = resolveWindow({ kind: PERIOD_KIND[goal.period] }, now, timezone);
+  const start = DateTime.fromJSDate(toDate.start, { zone: toDate.timezone });
+  const end = start.plus({ [`${goal.period}s`]: 1 }).toJSDate();
+  return { start: toDate.start, end, label: toDate.label, timezone: toDate.timezone, toDate };
+}
+
+/**
+ * Each person's live goals with progress, in as few queries as there are distinct (metric, window)
+ * pairs, whatever the number of people: a thousand reps' nudges cost a handful of round trips.
+ */
+export async function goalViews(
+  db: Database,
+  ctx: { workspaceId: string; now: Date; holidays?: readonly string[] },
+  people: readonly Person[],
+): Promise<Map<string, GoalView[]>> {
+  const result = new Map<string, GoalView[]>(people.map((p) => [p.userId, []]));
+  const zoneOf = new Map(people.map((p) => [p.userId, p.timezone]));
+  const goals = await activeGoals(db, ctx.workspaceId, { userIds: people.map((p) => p.userId) });
+  const groups = new Map<string, { def: KpiDefinition; window: ReturnType<typeof goalWindow>; items: Goal[] }>();
+  for (const goal of goals) {
+    if (goal.userId === null) continue;
+    const window = goalWindow(goal, ctx.now, zoneOf.get(goal.userId) ?? 'UTC');
+    const key = `${goal.metric}|${window.toDate.start.toISOString()}|${window.toDate.end.toISOString()}`;
+    const group = groups.get(key) ?? { def: getKpi(goal.metric), window, items: [] };
+    group.items.push(goal);
+    groups.set(key, group);
+  }
+  await Promise.all(
+    [...groups.values()].map(async ({ def, window, items }) => {
+      const only = items.length === 1 ? (items[0]?.userId ?? null) : null;
+      const facts = await loadFactsByUser(
+        db,
+        {
+          workspaceId: ctx.workspaceId,
+          userId: only,
+          window: window.toDate,
+          previous: previousWindow(window.toDate),
+          quotaPeriod: null,
+        },
+        inputsOf(def),
+      );
+      for (const goal of items) {
+        const userId = goal.userId ?? '';
+        const pair = facts.get(userId);
+        const computed = pair ? def.compute(pair.current) : null;
+        const value = computed?.status === 'ok' ? computed.value : 0;
+        const progress = goalProgress({
+          value,
+          target: goal.target,
+          start: window.start,
+          end: window.end,
+          now: ctx.now,
+          timezone: window.timezone,
+          holidays: ctx.holidays,
+        });
+        const { toDate: _, ...shown } = window;
+        result.get(userId)?.push({ goal, def, window: shown, value, progress });
+      }
+    }),
+  );
+  return result;
+}
