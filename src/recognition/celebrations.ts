@@ -47,6 +47,7 @@ export async function celebrateWin(tx: Database, activity: Activity): Promise<Ce
       payload: recognitionMessage({
         userId,
         dealName,
+        deals: activity.quantity,
         amountCents: showAmount ? activity.amountCents : null,
         currency: workspace?.currency ?? 'USD',
       }),
@@ -88,11 +89,13 @@ async function dealNameOf(tx: Database, activity: Activity): Promise<string | nu
  * first was already posted (or is being posted), the team has cheered this deal: no second post.
  */
 async function dealAlreadyCelebrated(tx: Database, workspaceId: string, dealId: number): Promise<boolean> {
+  // From the deal's few entries to their posts by key: both look-ups are index scans.
   const rows = await queryRows(
     tx,
-    sql`select 1 from ${outbox} o join ${activities} a on a.id = o.ref_id and a.workspace_id = o.workspace_id
-        where o.workspace_id = ${workspaceId} and o.kind = 'recognition' and o.ref_type = 'activity'
-          and o.status in ('sending', 'sent') and a.deal_id = ${dealId}
+    sql`select 1 from ${activities} a
+          join ${outbox} o on o.workspace_id = a.workspace_id and o.key = 'recognition:' || a.id
+        where a.workspace_id = ${workspaceId} and a.deal_id = ${dealId} and a.kind = 'deal_won'
+          and o.status in ('sending', 'sent')
         limit 1`,
   );
   return rows.length > 0;

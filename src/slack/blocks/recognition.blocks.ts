@@ -6,6 +6,8 @@ export interface Celebration {
   userId: string;
   /** Null when hidden by the workspace's settings or unknown. */
   dealName: string | null;
+  /** How many deals the entry records (`/kpi log deal won 2 $25k`). */
+  deals: number;
   /** Null when hidden by the workspace's settings or when the win carried no amount. */
   amountCents: number | null;
   currency: string;
@@ -18,7 +20,8 @@ export function safeUserText(text: string, max: number): string {
 
 /** A short, friendly celebration of a won deal for the team channel. */
 export function recognitionMessage(c: Celebration): SlackMessage {
-  const what = c.dealName ? `*${safeUserText(c.dealName, 80)}*` : 'a deal';
+  const unnamed = c.deals > 1 ? `${c.deals} deals` : 'a deal';
+  const what = c.dealName ? `*${safeUserText(c.dealName, 80)}*` : unnamed;
   const amount =
     c.amountCents !== null && c.amountCents > 0 ? ` worth *${formatMoney(c.amountCents, c.currency)}*` : '';
   const line = `:tada: <@${c.userId}> just won ${what}${amount}!`;
