@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { kudos, outbox } from '../../src/db/schema.js';
+import { kudos, outbox, reactions } from '../../src/db/schema.js';
 import { getSettings, saveSettings } from '../../src/game/settings.js';
 import { markSent, reactionEvent, reactionsOn, trackEvents } from '../recognition/events.js';
-import { describeDb } from '../support/db.js';
+import { describeDb, newWorkspaceId } from '../support/db.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -113,6 +113,15 @@ describeDb('/kpi kudos end to end: thanks, the daily cap, reactions and the kudo
     expect(await kudosOf('UCAT')).toHaveLength(3);
   });
 
+  it('holds the cap when one giver sends many kudos at the same moment', async () => {
+    const replies = await Promise.all(
+      ['UANA', 'UBEN', 'UCAT', 'UDAN', 'UFAY'].map((to) => h.kpi('UEVE', `kudos <@${to}> for the team lunch`)),
+    );
+    expect(replies.filter((r) => String(r.body.text).includes('Kudos to'))).toHaveLength(2);
+    expect(replies.filter((r) => String(r.body.text).includes('for today'))).toHaveLength(3);
+    expect(await kudosOf('UEVE')).toHaveLength(2);
+  });
+
   it('thanks a teammate who opted out privately, never in the channel', async () => {
     await h.kpi('UGUS', 'privacy hide');
     const reply = await h.kpi('UANA', 'kudos <@UGUS|gus> for the late-night proposal');
@@ -179,6 +188,19 @@ describeDb('/kpi kudos end to end: thanks, the daily cap, reactions and the kudo
     expect(lines).not.toContain('<@'); // a board never pings
     expect(lines).toContain('No kudos or reactions for you in this window yet');
     expect(board.body.text).toMatch(/^Kudos: This week .*: 1\. Ben 3, 2\. Cat 2, 2\. Dan 2$/);
+
+    // Another workspace's kudos and reactions for a person with the same id never count here.
+    await h.database.db.insert(reactions).values({
+      workspaceId: newWorkspaceId(),
+      channelId: CHANNEL,
+      messageTs: '1763990000.000100',
+      reactorId: 'UDAN',
+      emoji: 'tada',
+      subjectUserId: 'UEVE',
+      reactedAt: h.clock.now,
+    });
+    const again = await h.kpi('UFAY', 'kudos board this week');
+    expect(shown(again)).toContain('4. Eve: *1*');
 
     const hidden = await h.kpi('UGUS', 'kudos board');
     expect(shown(hidden)).toContain('You received 4 (4 kudos, 0 reactions) (only you can see this)');
