@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { activities } from '../db/schema.js';
 import type { ActivityKind } from '../kpi/activity-kinds.js';
-import { withdrawCelebration } from '../recognition/celebrations.js';
+import { withdrawCelebration } from '../recognition/celebration-key.js';
 
 export type Activity = typeof activities.$inferSelect;
 

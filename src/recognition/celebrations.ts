@@ -7,6 +7,7 @@ import { enqueuePosts } from '../delivery/outbox.repository.js';
 import { getSettings } from '../game/settings.js';
 import { getMember, getWorkspace } from '../members/members.repository.js';
 import { recognitionMessage } from '../slack/blocks/recognition.blocks.js';
+import { celebrationKey } from './celebration-key.js';
 
 /**
  * Deal celebrations. A won deal is celebrated once, in the workspace's recognition channel, by a post
@@ -15,10 +16,6 @@ import { recognitionMessage } from '../slack/blocks/recognition.blocks.js';
  * went out withdraws the post; one already posted is left as it is (the deal was won when the team
  * cheered, and editing history in the channel would confuse more than it helps).
  */
-
-export function celebrationKey(activityId: number): string {
-  return `recognition:${activityId}`;
-}
 
 export type CelebrationOutcome = 'queued' | 'not_a_win' | 'no_channel' | 'opted_out' | 'already_celebrated';
 
@@ -93,26 +90,10 @@ async function dealAlreadyCelebrated(tx: Database, workspaceId: string, dealId: 
   const rows = await queryRows(
     tx,
     sql`select 1 from ${activities} a
-          join ${outbox} o on o.workspace_id = a.workspace_id and o.key = 'recognition:' || a.id
+          join ${outbox} o on o.workspace_id = a.workspace_id and o.key = 'recognition:' || a.id -- celebrationKey
         where a.workspace_id = ${workspaceId} and a.deal_id = ${dealId} and a.kind = 'deal_won'
           and o.status in ('sending', 'sent')
         limit 1`,
   );
-  return rows.length > 0;
-}
-
-/** Withdraws a reversed win's celebration if it has not gone out yet; true when one was withdrawn. */
-export async function withdrawCelebration(tx: Database, workspaceId: string, activityId: number): Promise<boolean> {
-  const rows = await tx
-    .update(outbox)
-    .set({ status: 'skipped', lastError: 'the win was reversed before the post went out' })
-    .where(
-      and(
-        eq(outbox.workspaceId, workspaceId),
-        eq(outbox.key, celebrationKey(activityId)),
-        eq(outbox.status, 'pending'),
-      ),
-    )
-    .returning({ id: outbox.id });
   return rows.length > 0;
 }
