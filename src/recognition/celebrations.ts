@@ -17,11 +17,24 @@ import { celebrationKey } from './celebration-key.js';
  * cheered, and editing history in the channel would confuse more than it helps).
  */
 
-export type CelebrationOutcome = 'queued' | 'not_a_win' | 'no_channel' | 'opted_out' | 'already_celebrated';
+export type CelebrationOutcome =
+  | 'queued'
+  | 'not_a_win'
+  | 'old_news'
+  | 'no_channel'
+  | 'opted_out'
+  | 'already_celebrated';
+
+/**
+ * A win closed longer ago than this is not celebrated: a first CRM sync or a backfill of last
+ * year's deals must not flood the channel, while a deal closed on Friday and synced on Monday is.
+ */
+export const CELEBRATE_WITHIN_MS = 3 * 24 * 60 * 60 * 1000;
 
 /** Call it in the transaction that recorded `activity`, right after a new row was written. */
-export async function celebrateWin(tx: Database, activity: Activity): Promise<CelebrationOutcome> {
+export async function celebrateWin(tx: Database, activity: Activity, now: Date): Promise<CelebrationOutcome> {
   if (activity.kind !== 'deal_won' || activity.quantity <= 0 || activity.reversesId !== null) return 'not_a_win';
+  if (now.getTime() - activity.occurredAt.getTime() > CELEBRATE_WITHIN_MS) return 'old_news';
   const { workspaceId, userId } = activity;
   const [settings, rep, workspace] = await Promise.all([
     getSettings(tx, workspaceId),
@@ -62,11 +75,12 @@ export async function celebrateWin(tx: Database, activity: Activity): Promise<Ce
 export async function recordActivityAndCelebrate(
   db: Database,
   input: NewActivity,
+  now: Date,
 ): Promise<{ activity: Activity; created: boolean }> {
   if (input.kind !== 'deal_won') return recordActivity(db, input);
   return db.transaction(async (tx) => {
     const result = await recordActivity(tx, input);
-    if (result.created) await celebrateWin(tx, result.activity);
+    if (result.created) await celebrateWin(tx, result.activity, now);
     return result;
   });
 }

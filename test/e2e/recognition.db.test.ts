@@ -202,6 +202,23 @@ describeDb('Recognition end to end: deal celebrations and reactions', () => {
     expect(afterSent.map((p) => p.status)).toEqual(['skipped', 'sent']);
   });
 
+  it('does not celebrate a deal the CRM reports closed weeks ago (a first sync, a backfill)', async () => {
+    await send({
+      events: [
+        {
+          id: 'old1',
+          type: 'deal',
+          occurred_at: '2026-10-01T10:00:00Z',
+          deal: { id: 'CRM-OLD', name: 'Vandelay', amount: 5000, status: 'won', owner_email: 'owner@acme.test' },
+        },
+      ],
+    });
+    await h.bot.crm.idle();
+    const old = await latestWin('UOWNER');
+    expect(old?.occurredAt.toISOString()).toBe('2026-10-01T10:00:00.000Z');
+    expect(await postFor(old?.id ?? -1)).toBeUndefined();
+  });
+
   it('counts a teammate’s reaction once, even when Slack retries the event', async () => {
     const [post] = await posts();
     const ts = '1763480000.000100';

@@ -38,17 +38,21 @@ export async function runKpiCommand(
   const who = { workspaceId: inv.workspaceId, userId: inv.userId };
   switch (command.type) {
     case 'log': {
-      const { activity, created } = await recordActivityAndCelebrate(db, {
-        ...who,
-        kind: command.kind,
-        quantity: command.quantity,
-        amountCents: command.amountCents,
-        note: command.note,
-        occurredAt: inv.now,
-        source: 'slack',
-        recordedBy: inv.userId,
-        idempotencyKey: `slack:${inv.triggerId}`,
-      });
+      const { activity, created } = await recordActivityAndCelebrate(
+        db,
+        {
+          ...who,
+          kind: command.kind,
+          quantity: command.quantity,
+          amountCents: command.amountCents,
+          note: command.note,
+          occurredAt: inv.now,
+          source: 'slack',
+          recordedBy: inv.userId,
+          idempotencyKey: `slack:${inv.triggerId}`,
+        },
+        inv.now,
+      );
       return loggedMessage(activity, inv.currency, !created);
     }
     case 'undo': {
