@@ -4,8 +4,9 @@ import { kudos, outbox, reactions } from '../../src/db/schema.js';
 import { getSettings, saveSettings } from '../../src/game/settings.js';
 import { markSent, reactionEvent, reactionsOn, trackEvents } from '../recognition/events.js';
 import { describeDb, newWorkspaceId } from '../support/db.js';
-import type { RecordedResponse } from '../support/fake-slack.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { isResponse, type RecordedResponse } from '../support/fake-slack.js';
+import { type Harness, SIGNING_SECRET, startHarness } from '../support/harness.js';
+import { postSigned, slashCommandBody } from '../support/slack-signing.js';
 
 const CHANNEL = 'C0FAKE0001'; // where the harness types its commands
 const RETRY = { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' };
@@ -87,6 +88,24 @@ describeDb('/kpi kudos end to end: thanks, the daily cap, reactions and the kudo
     expect(await kudosOf('UCAT')).toEqual([]);
     const all = await h.database.db.select().from(outbox).where(eq(outbox.workspaceId, h.teamId));
     expect(all).toHaveLength(1);
+  });
+
+  it('asks for a channel when kudos are typed in a direct message, which the bot cannot post in', async () => {
+    const body = slashCommandBody({
+      teamId: h.teamId,
+      userId: 'UCAT',
+      text: 'kudos <@UDAN|dan> for the intro',
+      responseUrl: h.fake.responseUrl('dm-kudos'),
+      channelId: 'D0CATDAN1',
+    });
+    const res = await postSigned(`${h.url}/slack/events`, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(res.status).toBe(200);
+    const reply = await h.fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === 'dm-kudos', 10_000);
+    expect(reply.body.text).toContain('type `/kpi kudos` in a channel');
+    expect(await kudosOf('UCAT')).toEqual([]);
   });
 
   it('stops at the daily cap of the giver’s own day, and lets them give again the next day', async () => {
