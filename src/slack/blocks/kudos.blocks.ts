@@ -1,13 +1,12 @@
+import { MAX_NOTE_CHARS } from '../../commands/parse.js';
 import { describeWindow, type TimeWindow } from '../../kpi/windows.js';
 import type { KudosBoard } from '../../kudos/kudos-board.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section } from './message.js';
 import { safeUserText } from './recognition.blocks.js';
 
-export const MAX_REASON_CHARS = 280;
-
 /** The thank-you posted where `/kpi kudos` was typed: the giver and the receiver are tagged. */
 export function kudosMessage(k: { giverId: string; receiverId: string; reason: string }): SlackMessage {
-  const line = `:raised_hands: <@${k.giverId}> gave kudos to <@${k.receiverId}>: ${safeUserText(k.reason, MAX_REASON_CHARS)}`;
+  const line = `:raised_hands: <@${k.giverId}> gave kudos to <@${k.receiverId}>: ${safeUserText(k.reason, MAX_NOTE_CHARS)}`;
   return {
     text: line,
     blocks: [section(line), context('React to add your thanks: reactions count on the kudos board.')],
@@ -19,7 +18,7 @@ export function kudosMessage(k: { giverId: string; receiverId: string; reason: s
  * still reaches them without putting them in front of the channel.
  */
 export function privateKudosMessage(k: { giverId: string; reason: string }): SlackMessage {
-  const line = `:raised_hands: <@${k.giverId}> gave you kudos: ${safeUserText(k.reason, MAX_REASON_CHARS)}`;
+  const line = `:raised_hands: <@${k.giverId}> gave you kudos: ${safeUserText(k.reason, MAX_NOTE_CHARS)}`;
   return {
     text: line,
     blocks: [section(line), context('Sent to you privately because you chose `/kpi privacy hide`.')],
