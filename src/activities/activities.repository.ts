@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { activities } from '../db/schema.js';
 import type { ActivityKind } from '../kpi/activity-kinds.js';
+import { withdrawCelebration } from '../recognition/celebration-key.js';
 
 export type Activity = typeof activities.$inferSelect;
 
@@ -81,6 +82,21 @@ export async function undoActivity(
  * double click, a retry, a second device) a no-op: it returns null.
  */
 export async function reverseActivity(
+  db: Database,
+  original: Activity,
+  now: Date,
+  by: string | null,
+): Promise<Activity | null> {
+  if (original.kind !== 'deal_won') return insertReversal(db, original, now, by);
+  // A win undone before its celebration went out takes the post back with it, atomically.
+  return db.transaction(async (tx) => {
+    const reversal = await insertReversal(tx, original, now, by);
+    if (reversal) await withdrawCelebration(tx, original.workspaceId, original.id);
+    return reversal;
+  });
+}
+
+async function insertReversal(
   db: Database,
   original: Activity,
   now: Date,

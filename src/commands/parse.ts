@@ -12,7 +12,12 @@ import { parseAmount, parseCount } from '../lib/amount.js';
  * whoever displays a note must escape it.
  */
 
-export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm';
+export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm' | 'kudos' | 'recognition';
+
+export type RecognitionChange =
+  | { kind: 'channel'; channelId: string }
+  | { kind: 'off' | 'hide_amount' | 'show_amount' | 'hide_deal_names' | 'show_deal_names' };
+export type RecognitionSetting = RecognitionChange | { kind: 'status' };
 
 export type KpiCommand =
   | { type: 'help'; topic: HelpTopic | null }
@@ -22,6 +27,9 @@ export type KpiCommand =
   | { type: 'board'; metric: string | null; window: WindowSpec }
   | { type: 'explain'; metric: string | null }
   | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
+  | { type: 'kudos'; action: 'give'; receiverId: string; reason: string }
+  | { type: 'kudos'; action: 'board'; window: WindowSpec }
+  | { type: 'recognition'; setting: RecognitionSetting }
   | { type: 'crm'; action: 'status' }
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
   | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
@@ -57,6 +65,12 @@ export const USAGE: Record<HelpTopic, string> = {
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
+  kudos:
+    '`/kpi kudos @person &lt;reason&gt;` — thank a teammate in this channel, e.g. `/kpi kudos @ana for the demo prep`; ' +
+    '`/kpi kudos board [window]` (or `/kpi board kudos`) ranks kudos and reactions received',
+  recognition:
+    '`/kpi recognition #channel|off|hide amount|show amount|hide deal names|show deal names` — (managers) where ' +
+    'won deals are celebrated and what the posts show, e.g. `/kpi recognition #wins`; `/kpi recognition` shows the setting',
 };
 
 const ALL_USAGE = Object.values(USAGE).join('\n');
@@ -73,6 +87,8 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['undo', 'undo'],
   ['privacy', 'privacy'],
   ['crm', 'crm'],
+  ['kudos', 'kudos'],
+  ['recognition', 'recognition'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -268,6 +284,7 @@ function parseMe(words: readonly string[], ctx: ParseContext): ParseResult {
  * with a problem, like a future date) is the window; the words before it name the metric.
  */
 function parseBoard(words: readonly string[], ctx: ParseContext): ParseResult {
+  if (words[0]?.toLowerCase() === 'kudos') return parseKudosBoard(words.slice(1), ctx);
   if (words.length === 0) return ok({ type: 'board', metric: null, window: { kind: 'week' } });
   for (let split = 0; split < words.length; split++) {
     const window = parseWindow(words.slice(split).join(' '), ctx.now, ctx.timezone);
@@ -338,6 +355,65 @@ function parseCrm(words: readonly string[], mentions: readonly string[]): ParseR
   return fail(`${quote(words.join(' '))} isn't a CRM command.`, USAGE.crm);
 }
 
+// ---------------------------------------------------------------------------------------------
+// kudos and recognition: they name people and channels, so they read the raw text, where Slack's
+// escaped `<@U…>` and `<#C…>` still carry the ids.
+
+/** The raw text after the subcommand word. */
+function rawRest(text: string): string {
+  return text.replace(/^\s*\S+\s*/u, '');
+}
+
+function parseKudosBoard(words: readonly string[], ctx: ParseContext): ParseResult {
+  const window = windowOrDefault(words, ctx);
+  return window.ok ? ok({ type: 'kudos', action: 'board', window: window.spec }) : failFrom(window, USAGE.kudos);
+}
+
+function parseKudos(raw: string, ctx: ParseContext): ParseResult {
+  const words = cleanText(raw).split(/\s+/u).filter(Boolean);
+  const first = words[0]?.toLowerCase();
+  if (first === 'board' || first === 'leaderboard') return parseKudosBoard(words.slice(1), ctx);
+  const mention = /^<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>(.*)$/su.exec(raw.trim());
+  if (!mention) {
+    const hint = first?.startsWith('@') ? ' Pick them from the list Slack shows as you type their name.' : '';
+    return fail(`Who would you like to thank? Start with an @-mention of them.${hint}`, USAGE.kudos);
+  }
+  const receiverId = mention[1] ?? '';
+  const reason = cleanText(mention[2] ?? '')
+    .trim()
+    .replace(/\s+/gu, ' ');
+  if (reason === '') return fail('Say what you are thanking them for: kudos with a reason mean more.', USAGE.kudos);
+  const length = [...reason].length;
+  if (length > MAX_NOTE_CHARS) {
+    return fail(`That reason is ${length} characters — keep it to ${MAX_NOTE_CHARS}.`, USAGE.kudos);
+  }
+  return ok({ type: 'kudos', action: 'give', receiverId, reason });
+}
+
+const RECOGNITION_SETTINGS = new Map<string, Exclude<RecognitionSetting['kind'], 'channel'>>([
+  ['', 'status'],
+  ['status', 'status'],
+  ['off', 'off'],
+  ['hide amount', 'hide_amount'],
+  ['hide amounts', 'hide_amount'],
+  ['show amount', 'show_amount'],
+  ['show amounts', 'show_amount'],
+  ['hide deal name', 'hide_deal_names'],
+  ['hide deal names', 'hide_deal_names'],
+  ['show deal name', 'show_deal_names'],
+  ['show deal names', 'show_deal_names'],
+]);
+
+function parseRecognition(raw: string): ParseResult {
+  const channel = /^<#([CG][A-Z0-9]+)(?:\|[^<>]*)?>$/u.exec(raw.trim());
+  if (channel) return ok({ type: 'recognition', setting: { kind: 'channel', channelId: channel[1] ?? '' } });
+  const typed = cleanText(raw).trim().toLowerCase().replace(/\s+/gu, ' ');
+  const kind = RECOGNITION_SETTINGS.get(typed);
+  if (kind) return ok({ type: 'recognition', setting: { kind } });
+  const hint = typed.startsWith('#') ? ' Pick the channel from the list Slack shows as you type its name.' : '';
+  return fail(`${quote(typed)} isn't a recognition setting.${hint}`, USAGE.recognition);
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -370,6 +446,10 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parsePrivacy(rest);
     case 'crm':
       return parseCrm(rest, mentionedUsers(text));
+    case 'kudos':
+      return parseKudos(rawRest(text), ctx);
+    case 'recognition':
+      return parseRecognition(rawRest(text));
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

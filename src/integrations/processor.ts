@@ -1,9 +1,10 @@
 import type { webApi } from '@slack/bolt';
 import { and, eq, sql } from 'drizzle-orm';
-import { liveDealActivities, recordActivity, reverseActivity } from '../activities/activities.repository.js';
+import { liveDealActivities, reverseActivity } from '../activities/activities.repository.js';
 import type { Database } from '../db/client.js';
 import { customers, dealStageChanges, deals, leads } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
+import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
 import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
@@ -238,17 +239,21 @@ async function reconcileOutcome(
     .where(
       sql`workspace_id = ${deal.workspaceId} and deal_id = ${deal.rowId} and reverses_id is null and kind in ('deal_won', 'deal_lost')`,
     );
-  await recordActivity(tx, {
-    workspaceId: deal.workspaceId,
-    userId: desired.userId,
-    kind: desired.kind as 'deal_won' | 'deal_lost',
-    quantity: 1,
-    amountCents: desired.amountCents,
-    occurredAt: desired.occurredAt,
-    source: deal.source,
-    idempotencyKey: `crm:${deal.source}:deal:${deal.dealId}:outcome:${n}`,
-    dealId: deal.rowId,
-  });
+  await recordActivityAndCelebrate(
+    tx,
+    {
+      workspaceId: deal.workspaceId,
+      userId: desired.userId,
+      kind: desired.kind as 'deal_won' | 'deal_lost',
+      quantity: 1,
+      amountCents: desired.amountCents,
+      occurredAt: desired.occurredAt,
+      source: deal.source,
+      idempotencyKey: `crm:${deal.source}:deal:${deal.dealId}:outcome:${n}`,
+      dealId: deal.rowId,
+    },
+    now,
+  );
 }
 
 /** A won deal makes its company a customer (from its close date), for retention and lifetime value. */
@@ -321,19 +326,23 @@ async function applyActivity(
   if (!userId) return { waitingFor: `rep ${rep.email ?? rep.ownerId ?? '(none)'}` };
   const deal = event.dealId ? await findByExternalId(deps.db, deals, where, event.dealId) : undefined;
   const lead = event.leadId ? await findByExternalId(deps.db, leads, where, event.leadId) : undefined;
-  await recordActivity(deps.db, {
-    workspaceId: where.workspaceId,
-    userId,
-    kind: event.kind,
-    quantity: event.quantity,
-    amountCents: event.amountCents,
-    occurredAt: event.occurredAt,
-    source: where.source,
-    idempotencyKey: `crm:${where.source}:${event.eventId}`,
-    note: event.note ?? null,
-    dealId: deal?.id ?? null,
-    leadId: lead?.id ?? null,
-  });
+  await recordActivityAndCelebrate(
+    deps.db,
+    {
+      workspaceId: where.workspaceId,
+      userId,
+      kind: event.kind,
+      quantity: event.quantity,
+      amountCents: event.amountCents,
+      occurredAt: event.occurredAt,
+      source: where.source,
+      idempotencyKey: `crm:${where.source}:${event.eventId}`,
+      note: event.note ?? null,
+      dealId: deal?.id ?? null,
+      leadId: lead?.id ?? null,
+    },
+    deps.now(),
+  );
   if (lead) await markFirstResponse(deps.db, lead.id, event.occurredAt);
   return { waitingFor: null };
 }

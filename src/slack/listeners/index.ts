@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND } from '../ids.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
+import { createReactionHandler } from './events/reaction.events.js';
 import { createUninstallHandler } from './events/uninstall.events.js';
 
 export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
@@ -11,4 +12,7 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   const uninstall = createUninstallHandler(deps, store);
   app.event('app_uninstalled', uninstall);
   app.event('tokens_revoked', uninstall);
+  const reaction = createReactionHandler(deps);
+  app.event('reaction_added', reaction);
+  app.event('reaction_removed', reaction);
 }

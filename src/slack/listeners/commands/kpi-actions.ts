@@ -1,4 +1,4 @@
-import { latestUndoable, recordActivity, undoActivity } from '../../../activities/activities.repository.js';
+import { latestUndoable, undoActivity } from '../../../activities/activities.repository.js';
 import type { KpiCommand } from '../../../commands/parse.js';
 import { getKpi } from '../../../kpi/catalogue.js';
 import { loadFacts } from '../../../kpi/kpi.queries.js';
@@ -6,6 +6,7 @@ import { buildLeaderboard } from '../../../kpi/leaderboard.js';
 import { windowPair } from '../../../kpi/scope.js';
 import { buildScorecard } from '../../../kpi/scorecard.js';
 import { setPublicOptOut } from '../../../members/members.repository.js';
+import { recordActivityAndCelebrate } from '../../../recognition/celebrations.js';
 import { leaderboardMessage } from '../../blocks/board.blocks.js';
 import { explainListMessage, explainMessage } from '../../blocks/explain.blocks.js';
 import { loggedMessage, undoneMessage } from '../../blocks/log.blocks.js';
@@ -37,17 +38,21 @@ export async function runKpiCommand(
   const who = { workspaceId: inv.workspaceId, userId: inv.userId };
   switch (command.type) {
     case 'log': {
-      const { activity, created } = await recordActivity(db, {
-        ...who,
-        kind: command.kind,
-        quantity: command.quantity,
-        amountCents: command.amountCents,
-        note: command.note,
-        occurredAt: inv.now,
-        source: 'slack',
-        recordedBy: inv.userId,
-        idempotencyKey: `slack:${inv.triggerId}`,
-      });
+      const { activity, created } = await recordActivityAndCelebrate(
+        db,
+        {
+          ...who,
+          kind: command.kind,
+          quantity: command.quantity,
+          amountCents: command.amountCents,
+          note: command.note,
+          occurredAt: inv.now,
+          source: 'slack',
+          recordedBy: inv.userId,
+          idempotencyKey: `slack:${inv.triggerId}`,
+        },
+        inv.now,
+      );
       return loggedMessage(activity, inv.currency, !created);
     }
     case 'undo': {
@@ -85,6 +90,10 @@ export async function runKpiCommand(
         inv.currency,
       );
     }
+    case 'kudos':
+    case 'recognition':
+      // They need the channel and the member's role: `routeCommand` hands them to their own runners.
+      throw new Error(`/kpi ${command.type} goes through routeCommand`);
     case 'privacy': {
       if (command.setting === 'status') {
         return textMessage(

@@ -8,6 +8,8 @@ import type { AppDeps } from '../../deps.js';
 import type { CommandContext } from './command-context.js';
 import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
+import { runKudosCommand } from './kudos-actions.js';
+import { runRecognitionCommand } from './recognition-actions.js';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -62,6 +64,10 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return textMessage(cmd.topic ? USAGE[cmd.topic] : helpText());
     case 'crm':
       return runCrmCommand(ctx.deps, ctx.member, cmd);
+    case 'kudos':
+      return runKudosCommand(ctx, cmd);
+    case 'recognition':
+      return runRecognitionCommand(ctx, cmd.setting);
     default:
       return runKpiCommand(
         ctx.deps,
