@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { type BoardChartInput, boardChartSvg, CHART_WIDTH } from '../../src/charts/board-chart.js';
+import { renderBoardChart, svgToPng } from '../../src/charts/render.js';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Width and height from the PNG's IHDR chunk, which always follows the signature. */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  expect(new TextDecoder().decode(png.slice(12, 16))).toBe('IHDR');
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+const input: BoardChartInput = {
+  title: 'Revenue — week of Nov 16',
+  subtitle: 'Top 3 of 11 reps',
+  bars: [
+    { label: 'Maya Patel', value: 48_200, display: '$48,200' },
+    { label: 'Chloé Dubois', value: 30_100, display: '$30,100', highlight: true },
+    { label: 'Jordan Reyes', value: 22_000, display: '$22,000' },
+  ],
+  trend: [
+    { label: 'Nov 2', value: 90_000, display: '$90K' },
+    { label: 'Nov 9', value: 120_000, display: '$120K' },
+  ],
+};
+
+describe('renderBoardChart', () => {
+  it('renders a PNG twice the size of the SVG, for sharp pictures on dense screens', () => {
+    const png = renderBoardChart(input);
+    expect([...png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
+    const svgHeight = Number(/height="(\d+)"/.exec(boardChartSvg(input))?.[1]);
+    expect(pngSize(png)).toEqual({ width: CHART_WIDTH * 2, height: svgHeight * 2 });
+    expect(png.byteLength).toBeLessThan(300_000);
+  });
+
+  it('draws text with the shipped font: no system font is asked for', () => {
+    const blank =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/></svg>';
+    const withText = blank.replace(
+      '</svg>',
+      '<text x="10" y="30" font-size="20" font-family="Inter">Maya</text></svg>',
+    );
+    expect(svgToPng(withText).png).not.toEqual(svgToPng(blank).png);
+  });
+
+  it('draws the names: the same chart without labels is a different picture', () => {
+    const unlabelled = { ...input, bars: input.bars.map((b) => ({ ...b, label: '' })) };
+    const a = svgToPng(boardChartSvg(input));
+    const b = svgToPng(boardChartSvg(unlabelled));
+    expect(a.height).toBe(b.height);
+    expect(a.png).not.toEqual(b.png);
+  });
+
+  it('renders names with XML specials as text, not markup', () => {
+    const png = renderBoardChart({ ...input, bars: [{ label: `<b>"O'Neil" & Sons`, value: 1, display: '1' }] });
+    expect([...png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
+  });
+
+  it('renders an empty board, a board of one and a chart with no trend', () => {
+    for (const variant of [
+      { ...input, bars: [] },
+      { ...input, bars: input.bars.slice(0, 1) },
+      { ...input, trend: [] },
+      { ...input, bars: [], trend: [] },
+    ]) {
+      const png = renderBoardChart(variant);
+      expect([...png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
+      expect(pngSize(png).width).toBe(CHART_WIDTH * 2);
+    }
+  });
+
+  it('gives the same bytes for the same chart, so a retried post uploads the same picture', () => {
+    expect(renderBoardChart(input)).toEqual(renderBoardChart(structuredClone(input)));
+  });
+});
