@@ -1,4 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
+import type { ChartAttachment } from '../delivery/outbox.repository.js';
 import { type BoardChartInput, boardChartSvg } from './board-chart.js';
 import { CHART_FONT_FAMILY, chartFontFiles } from './font.js';
 
@@ -24,4 +25,33 @@ export function svgToPng(svg: string): RenderedChart {
 /** The weekly board post's picture: the top of the board and the team's trend, as PNG bytes. */
 export function renderBoardChart(input: BoardChartInput): Uint8Array {
   return svgToPng(boardChartSvg(input)).png;
+}
+
+/**
+ * The chart as the outbox stores it for upload: PNG bytes in base64 and an alt text that says what
+ * the picture shows, for screen readers and for clients that do not load images.
+ */
+export function boardChartAttachment(input: BoardChartInput, filename: string): ChartAttachment {
+  return {
+    filename,
+    title: input.title,
+    altText: chartAltText(input),
+    pngBase64: Buffer.from(renderBoardChart(input)).toString('base64'),
+  };
+}
+
+/** Kept within 1,000 characters (a file's alt text); the top of the board comes first, so cutting loses little. */
+const MAX_ALT_TEXT = 1000;
+
+export function chartAltText(input: BoardChartInput): string {
+  const bars = input.bars.map((b) => `${b.label}: ${b.display}`).join('; ');
+  const trend = input.trend.map((p) => `${p.label} ${p.display}`).join(', ');
+  const text = [
+    `${input.title}.`,
+    bars ? `${bars}.` : (input.emptyText ?? 'Nobody is on the board yet.'),
+    trend ? `${input.trendTitle ?? 'Team trend'}: ${trend}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return text.length <= MAX_ALT_TEXT ? text : `${text.slice(0, MAX_ALT_TEXT - 1)}…`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BoardChartInput, boardChartSvg, CHART_WIDTH } from '../../src/charts/board-chart.js';
-import { renderBoardChart, svgToPng } from '../../src/charts/render.js';
+import { boardChartAttachment, chartAltText, renderBoardChart, svgToPng } from '../../src/charts/render.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -72,5 +72,28 @@ describe('renderBoardChart', () => {
 
   it('gives the same bytes for the same chart, so a retried post uploads the same picture', () => {
     expect(renderBoardChart(input)).toEqual(renderBoardChart(structuredClone(input)));
+  });
+});
+
+describe('boardChartAttachment', () => {
+  it('carries the PNG in base64 and an alt text with the board and the trend', () => {
+    const attachment = boardChartAttachment(input, 'board-revenue-2026-11-16.png');
+    expect(attachment.filename).toBe('board-revenue-2026-11-16.png');
+    expect(attachment.title).toBe(input.title);
+    expect(Buffer.from(attachment.pngBase64, 'base64')).toEqual(Buffer.from(renderBoardChart(input)));
+    expect(attachment.altText).toBe(
+      'Revenue — week of Nov 16. Maya Patel: $48,200; Chloé Dubois: $30,100; Jordan Reyes: $22,000. ' +
+        'Team trend: Nov 2 $90K, Nov 9 $120K.',
+    );
+  });
+
+  it('says when nobody is on the board, and keeps a long alt text within bounds', () => {
+    expect(chartAltText({ ...input, bars: [], trend: [] })).toBe(
+      'Revenue — week of Nov 16. Nobody is on the board yet.',
+    );
+    const many = Array.from({ length: 200 }, (_, i) => ({ label: `Person ${i}`, value: i, display: `${i}` }));
+    const alt = chartAltText({ ...input, bars: many });
+    expect(alt.length).toBe(1000);
+    expect(alt.endsWith('…')).toBe(true);
   });
 });
