@@ -28,8 +28,8 @@ export interface HomeViewer {
 export interface TeamRow {
   userId: string;
   name: string;
-  /** This week's figures, in the order of `TeamSection.metrics`. */
-  values: KpiResult[];
+  /** This week's figures, in the order of `TEAM_KPIS`. */
+  figures: { def: KpiDefinition; result: KpiResult }[];
   goalsBehind: number;
   goals: number;
 }
@@ -38,7 +38,6 @@ export interface TeamSection {
   kind: 'team';
   /** A manager sees their own reps; an admin sees the workspace. */
   scope: 'reports' | 'workspace';
-  metrics: KpiDefinition[];
   rows: TeamRow[];
 }
 
@@ -117,12 +116,16 @@ export const teamSection: SectionLoader = {
       return {
         userId: p.userId,
         name: p.displayName,
-        values: metrics.map((m): KpiResult => (current ? m.compute(current) : { status: 'ok', value: 0 })),
+        // No entries this week means zero of each: every team figure is a count or a sum.
+        figures: metrics.map((def) => ({
+          def,
+          result: current ? def.compute(current) : ({ status: 'ok', value: 0 } as const),
+        })),
         goalsBehind: mine.filter((g) => g.progress.status === 'behind' || g.progress.status === 'missed').length,
         goals: mine.length,
       };
     });
-    return { kind: 'team', scope, metrics, rows };
+    return { kind: 'team', scope, rows };
   },
 };
 

@@ -121,9 +121,7 @@ function teamBlocks(team: TeamSection, currency: string): Block[] {
     ];
   }
   const lines = team.rows.slice(0, MAX_TEAM_ROWS).map((row) => {
-    const figures = team.metrics.map(
-      (m, i) => `${m.label} ${formatResult(m, row.values[i] ?? { status: 'missing', missing: '' }, currency)}`,
-    );
+    const figures = row.figures.map(({ def, result }) => `${def.label} ${formatResult(def, result, currency)}`);
     const goals =
       row.goals === 0
         ? ''

@@ -79,14 +79,14 @@ describe('homeView', () => {
     const rows = Array.from({ length: 400 }, (_, i) => ({
       userId: `U${i}`,
       name: `Rep ${i} ${'x'.repeat(60)}`,
-      values: metrics.map(() => ({ status: 'ok' as const, value: 1_234_567 })),
+      figures: metrics.map((def) => ({ def, result: { status: 'ok' as const, value: 1_234_567 } })),
       goalsBehind: i % 2,
       goals: 2,
     }));
     const view = homeView({
       sections: [
         { kind: 'goals', goals: Array.from({ length: 30 }, () => goal('calls', 10, 50)) },
-        { kind: 'team', scope: 'workspace', metrics, rows },
+        { kind: 'team', scope: 'workspace', rows },
       ],
       currency: 'USD',
     });
@@ -100,7 +100,7 @@ describe('homeView', () => {
     const view = homeView({
       sections: [
         { kind: 'goals', goals: [] },
-        { kind: 'team', scope: 'reports', metrics: [], rows: [] },
+        { kind: 'team', scope: 'reports', rows: [] },
       ],
       currency: 'USD',
     });
