@@ -1,4 +1,4 @@
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
 import type { ChartAttachment } from '../delivery/outbox.repository.js';
 import { type BoardChartInput, boardChartSvg } from './board-chart.js';
 import { CHART_FONT_FAMILY, chartFontFiles } from './font.js';
@@ -12,31 +12,34 @@ export interface RenderedChart {
   height: number;
 }
 
-/** SVG to PNG with the shipped font only: no system font is looked up, so the output is deterministic. */
-export function svgToPng(svg: string): RenderedChart {
-  const resvg = new Resvg(svg, {
+/**
+ * SVG to PNG with the shipped font only: no system font is looked up, so the output is deterministic.
+ * Rasterising takes tens of milliseconds, so it runs on libuv's thread pool, not the event loop
+ * that answers Slack within its three seconds.
+ */
+export async function svgToPng(svg: string): Promise<RenderedChart> {
+  const image = await renderAsync(svg, {
     fitTo: { mode: 'zoom', value: SCALE },
     font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: CHART_FONT_FAMILY },
   });
-  const image = resvg.render();
   return { png: new Uint8Array(image.asPng()), width: image.width, height: image.height };
 }
 
 /** The weekly board post's picture: the top of the board and the team's trend, as PNG bytes. */
-export function renderBoardChart(input: BoardChartInput): Uint8Array {
-  return svgToPng(boardChartSvg(input)).png;
+export async function renderBoardChart(input: BoardChartInput): Promise<Uint8Array> {
+  return (await svgToPng(boardChartSvg(input))).png;
 }
 
 /**
  * The chart as the outbox stores it for upload: PNG bytes in base64 and an alt text that says what
  * the picture shows, for screen readers and for clients that do not load images.
  */
-export function boardChartAttachment(input: BoardChartInput, filename: string): ChartAttachment {
+export async function boardChartAttachment(input: BoardChartInput, filename: string): Promise<ChartAttachment> {
   return {
     filename,
     title: input.title,
     altText: chartAltText(input),
-    pngBase64: Buffer.from(renderBoardChart(input)).toString('base64'),
+    pngBase64: Buffer.from(await renderBoardChart(input)).toString('base64'),
   };
 }
 

@@ -48,7 +48,7 @@ export async function writeDemoCharts(db: Database, options: DemoChartOptions): 
     ]);
     const input = boardChartInput(board, trend, options.currency);
     const file = join(options.outDir, `board-${key}.png`);
-    writeFileSync(file, renderBoardChart(input));
+    writeFileSync(file, await renderBoardChart(input));
     charts.push({ file, input });
   }
   return charts;

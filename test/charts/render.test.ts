@@ -26,68 +26,68 @@ const input: BoardChartInput = {
 };
 
 describe('renderBoardChart', () => {
-  it('renders a PNG twice the size of the SVG, for sharp pictures on dense screens', () => {
-    const png = renderBoardChart(input);
+  it('renders a PNG twice the size of the SVG, for sharp pictures on dense screens', async () => {
+    const png = await renderBoardChart(input);
     expect([...png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
     const svgHeight = Number(/height="(\d+)"/.exec(boardChartSvg(input))?.[1]);
     expect(pngSize(png)).toEqual({ width: CHART_WIDTH * 2, height: svgHeight * 2 });
     expect(png.byteLength).toBeLessThan(300_000);
   });
 
-  it('draws text with the shipped font: no system font is asked for', () => {
+  it('draws text with the shipped font: no system font is asked for', async () => {
     const blank =
       '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="#fff"/></svg>';
     const withText = blank.replace(
       '</svg>',
       '<text x="10" y="30" font-size="20" font-family="Inter">Maya</text></svg>',
     );
-    expect(svgToPng(withText).png).not.toEqual(svgToPng(blank).png);
+    expect((await svgToPng(withText)).png).not.toEqual((await svgToPng(blank)).png);
   });
 
-  it('draws the names: the same chart without labels is a different picture', () => {
+  it('draws the names: the same chart without labels is a different picture', async () => {
     const unlabelled = { ...input, bars: input.bars.map((b) => ({ ...b, label: '' })) };
-    const a = svgToPng(boardChartSvg(input));
-    const b = svgToPng(boardChartSvg(unlabelled));
+    const a = await svgToPng(boardChartSvg(input));
+    const b = await svgToPng(boardChartSvg(unlabelled));
     expect(a.height).toBe(b.height);
     expect(a.png).not.toEqual(b.png);
   });
 
-  it('renders names with XML specials as text, not markup', () => {
-    const png = renderBoardChart({ ...input, bars: [{ label: `<b>"O'Neil" & Sons`, value: 1, display: '1' }] });
+  it('renders names with XML specials as text, not markup', async () => {
+    const png = await renderBoardChart({ ...input, bars: [{ label: `<b>"O'Neil" & Sons`, value: 1, display: '1' }] });
     expect([...png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
   });
 
-  it('renders an empty board, a board of one and a chart with no trend', () => {
+  it('renders an empty board, a board of one and a chart with no trend', async () => {
     for (const variant of [
       { ...input, bars: [] },
       { ...input, bars: input.bars.slice(0, 1) },
       { ...input, trend: [] },
       { ...input, bars: [], trend: [] },
     ]) {
-      const png = renderBoardChart(variant);
+      const png = await renderBoardChart(variant);
       expect([...png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
       expect(pngSize(png).width).toBe(CHART_WIDTH * 2);
     }
   });
 
-  it('gives the same bytes for the same chart, so a retried post uploads the same picture', () => {
-    expect(renderBoardChart(input)).toEqual(renderBoardChart(structuredClone(input)));
+  it('gives the same bytes for the same chart, so a retried post uploads the same picture', async () => {
+    expect(await renderBoardChart(input)).toEqual(await renderBoardChart(structuredClone(input)));
   });
 });
 
 describe('boardChartAttachment', () => {
-  it('carries the PNG in base64 and an alt text with the board and the trend', () => {
-    const attachment = boardChartAttachment(input, 'board-revenue-2026-11-16.png');
+  it('carries the PNG in base64 and an alt text with the board and the trend', async () => {
+    const attachment = await boardChartAttachment(input, 'board-revenue-2026-11-16.png');
     expect(attachment.filename).toBe('board-revenue-2026-11-16.png');
     expect(attachment.title).toBe(input.title);
-    expect(Buffer.from(attachment.pngBase64, 'base64')).toEqual(Buffer.from(renderBoardChart(input)));
+    expect(Buffer.from(attachment.pngBase64, 'base64')).toEqual(Buffer.from(await renderBoardChart(input)));
     expect(attachment.altText).toBe(
       'Revenue — week of Nov 16. Maya Patel: $48,200; Chloé Dubois: $30,100; Jordan Reyes: $22,000. ' +
         'Team trend: Nov 2 $90K, Nov 9 $120K.',
     );
   });
 
-  it('says when nobody is on the board, and keeps a long alt text within bounds', () => {
+  it('says when nobody is on the board, and keeps a long alt text within bounds', async () => {
     expect(chartAltText({ ...input, bars: [], trend: [] })).toBe(
       'Revenue — week of Nov 16. Nobody is on the board yet.',
     );
