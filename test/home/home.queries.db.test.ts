@@ -55,19 +55,17 @@ describeDb('loadHome', () => {
         idempotencyKey: `k${i}`,
       })),
     );
-    await database.db
-      .insert(goals)
-      .values([
-        { workspaceId, userId: 'UMGR', metric: 'calls', target: 10, period: 'week', setBy: 'UMGR' },
-        ...reps.map((userId) => ({
-          workspaceId,
-          userId,
-          metric: 'calls',
-          target: 50,
-          period: 'week' as const,
-          setBy: 'UMGR',
-        })),
-      ]);
+    await database.db.insert(goals).values([
+      { workspaceId, userId: 'UMGR', metric: 'calls', target: 10, period: 'week', setBy: 'UMGR' },
+      ...reps.map((userId) => ({
+        workspaceId,
+        userId,
+        metric: 'calls',
+        target: 50,
+        period: 'week' as const,
+        setBy: 'UMGR',
+      })),
+    ]);
     const member = await getMember(database.db, workspaceId, 'UMGR');
     if (!member) throw new Error('no manager');
     return {
