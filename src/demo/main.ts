@@ -8,6 +8,7 @@ import { type Database, openDatabase } from '../db/client.js';
 import { findKpi } from '../kpi/catalogue.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { runKpiCommand } from '../slack/listeners/commands/kpi-actions.js';
+import { writeDemoCharts } from './charts.js';
 import { renderMessage } from './render-terminal.js';
 import { seedDemoTeam } from './seed.js';
 import type { DemoRep } from './team.js';
@@ -15,7 +16,8 @@ import type { DemoRep } from './team.js';
 /**
  * `npm run demo`: the product without Slack or a database server. Seeds a demo sales team into the
  * embedded database, answers a few `/kpi` commands with the same functions the Slack app uses, and
- * prints the replies as a rep would see them. `--rep <name>` picks whose view to show.
+ * prints the replies as a rep would see them. `--rep <name>` picks whose view to show. It also draws
+ * the weekly board pictures as PNG files into `--out <dir>` (by default a folder in the OS temp dir).
  */
 
 /** Slack team ids start with T, so this workspace never clashes with a real one in a shared DATA_DIR. */
@@ -26,7 +28,8 @@ const CURRENCY = 'USD';
 const ROLE_NAMES: Record<DemoRep['role'], string> = { ae: 'account executive', sdr: 'development rep (SDR)' };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rep: { type: 'string' } } });
+  const { values } = parseArgs({ options: { rep: { type: 'string' }, out: { type: 'string' } } });
+  const outDir = values.out ?? join(tmpdir(), 'kpi-demo-charts');
   const ansi = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const tempDir = process.env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), 'kpi-demo-'));
   const dataDir = process.env.DATA_DIR ?? tempDir;
@@ -53,6 +56,18 @@ async function main(): Promise<void> {
       );
       print(`${renderMessage(await reply(database.db, rep, text, now), { width: WIDTH, ansi })}\n`);
     }
+    const charts = await writeDemoCharts(database.db, {
+      workspaceId: WORKSPACE_ID,
+      now,
+      timezone: rep.timezone,
+      currency: CURRENCY,
+      window: { kind: week ? 'last_week' : 'week' },
+      outDir,
+    });
+    print(
+      `\nThe weekly board pictures, with the team's trend over ${charts[0]?.input.trend.length ?? 0} weeks:\n` +
+        charts.map((c) => `  ${c.file}\n`).join(''),
+    );
     const other = team.reps.find((r) => r.role !== rep.role) ?? rep;
     print(
       `\nThe team: ${team.reps.map((r) => r.name).join(', ')}.\n` +

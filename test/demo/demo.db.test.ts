@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseKpiCommand } from '../../src/commands/parse.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import { writeDemoCharts } from '../../src/demo/charts.js';
 import { renderMessage } from '../../src/demo/render-terminal.js';
 import { type SeededTeam, seedDemoTeam } from '../../src/demo/seed.js';
 import { findKpi } from '../../src/kpi/catalogue.js';
@@ -67,5 +71,36 @@ describeDb('the offline demo', () => {
   it('explains a figure with its benchmark', async () => {
     const out = await show('explain reach rate');
     expect(out).toContain('Industry benchmark');
+  });
+
+  it('draws the weekly board pictures, with the team trend over the seeded weeks, as PNG files', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'kpi-demo-charts-'));
+    try {
+      const charts = await writeDemoCharts(database.db, {
+        workspaceId,
+        now: NOW,
+        timezone: 'America/New_York',
+        currency: 'USD',
+        window: { kind: 'last_week' },
+        outDir,
+      });
+      expect(charts.map((c) => basename(c.file))).toEqual(['board-revenue.png', 'board-meetings.png']);
+      const hidden = team.reps.filter((r) => r.optedOut).map((r) => r.name);
+      for (const { file, input } of charts) {
+        const png = readFileSync(file);
+        expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        expect(input.title).toContain('Last week (Mon 9 Nov – Sun 15 Nov)');
+        expect(input.bars.length).toBeGreaterThan(0);
+        expect(input.bars.length).toBeLessThanOrEqual(5);
+        expect(input.bars[0]?.label).toMatch(/^1\. /);
+        for (const name of hidden) expect(input.bars.map((b) => b.label).join()).not.toContain(name);
+        // 13 weeks, the last being the board's week; every full seeded week has activity.
+        expect(input.trend).toHaveLength(13);
+        expect(input.trend.at(-1)?.label).toBe('Nov 9');
+        expect(input.trend.slice(1).every((p) => p.value > 0)).toBe(true);
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,12 +3,14 @@ import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND } from '../ids.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
+import { createAppHomeHandler } from './events/app-home.events.js';
 import { createReactionHandler } from './events/reaction.events.js';
 import { createUninstallHandler } from './events/uninstall.events.js';
 
 export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
   app.command(COMMAND, createKpiCommand(deps));
   app.action(ACTIONS.undo, createUndoAction(deps));
+  app.event('app_home_opened', createAppHomeHandler(deps));
   const uninstall = createUninstallHandler(deps, store);
   app.event('app_uninstalled', uninstall);
   app.event('tokens_revoked', uninstall);

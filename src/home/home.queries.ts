@@ -1,0 +1,173 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { members } from '../db/schema.js';
+import type { WorkspaceSettings } from '../game/settings.js';
+import { type GoalView, goalViews } from '../goals/goal-status.js';
+import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
+import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
+import { loadFactsByUser } from '../kpi/kpi.queries.js';
+import { windowPair } from '../kpi/scope.js';
+import { buildScorecard, type Scorecard } from '../kpi/scorecard.js';
+import type { Member } from '../members/members.repository.js';
+import { isAdmin, isManager } from '../members/roles.js';
+
+/**
+ * What the App Home shows one person, section by section. Each section is a loader of its own that
+ * costs one round of queries whatever the size of the team (no query per person or per goal), and
+ * all sections load at once, so opening the Home tab costs about one round trip.
+ */
+
+export interface HomeViewer {
+  member: Member;
+  timezone: string;
+  currency: string;
+  settings: WorkspaceSettings;
+  now: Date;
+}
+
+export interface TeamRow {
+  userId: string;
+  name: string;
+  /** This week's figures, in the order of `TEAM_KPIS`. */
+  figures: { def: KpiDefinition; result: KpiResult }[];
+  goalsBehind: number;
+  goals: number;
+}
+
+export interface TeamSection {
+  kind: 'team';
+  /** A manager sees their own reps; an admin sees the workspace. */
+  scope: 'reports' | 'workspace';
+  rows: TeamRow[];
+}
+
+/** A live contest as its participant sees it (the contests slice fills it). */
+export interface ContestStanding {
+  name: string;
+  rank: number | null;
+  of: number;
+  /** The participant's score as shown ("12 demos", "84% of goal"). */
+  score: string;
+  /** "2 demos to go for the Q4 bonus", or null when no prize is within reach. */
+  nextPrize: string | null;
+  endsLabel: string;
+}
+
+export type HomeSection =
+  | { kind: 'scorecard'; card: Scorecard }
+  | { kind: 'goals'; goals: GoalView[] }
+  | { kind: 'contests'; contests: ContestStanding[] }
+  | { kind: 'streak'; days: number; badges: { name: string; earnedOn: string }[] }
+  | TeamSection;
+
+export interface SectionLoader {
+  name: HomeSection['kind'];
+  /** Null: nothing to show this person (e.g. the team overview for a rep). */
+  load(db: Database, viewer: HomeViewer): Promise<HomeSection | null>;
+}
+
+export const scorecardSection: SectionLoader = {
+  name: 'scorecard',
+  load: async (db, { member, timezone, currency, now }) => ({
+    kind: 'scorecard',
+    card: await buildScorecard(
+      db,
+      { workspaceId: member.workspaceId, userId: member.userId },
+      windowPair({ kind: 'week' }, now, timezone),
+      currency,
+    ),
+  }),
+};
+
+export const goalsSection: SectionLoader = {
+  name: 'goals',
+  load: async (db, { member, timezone, settings, now }) => {
+    const views = await goalViews(db, { workspaceId: member.workspaceId, now, holidays: settings.holidays }, [
+      { userId: member.userId, timezone },
+    ]);
+    return { kind: 'goals', goals: views.get(member.userId) ?? [] };
+  },
+};
+
+/** The figures a manager scans first for each rep: outcome, then the activity that leads to it. */
+export const TEAM_KPIS = ['revenue', 'meetings', 'calls'] as const;
+
+export const teamSection: SectionLoader = {
+  name: 'team',
+  load: async (db, viewer) => {
+    const { member, timezone, now, settings } = viewer;
+    if (!isManager(member)) return null;
+    const scope = isAdmin(member) ? 'workspace' : 'reports';
+    const metrics = TEAM_KPIS.map(getKpi);
+    const pair = windowPair({ kind: 'week' }, now, timezone);
+    // The week's figures are grouped per person for the whole workspace, so they load beside the team.
+    const [people, facts] = await Promise.all([
+      teamMembers(db, member, scope),
+      loadFactsByUser(db, { workspaceId: member.workspaceId, userId: null, ...pair }, mergeInputs(metrics)),
+    ]);
+    const goals = await goalViews(
+      db,
+      { workspaceId: member.workspaceId, now, holidays: settings.holidays },
+      people.map((p) => ({ userId: p.userId, timezone: p.timezone ?? timezone })),
+    );
+    const rows = people.map((p) => {
+      const current = facts.get(p.userId)?.current;
+      const mine = goals.get(p.userId) ?? [];
+      return {
+        userId: p.userId,
+        name: p.displayName,
+        // No entries this week means zero of each: every team figure is a count or a sum.
+        figures: metrics.map((def) => ({
+          def,
+          result: current ? def.compute(current) : ({ status: 'ok', value: 0 } as const),
+        })),
+        goalsBehind: mine.filter((g) => g.progress.status === 'behind' || g.progress.status === 'missed').length,
+        goals: mine.length,
+      };
+    });
+    return { kind: 'team', scope, rows };
+  },
+};
+
+/**
+ * The Home tab's sections, in the order shown. Slots for the other slices of the game:
+ *   - contests (kind 'contests'): the viewer's live contests and what the next prize needs;
+ *   - streak and badges (kind 'streak').
+ * `homeView` already renders both kinds; their loaders go here, between goals and the team.
+ */
+export const HOME_SECTIONS: readonly SectionLoader[] = [scorecardSection, goalsSection, teamSection];
+
+export async function loadHome(
+  db: Database,
+  viewer: HomeViewer,
+  sections: readonly SectionLoader[] = HOME_SECTIONS,
+): Promise<HomeSection[]> {
+  const loaded = await Promise.all(sections.map((s) => s.load(db, viewer)));
+  return loaded.filter((s): s is HomeSection => s !== null);
+}
+
+/** A manager's reps (their `manager_id`), or for an admin everyone; bots and deleted users aside. */
+async function teamMembers(db: Database, viewer: Member, scope: TeamSection['scope']): Promise<Member[]> {
+  const people = await db
+    .select()
+    .from(members)
+    .where(
+      and(
+        eq(members.workspaceId, viewer.workspaceId),
+        eq(members.isBot, false),
+        eq(members.isDeleted, false),
+        scope === 'reports' ? eq(members.managerId, viewer.userId) : undefined,
+      ),
+    )
+    .orderBy(asc(members.displayName));
+  return people;
+}
+
+function mergeInputs(metrics: readonly KpiDefinition[]): KpiInputs {
+  const inputs = metrics.map(inputsOf);
+  return {
+    kinds: [...new Set(inputs.flatMap((i) => i.kinds))],
+    deals: inputs.some((i) => i.deals),
+    leads: inputs.some((i) => i.leads),
+  };
+}
