@@ -1,3 +1,4 @@
+import { parseClockTime } from '../coaching/nudge-time.js';
 import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
 import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
@@ -12,7 +13,7 @@ import { parseAmount, parseCount } from '../lib/amount.js';
  * whoever displays a note must escape it.
  */
 
-export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm';
+export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm' | 'nudges';
 
 export type KpiCommand =
   | { type: 'help'; topic: HelpTopic | null }
@@ -24,7 +25,9 @@ export type KpiCommand =
   | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
   | { type: 'crm'; action: 'status' }
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
-  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
+  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
+  | { type: 'nudges'; action: 'status' | 'on' | 'off' }
+  | { type: 'nudges'; action: 'at'; time: string };
 
 export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
 
@@ -57,6 +60,9 @@ export const USAGE: Record<HelpTopic, string> = {
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
+  nudges:
+    '`/kpi nudges off|on|at &lt;time&gt;` — pause, resume or move your daily DM (weekdays, your timezone), ' +
+    'e.g. `/kpi nudges at 8:30`; `/kpi nudges` shows your setting and the next one',
 };
 
 const ALL_USAGE = Object.values(USAGE).join('\n');
@@ -73,6 +79,8 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['undo', 'undo'],
   ['privacy', 'privacy'],
   ['crm', 'crm'],
+  ['nudges', 'nudges'],
+  ['nudge', 'nudges'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -338,6 +346,27 @@ function parseCrm(words: readonly string[], mentions: readonly string[]): ParseR
   return fail(`${quote(words.join(' '))} isn't a CRM command.`, USAGE.crm);
 }
 
+const NUDGE_SWITCHES = new Map<string, 'status' | 'on' | 'off'>([
+  ['status', 'status'],
+  ['on', 'on'],
+  ['resume', 'on'],
+  ['off', 'off'],
+  ['pause', 'off'],
+  ['stop', 'off'],
+]);
+
+/** `off`, `on`, `at 8:30` (the `at` may be left out), or nothing for the current setting. */
+function parseNudges(words: readonly string[]): ParseResult {
+  const [first = 'status', ...rest] = words.map((w) => w.toLowerCase());
+  const setting = NUDGE_SWITCHES.get(first);
+  if (setting && rest.length === 0) return ok({ type: 'nudges', action: setting });
+  const timeText = (first === 'at' ? rest : [first, ...rest]).join(' ');
+  if (timeText === '') return fail('At what time? e.g. `/kpi nudges at 8:30`.', USAGE.nudges);
+  const time = parseClockTime(timeText);
+  if (time.ok) return ok({ type: 'nudges', action: 'at', time: time.time });
+  return fail(`${quote(words.join(' '))} isn't a nudge setting. ${time.error}`, USAGE.nudges);
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -370,6 +399,8 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parsePrivacy(rest);
     case 'crm':
       return parseCrm(rest, mentionedUsers(text));
+    case 'nudges':
+      return parseNudges(rest);
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../deps.js';
 import type { CommandContext } from './command-context.js';
 import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
+import { runNudgesCommand } from './nudges-actions.js';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -62,6 +63,8 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return textMessage(cmd.topic ? USAGE[cmd.topic] : helpText());
     case 'crm':
       return runCrmCommand(ctx.deps, ctx.member, cmd);
+    case 'nudges':
+      return runNudgesCommand(ctx, cmd);
     default:
       return runKpiCommand(
         ctx.deps,
