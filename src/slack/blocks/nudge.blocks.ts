@@ -96,7 +96,7 @@ export function nudgeMessage(content: NudgeContent): SlackMessage {
     });
   }
   blocks.push(context('Pause these with `/kpi nudges off`, or move them with `/kpi nudges at 8:30`.'));
-  const goalSummary = goals.length === 1 ? '1 goal' : `${goals.length} goals`;
-  const text = prompt ? `Your day: ${goalSummary}, and a tip: ${prompt.text}` : `Your day: ${goalSummary}`;
+  const goalSummary = goals.length === 1 ? '1 goal in progress' : `${goals.length} goals in progress`;
+  const text = prompt ? `Your day: ${prompt.text}` : `Your day: ${goalSummary}`;
   return { text: text.slice(0, 3000), blocks };
 }
