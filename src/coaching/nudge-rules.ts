@@ -117,7 +117,8 @@ const lowPipelineCoverage: SignalRule = ({ signals, remainingQuota, currency }) 
   const coverage = pipeline / remainingQuota.cents;
   if (coverage >= COVERAGE_TARGET) return null;
   const money = (cents: number) => formatKpiValue(getKpi('pipeline_value'), cents, currency);
-  const times = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(coverage);
+  // Rounded down, so a cover just under 3× never reads as 3×.
+  const times = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(Math.floor(coverage * 10) / 10);
   return {
     ...tip(
       'low_pipeline_coverage',
