@@ -134,7 +134,9 @@ describeDb('nudges job: one DM per rep per working day in their own zone', () =>
       createdAt: new Date(MONDAY_0900_NY.getTime() - minutesAgo * 60_000),
     });
     // 60 minutes is "within the hour"; 61 is not.
-    await db().insert(leads).values([lead('L1', 60), lead('L2', 61), lead('L3', 150)]);
+    await db()
+      .insert(leads)
+      .values([lead('L1', 60), lead('L2', 61), lead('L3', 150)]);
     expect(await run(MONDAY_0900_NY, ws)).toMatchObject({ enqueued: 1 });
     const shown = JSON.stringify((await posts(ws))[0]?.payload);
     expect(shown).toContain('2 new leads have waited over an hour for your first reply (the longest 2 hours)');
