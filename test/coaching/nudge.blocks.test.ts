@@ -58,7 +58,9 @@ describe('nudgeMessage', () => {
 
   it('says when no working day is left and when the pace is behind', () => {
     const friday = new Date('2026-11-27T14:00:00Z');
-    expect(goalLine(weekGoal('calls', 50, 20, friday), 'USD')).toContain('Today: *30* to stay on pace (1 working day left)');
+    expect(goalLine(weekGoal('calls', 50, 20, friday), 'USD')).toContain(
+      'Today: *30* to stay on pace (1 working day left)',
+    );
     const weekend = new Date('2026-11-29T15:00:00Z');
     expect(goalLine(weekGoal('calls', 50, 20, weekend), 'USD')).toContain('No working days left in this window');
     expect(goalLine(weekGoal('calls', 50, 5), 'USD')).toContain('(behind pace)');
