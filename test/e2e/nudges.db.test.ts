@@ -77,6 +77,27 @@ describeDb('nudges job: one DM per rep per working day in their own zone', () =>
     expect((await posts(ws)).map((p) => p.key)).toEqual(['nudge:UTYO:2026-11-23']);
   });
 
+  it('keeps 09:00 local across the clock change, and reads a zone PostgreSQL does not know as the workspace’s', async () => {
+    const ws = await workspace({}, { defaultTimezone: 'Europe/Paris' });
+    await member(ws, 'UDST');
+    await member(ws, 'UMARS', { timezone: 'Mars/Olympus_Mons' });
+    await weeklyGoal(ws, 'UDST');
+    await weeklyGoal(ws, 'UMARS');
+    // Friday 30 October: New York is on daylight time (UTC−4), Paris on winter time (UTC+1).
+    expect(await run(new Date('2026-10-30T07:59:00Z'), ws)).toMatchObject({ enqueued: 0 });
+    expect(await run(new Date('2026-10-30T08:00:00Z'), ws)).toMatchObject({ enqueued: 1 });
+    expect(await run(new Date('2026-10-30T13:00:00Z'), ws)).toMatchObject({ enqueued: 1 });
+    // Monday 2 November, after New York's clocks went back: 09:00 is 14:00 UTC.
+    expect(await run(new Date('2026-11-02T13:59:00Z'), ws)).toMatchObject({ enqueued: 1 });
+    expect(await run(new Date('2026-11-02T14:00:00Z'), ws)).toMatchObject({ enqueued: 1 });
+    expect((await posts(ws)).map((p) => p.key)).toEqual([
+      'nudge:UDST:2026-10-30',
+      'nudge:UDST:2026-11-02',
+      'nudge:UMARS:2026-10-30',
+      'nudge:UMARS:2026-11-02',
+    ]);
+  });
+
   it('sends nothing on a Saturday or on a workspace holiday, and resumes the next working day', async () => {
     const ws = await workspace({ holidays: ['2026-11-26'] });
     await member(ws, 'UHOL');
