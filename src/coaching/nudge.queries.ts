@@ -87,8 +87,11 @@ export async function dueDigests(db: Database, now: Date, workspaceId?: string):
     db,
     sql`${localClock(now, workspaceId, sql`(m.role in ('manager', 'admin') or m.is_slack_admin)`)},
       dated as (select clocks.*, to_char(local, 'YYYY-MM-DD') as local_date, to_char(local, 'IYYY-"W"IW') as iso_week,
-          coalesce((settings -> 'digest' ->> 'dayOfWeek')::int, 1) as digest_day,
-          coalesce(settings -> 'digest' ->> 'timeOfDay', '08:00') as digest_time
+          -- Read defensively: one workspace's odd settings must not fail every workspace's digests.
+          case when settings -> 'digest' ->> 'dayOfWeek' ~ '^[1-7]$'
+            then (settings -> 'digest' ->> 'dayOfWeek')::int else 1 end as digest_day,
+          case when settings -> 'digest' ->> 'timeOfDay' ~ '^[0-9]{1,2}:[0-9]{2}$'
+            then lpad(settings -> 'digest' ->> 'timeOfDay', 5, '0') else '08:00' end as digest_time
         from clocks)
       select workspace_id, user_id, display_name, tz, currency, settings, local_date, iso_week,
         (role = 'admin' or is_slack_admin) as is_admin

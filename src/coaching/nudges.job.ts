@@ -58,7 +58,11 @@ function logFailure(logger: Logger, workspaceId: string | undefined, error: unkn
 
 export function byWorkspace<T extends { workspaceId: string }>(rows: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const row of rows) groups.set(row.workspaceId, [...(groups.get(row.workspaceId) ?? []), row]);
+  for (const row of rows) {
+    const group = groups.get(row.workspaceId);
+    if (group) group.push(row);
+    else groups.set(row.workspaceId, [row]);
+  }
   return groups;
 }
 

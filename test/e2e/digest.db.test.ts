@@ -133,6 +133,26 @@ describeDb('digests job: a private weekly DM to each manager about their own rep
     expect(owen.text).toContain('/kpi team add @rep');
   });
 
+  it('follows the workspace’s digest day and time in the manager’s own zone', async () => {
+    const tokyo = newWorkspaceId();
+    await database.db
+      .insert(workspaces)
+      .values({ id: tokyo, settings: { digest: { dayOfWeek: 5, timeOfDay: '7:30' } } });
+    await database.db.insert(members).values([
+      { workspaceId: tokyo, userId: 'UKEN', displayName: 'Ken', timezone: 'Asia/Tokyo', role: 'manager' },
+      { workspaceId: tokyo, userId: 'UYUI', displayName: 'Yui', timezone: 'Asia/Tokyo', managerId: 'UKEN' },
+    ]);
+    // Monday's default time decides nothing here; Friday 07:30 in Tokyo is Thursday 22:30 UTC.
+    expect(await decideDigests(deps(), MONDAY_0800_NY, { workspaceId: tokyo })).toMatchObject({ enqueued: 0 });
+    expect(await decideDigests(deps(), new Date('2026-11-26T22:29:00Z'), { workspaceId: tokyo })).toMatchObject({
+      enqueued: 0,
+    });
+    expect(await decideDigests(deps(), new Date('2026-11-26T22:30:00Z'), { workspaceId: tokyo })).toMatchObject({
+      enqueued: 1,
+    });
+    expect((await digests(tokyo)).map((d) => d.key)).toEqual(['digest:UKEN:2026-W48']);
+  });
+
   it('never includes another workspace’s people, even one pointing at a manager id of this one', async () => {
     await decideDigests(deps(), MONDAY_0800_NY, { workspaceId: other });
     const xavi = JSON.stringify(await digests(other));
