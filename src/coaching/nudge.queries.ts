@@ -79,8 +79,9 @@ export interface DueManager extends DueMember {
 }
 
 /**
- * Managers and admins whose weekly digest is due: the workspace's digest weekday in their zone, its
- * time reached, and this ISO week's digest not decided yet.
+ * Managers and admins whose weekly digest is due: the workspace's digest weekday and time in their
+ * zone reached, and this ISO week's digest not decided yet. Unlike a daily nudge, a digest missed
+ * while the bot was down goes out later that week rather than not at all.
  */
 export async function dueDigests(db: Database, now: Date, workspaceId?: string): Promise<DueManager[]> {
   const rows = await queryRows(
@@ -96,7 +97,8 @@ export async function dueDigests(db: Database, now: Date, workspaceId?: string):
       select workspace_id, user_id, display_name, tz, currency, settings, local_date, iso_week,
         (role = 'admin' or is_slack_admin) as is_admin
       from dated
-      where extract(isodow from local) = digest_day and to_char(local, 'HH24:MI') >= digest_time
+      where (extract(isodow from local) > digest_day
+          or (extract(isodow from local) = digest_day and to_char(local, 'HH24:MI') >= digest_time))
         and not exists (select 1 from outbox o
           where o.workspace_id = dated.workspace_id and o.key = 'digest:' || dated.user_id || ':' || iso_week)
       order by workspace_id, user_id`,

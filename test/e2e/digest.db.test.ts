@@ -153,6 +153,29 @@ describeDb('digests job: a private weekly DM to each manager about their own rep
     expect((await digests(tokyo)).map((d) => d.key)).toEqual(['digest:UKEN:2026-W48']);
   });
 
+  it('still goes out later in the week when the bot was down at digest time, never twice', async () => {
+    const late = newWorkspaceId();
+    await database.db.insert(workspaces).values({ id: late });
+    await database.db.insert(members).values({
+      workspaceId: late,
+      userId: 'ULIA',
+      displayName: 'Lia',
+      timezone: 'Europe/Berlin',
+      role: 'manager',
+    });
+    // Monday 07:59 in Berlin: not yet. Down from then until Wednesday: this week's digest. Thursday: nothing more.
+    expect(await decideDigests(deps(), new Date('2026-11-23T06:59:00Z'), { workspaceId: late })).toMatchObject({
+      enqueued: 0,
+    });
+    expect(await decideDigests(deps(), new Date('2026-11-25T12:00:00Z'), { workspaceId: late })).toMatchObject({
+      enqueued: 1,
+    });
+    expect(await decideDigests(deps(), new Date('2026-11-26T12:00:00Z'), { workspaceId: late })).toMatchObject({
+      enqueued: 0,
+    });
+    expect((await digests(late)).map((d) => d.key)).toEqual(['digest:ULIA:2026-W48']);
+  });
+
   it('never includes another workspace’s people, even one pointing at a manager id of this one', async () => {
     await decideDigests(deps(), MONDAY_0800_NY, { workspaceId: other });
     const xavi = JSON.stringify(await digests(other));
