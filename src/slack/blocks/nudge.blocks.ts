@@ -76,7 +76,7 @@ export function nudgeMessage(content: NudgeContent): SlackMessage {
   const shown = goals.slice(0, MAX_GOALS);
   for (const view of shown) blocks.push(section(goalLine(view, currency)));
   if (goals.length > shown.length) blocks.push(context(`${goals.length - shown.length} more goals in \`/kpi me\`.`));
-  if (goals.length === 0) blocks.push(context('No goals set yet. Ask your manager to set one with you.'));
+  if (goals.length === 0) blocks.push(context('No goals set yet: set one yourself, or agree one with your manager.'));
   if (prompt) {
     blocks.push(section(`:bulb: ${prompt.text}`));
     if (prompt.benchmark) blocks.push(context(`Benchmark: ${prompt.benchmark.text} (${prompt.benchmark.source})`));

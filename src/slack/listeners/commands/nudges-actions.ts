@@ -1,3 +1,4 @@
+import { DateTime, IANAZone } from 'luxon';
 import { setNudges } from '../../../coaching/nudge-settings.js';
 import { nextNudgeAt } from '../../../coaching/nudge-time.js';
 import { nudgeKey } from '../../../coaching/nudges.job.js';
@@ -23,16 +24,18 @@ export async function runNudgesCommand(ctx: CommandContext, cmd: NudgesCommand):
   if (!enabled) {
     return textMessage('Your daily nudges are *paused*. Turn them back on with `/kpi nudges on`.');
   }
-  const localDate = new Date(now).toLocaleDateString('en-CA', { timeZone: timezone });
+  // A zone Slack knows but this runtime does not reads as UTC rather than failing the command.
+  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const localDate = DateTime.fromJSDate(now, { zone }).toISODate() ?? '';
   const [settings, decidedToday] = await Promise.all([
     getSettings(ctx.deps.db, who.workspaceId),
     isDecided(ctx.deps.db, who.workspaceId, nudgeKey(who.userId, localDate)),
   ]);
-  const next = nextNudgeAt({ now, timezone, time, holidays: settings.holidays, decidedToday });
+  const next = nextNudgeAt({ now, timezone: zone, time, holidays: settings.holidays, decidedToday });
   const lead =
     cmd.action === 'status' ? 'Your daily nudges are *on*' : cmd.action === 'on' ? 'Nudges are back *on*' : 'Done';
   return textMessage(
-    `${lead}: working days at *${time}* (${timezone}). Next one: ${next.toFormat("cccc, LLLL d 'at' HH:mm")}. ` +
+    `${lead}: working days at *${time}* (${zone}). Next one: ${next.toFormat("cccc, LLLL d 'at' HH:mm")}. ` +
       'Pause them with `/kpi nudges off`.',
   );
 }
