@@ -70,6 +70,16 @@ describe('summarizeTeam', () => {
     expect(summary.withoutGoals).toEqual(['Eve']);
   });
 
+  it('judges nobody behind before a full working day of the window has passed', () => {
+    const mondayMorning = new Date('2026-11-23T14:00:00Z');
+    const summary = summarizeTeam([
+      rep('Ana', { goals: [weekGoal('calls', 50, 1, mondayMorning)] }),
+      rep('Ben', { goals: [weekGoal('calls', 10, 10, mondayMorning)] }),
+    ]);
+    expect(summary.behind).toEqual([]);
+    expect(summary.ahead.map((s) => s.name)).toEqual(['Ben']);
+  });
+
   it('turns each rep’s prompt into a 1:1 topic', () => {
     const prompt = { rule: 'low_pass', kpiKey: 'pass_rate', text: 'x' };
     expect(summarizeTeam([rep('Ana', { prompt })]).topics).toEqual([

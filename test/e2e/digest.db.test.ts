@@ -10,6 +10,8 @@ import { validateBlocks } from '../support/fake-slack.js';
 
 // Monday 23 November 2026, 08:00 in New York (the default digest time), ISO week 48.
 const MONDAY_0800_NY = new Date('2026-11-23T13:00:00Z');
+// The main workspace has its digest on Wednesdays at 08:00, when the week's pace says something.
+const WEDNESDAY_0800_NY = new Date('2026-11-25T13:00:00Z');
 
 describeDb('digests job: a private weekly DM to each manager about their own reps', () => {
   let database: DatabaseHandle;
@@ -22,7 +24,9 @@ describeDb('digests job: a private weekly DM to each manager about their own rep
     const db = database.db;
     ws = newWorkspaceId();
     other = newWorkspaceId();
-    await db.insert(workspaces).values([{ id: ws }, { id: other }]);
+    await db
+      .insert(workspaces)
+      .values([{ id: ws, settings: { digest: { dayOfWeek: 3, timeOfDay: '08:00' } } }, { id: other }]);
     const person = (workspaceId: string, userId: string, fields: Partial<typeof members.$inferInsert> = {}) => ({
       workspaceId,
       userId,
@@ -87,10 +91,10 @@ describeDb('digests job: a private weekly DM to each manager about their own rep
     JSON.stringify((await digests(ws)).find((d) => d.target === userId)?.payload ?? null);
 
   it('decides each manager’s digest once, at the digest time in their zone, as a DM', async () => {
-    expect(await decideDigests(deps(), new Date('2026-11-23T12:59:00Z'), { workspaceId: ws })).toMatchObject({
+    expect(await decideDigests(deps(), new Date('2026-11-25T12:59:00Z'), { workspaceId: ws })).toMatchObject({
       enqueued: 0,
     });
-    expect(await decideDigests(deps(), MONDAY_0800_NY, { workspaceId: ws })).toMatchObject({ enqueued: 4 });
+    expect(await decideDigests(deps(), WEDNESDAY_0800_NY, { workspaceId: ws })).toMatchObject({ enqueued: 4 });
     const decided = await digests(ws);
     expect(decided.map((d) => [d.key, d.kind, d.target])).toEqual([
       ['digest:UADA:2026-W48', 'digest', 'UADA'],
@@ -101,10 +105,10 @@ describeDb('digests job: a private weekly DM to each manager about their own rep
     for (const d of decided) {
       expect(validateBlocks((d.payload as { blocks: unknown }).blocks, '/blocks', 50)).toEqual([]);
     }
-    expect(await decideDigests(deps(), new Date('2026-11-23T18:00:00Z'), { workspaceId: ws })).toMatchObject({
+    expect(await decideDigests(deps(), new Date('2026-11-25T18:00:00Z'), { workspaceId: ws })).toMatchObject({
       enqueued: 0,
     });
-    expect(await decideDigests(deps(), new Date('2026-11-24T13:00:00Z'), { workspaceId: ws })).toMatchObject({
+    expect(await decideDigests(deps(), new Date('2026-11-26T13:00:00Z'), { workspaceId: ws })).toMatchObject({
       enqueued: 0,
     });
     expect(await digests(ws)).toHaveLength(4);
@@ -113,7 +117,7 @@ describeDb('digests job: a private weekly DM to each manager about their own rep
   it('tells a manager only about their own reps: ahead, behind pace, what moved, 1:1 topics', async () => {
     const maya = await shownTo('UMAYA');
     expect(maya).toContain('*Ahead or on pace*\\n• AVA: Calls 120% of 10');
-    expect(maya).toContain('*Behind pace*\\n• BRUNO: Calls 4% of 50, needs 10 a working day');
+    expect(maya).toContain('*Behind pace*\\n• BRUNO: Calls 4% of 50, needs 16 a working day');
     expect(maya).toContain('*Calls*: 5 → 14');
     expect(maya).toContain('• BRUNO: leads waiting over an hour for a first reply');
     expect(maya).toContain('• AVA: what went well: their biggest improvement');
