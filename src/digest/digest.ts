@@ -1,4 +1,5 @@
 import { RULE_TOPICS } from '../coaching/nudge-rules.js';
+import { paceIsMeaningful } from '../coaching/pace.js';
 import type { GoalView } from '../goals/goal-status.js';
 import { formatChange, formatKpiValue, KPIS, type KpiDefinition } from '../kpi/catalogue.js';
 import type { CoachingTip } from '../kpi/coaching.js';
@@ -43,21 +44,14 @@ export interface DigestSummary {
 
 const AHEAD = new Set(['met', 'on_track']);
 
-/**
- * Pace says little before a full working day of the goal's window has passed: nobody is "behind"
- * at 08:00 on a Monday for a weekly goal. A goal already met counts whenever.
- */
-function judged(goal: GoalView): boolean {
-  const { progress } = goal;
-  return progress.status === 'met' || progress.workingDaysTotal - progress.workingDaysLeft >= 1;
-}
-
 export function summarizeTeam(reps: readonly DigestRep[]): DigestSummary {
   const ahead: RepStanding[] = [];
   const behind: RepStanding[] = [];
   const withoutGoals: string[] = [];
   for (const rep of reps) {
-    const byFraction = rep.goals.filter(judged).sort((a, b) => a.progress.fraction - b.progress.fraction);
+    const byFraction = rep.goals
+      .filter((g) => paceIsMeaningful(g.progress))
+      .sort((a, b) => a.progress.fraction - b.progress.fraction);
     const lagging = byFraction.find((g) => g.progress.status === 'behind');
     const leading = byFraction.filter((g) => AHEAD.has(g.progress.status)).at(-1);
     if (lagging) behind.push({ name: rep.displayName, goal: lagging });

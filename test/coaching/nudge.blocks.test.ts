@@ -64,6 +64,10 @@ describe('nudgeMessage', () => {
     const weekend = new Date('2026-11-29T15:00:00Z');
     expect(goalLine(weekGoal('calls', 50, 20, weekend), 'USD')).toContain('No working days left in this window');
     expect(goalLine(weekGoal('calls', 50, 5), 'USD')).toContain('(behind pace)');
+    // Monday 09:00: what today needs, but no verdict on a pace a few hours old.
+    const monday = goalLine(weekGoal('calls', 50, 0, new Date('2026-11-23T14:00:00Z')), 'USD');
+    expect(monday).toContain('Today: *10* to stay on pace (5 working days left)');
+    expect(monday).not.toContain('at this pace');
   });
 });
 

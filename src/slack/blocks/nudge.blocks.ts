@@ -1,3 +1,4 @@
+import { paceIsMeaningful } from '../../coaching/pace.js';
 import type { GoalView } from '../../goals/goal-status.js';
 import { progressBar } from '../../goals/progress.js';
 import { formatKpiValue } from '../../kpi/catalogue.js';
@@ -51,7 +52,7 @@ function paceText(view: GoalView, currency: string): string {
 
 function projectedText(view: GoalView, currency: string): string {
   const { progress, def } = view;
-  if (progress.status === 'met' || progress.projected === null) return '';
+  if (progress.status === 'met' || progress.projected === null || !paceIsMeaningful(progress)) return '';
   const verdict = progress.status === 'on_track' ? 'on track' : 'behind pace';
   return ` · at this pace you finish at ${formatKpiValue(def, progress.projected, currency)} (${verdict})`;
 }
