@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import type { TimeWindow } from '../kpi/windows.js';
-import { FOLLOW_UP_AFTER_DAYS, LEAD_WAIT_MINUTES, PROSPECT_DAYS, type RepSignals } from './nudge-rules.js';
+import { FOLLOW_UP_AFTER_DAYS, LEAD_WAIT_MINUTES, NO_SIGNALS, PROSPECT_DAYS, type RepSignals } from './nudge-rules.js';
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const HOUR = 60 * 60 * 1000;
@@ -158,7 +158,7 @@ export async function loadSignals(
   const singleTouchBy = new Map(singleTouch.map((r) => [r.u, r.n]));
   const pipelineBy = new Map(pipeline.map((r) => [r.u, r.open]));
   return (userId) => ({
-    leadsWaiting: waitingBy.get(userId) ?? { count: 0, oldestMinutes: 0 },
+    leadsWaiting: waitingBy.get(userId) ?? NO_SIGNALS.leadsWaiting,
     singleTouchProspects: singleTouchBy.get(userId) ?? 0,
     openPipelineCents: hasDeals ? (pipelineBy.get(userId) ?? 0) : null,
   });

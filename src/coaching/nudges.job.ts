@@ -4,7 +4,6 @@ import { enqueuePosts, type NewPost } from '../delivery/outbox.repository.js';
 import { parseSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
 import type { JobDefinition, JobDeps, JobOptions, JobReport } from '../jobs/job.js';
-import type { Logger } from '../lib/logger.js';
 import { nudgeMessage } from '../slack/blocks/nudge.blocks.js';
 import { type DueMember, dueNudges, loadRecentFacts, loadSignals, unhelpfulRules } from './nudge.queries.js';
 import { chooseNudgePrompt, quietSince } from './nudge-rules.js';
@@ -46,14 +45,10 @@ export async function decideNudges(
     } catch (error) {
       // One workspace's failure must not hold back the others; its members are due again next minute.
       report.failed = (report.failed ?? 0) + people.length;
-      logFailure(deps.logger, people[0]?.workspaceId, error);
+      deps.logger.error({ err: error, workspaceId: people[0]?.workspaceId, job: 'nudges' }, 'deciding nudges failed');
     }
   }
   return report;
-}
-
-function logFailure(logger: Logger, workspaceId: string | undefined, error: unknown) {
-  logger.error({ err: error, workspaceId, job: 'nudges' }, 'deciding nudges failed');
 }
 
 export function byWorkspace<T extends { workspaceId: string }>(rows: readonly T[]): Map<string, T[]> {
