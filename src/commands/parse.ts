@@ -1,3 +1,4 @@
+import { parseClockTime } from '../coaching/nudge-time.js';
 import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
 import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
@@ -12,7 +13,17 @@ import { parseAmount, parseCount } from '../lib/amount.js';
  * whoever displays a note must escape it.
  */
 
-export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm' | 'kudos' | 'recognition';
+export type HelpTopic =
+  | 'log'
+  | 'me'
+  | 'board'
+  | 'explain'
+  | 'undo'
+  | 'privacy'
+  | 'crm'
+  | 'kudos'
+  | 'recognition'
+  | 'nudges';
 
 export type RecognitionChange =
   | { kind: 'channel'; channelId: string }
@@ -32,7 +43,9 @@ export type KpiCommand =
   | { type: 'recognition'; setting: RecognitionSetting }
   | { type: 'crm'; action: 'status' }
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
-  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
+  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
+  | { type: 'nudges'; action: 'status' | 'on' | 'off' }
+  | { type: 'nudges'; action: 'at'; time: string };
 
 export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
 
@@ -71,6 +84,9 @@ export const USAGE: Record<HelpTopic, string> = {
   recognition:
     '`/kpi recognition #channel|off|hide amount|show amount|hide deal names|show deal names` — (managers) where ' +
     'won deals are celebrated and what the posts show, e.g. `/kpi recognition #wins`; `/kpi recognition` shows the setting',
+  nudges:
+    '`/kpi nudges off|on|at &lt;time&gt;` — pause, resume or move your daily DM (weekdays, your timezone), ' +
+    'e.g. `/kpi nudges at 8:30`; `/kpi nudges` shows your setting and the next one',
 };
 
 const ALL_USAGE = Object.values(USAGE).join('\n');
@@ -89,6 +105,8 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['crm', 'crm'],
   ['kudos', 'kudos'],
   ['recognition', 'recognition'],
+  ['nudges', 'nudges'],
+  ['nudge', 'nudges'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -414,6 +432,27 @@ function parseRecognition(raw: string): ParseResult {
   return fail(`${quote(typed)} isn't a recognition setting.${hint}`, USAGE.recognition);
 }
 
+const NUDGE_SWITCHES = new Map<string, 'status' | 'on' | 'off'>([
+  ['status', 'status'],
+  ['on', 'on'],
+  ['resume', 'on'],
+  ['off', 'off'],
+  ['pause', 'off'],
+  ['stop', 'off'],
+]);
+
+/** `off`, `on`, `at 8:30` (the `at` may be left out), or nothing for the current setting. */
+function parseNudges(words: readonly string[]): ParseResult {
+  const [first = 'status', ...rest] = words.map((w) => w.toLowerCase());
+  const setting = NUDGE_SWITCHES.get(first);
+  if (setting && rest.length === 0) return ok({ type: 'nudges', action: setting });
+  const timeText = (first === 'at' ? rest : [first, ...rest]).join(' ');
+  if (timeText === '') return fail('At what time? e.g. `/kpi nudges at 8:30`.', USAGE.nudges);
+  const time = parseClockTime(timeText);
+  if (time.ok) return ok({ type: 'nudges', action: 'at', time: time.time });
+  return fail(`${quote(words.join(' '))} isn't a nudge setting. ${time.error}`, USAGE.nudges);
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -450,6 +489,8 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parseKudos(rawRest(text), ctx);
     case 'recognition':
       return parseRecognition(rawRest(text));
+    case 'nudges':
+      return parseNudges(rest);
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

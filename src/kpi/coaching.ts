@@ -23,6 +23,8 @@ import type { KpiFacts } from './facts.js';
  */
 
 export interface CoachingTip {
+  /** Which rule chose it (the ids above): stored with a rep's "did this help?" answer. */
+  rule: string;
   kpiKey: string;
   text: string;
   benchmark?: { text: string; source: string };
@@ -51,8 +53,9 @@ function measure(key: string, facts: KpiFacts, minCount?: number): { def: KpiDef
   return enough ? { def, value: result.value } : null;
 }
 
-function tip(def: KpiDefinition, text: string): CoachingTip {
-  return def.benchmark ? { kpiKey: def.key, text, benchmark: def.benchmark } : { kpiKey: def.key, text };
+export function tip(rule: string, def: KpiDefinition, text: string): CoachingTip {
+  const base = { rule, kpiKey: def.key, text };
+  return def.benchmark ? { ...base, benchmark: def.benchmark } : base;
 }
 
 /** 0.254 → '25': rates read as "N per 100", the way the benchmarks quote them. */
@@ -66,6 +69,7 @@ const noActivity: Rule = (current) => {
   const logged = Object.values(current.activities).some((total) => (total?.quantity ?? 0) > 0);
   if (logged) return null;
   return tip(
+    'no_activity',
     getKpi('calls'),
     'Nothing logged yet this window. Log your first call, email or meeting with `/kpi log` and your scorecard starts filling in.',
   );
@@ -76,6 +80,7 @@ const slowLeadResponse: Rule = (current, _previous, currency) => {
   if (!response || response.value <= MINUTES_IN_AN_HOUR) return null;
   const waited = formatKpiValue(response.def, response.value, currency);
   return tip(
+    'slow_lead_response',
     response.def,
     `New leads waited ${waited} for your first reply (median). Industry benchmark: answering within an hour makes qualifying about 7× more likely, so try replying to new leads first.`,
   );
@@ -88,6 +93,7 @@ const winRateDropped: Rule = (current, previous, currency) => {
   const from = formatKpiValue(now.def, before.value, currency);
   const to = formatKpiValue(now.def, now.value, currency);
   return tip(
+    'win_rate_dropped',
     now.def,
     `Your win rate moved from ${from} to ${to} this window. A fresh look at your pitch and your follow-up on open deals could win some back.`,
   );
@@ -97,6 +103,7 @@ const highNoShows: Rule = (current) => {
   const noShows = measure('no_show_rate', current, 5);
   if (!noShows || noShows.value < HIGH_NO_SHOW_RATE) return null;
   return tip(
+    'high_no_shows',
     noShows.def,
     `${quantity(current, 'no_show')} of your ${quantity(current, 'meeting')} booked meetings were no-shows. A short confirmation the day before helps, and keep the agreed time: industry benchmark says about 4 in 5 leads whose meeting the seller moved are never heard from again.`,
   );
@@ -106,6 +113,7 @@ const lowReach: Rule = (current) => {
   const reach = measure('reach_rate', current, 20);
   if (!reach || reach.value >= REACH_BENCHMARK) return null;
   return tip(
+    'low_reach',
     reach.def,
     `You reached ${per100(reach.value)} decision-makers per 100 calls and emails; the industry benchmark for best-in-class reps is at least 35. Calling when they tend to pick up, or asking for a referral to the right person, can lift it.`,
   );
@@ -115,6 +123,7 @@ const lowPass: Rule = (current) => {
   const pass = measure('pass_rate', current, 10);
   if (!pass || pass.value >= PASS_BENCHMARK) return null;
   return tip(
+    'low_pass',
     pass.def,
     `${per100(pass.value)} of every 100 conversations became qualified leads; the industry benchmark for an experienced rep is about 11. A few more discovery questions before moving on can lift it.`,
   );
@@ -125,6 +134,7 @@ const fewFollowUps: Rule = (current, _previous, currency) => {
   if (!followUps || followUps.value >= FOLLOW_UPS_BENCHMARK) return null;
   const average = formatKpiValue(followUps.def, followUps.value, currency);
   return tip(
+    'few_follow_ups',
     followUps.def,
     `Deals you dropped got ${average} follow-ups on average. Industry benchmark: about half of sales come after the fifth follow-up, yet 44% of sellers give up after one, so one more nudge may pay off.`,
   );
@@ -137,6 +147,7 @@ const dealSizeDropped: Rule = (current, previous, currency) => {
   const from = formatKpiValue(now.def, before.value, currency);
   const to = formatKpiValue(now.def, now.value, currency);
   return tip(
+    'deal_size_dropped',
     now.def,
     `Your average deal size went from ${from} to ${to}. Offering an upsell or cross-sell to your next customers could bring it back up.`,
   );
@@ -156,24 +167,39 @@ const bestImprovement: Rule = (current, previous, currency) => {
   if (!best) return null;
   const from = formatKpiValue(best.def, best.from, currency);
   const to = formatKpiValue(best.def, best.to, currency);
-  return tip(best.def, `Nice work: *${best.def.label}* went from ${from} to ${to} compared with the previous window.`);
+  return tip(
+    'best_improvement',
+    best.def,
+    `Nice work: *${best.def.label}* went from ${from} to ${to} compared with the previous window.`,
+  );
 };
 
-const RULES: readonly Rule[] = [
-  noActivity,
-  slowLeadResponse,
-  winRateDropped,
-  highNoShows,
-  lowReach,
-  lowPass,
-  fewFollowUps,
-  dealSizeDropped,
-  bestImprovement,
+const RULES: readonly (readonly [string, Rule])[] = [
+  ['no_activity', noActivity],
+  ['slow_lead_response', slowLeadResponse],
+  ['win_rate_dropped', winRateDropped],
+  ['high_no_shows', highNoShows],
+  ['low_reach', lowReach],
+  ['low_pass', lowPass],
+  ['few_follow_ups', fewFollowUps],
+  ['deal_size_dropped', dealSizeDropped],
+  ['best_improvement', bestImprovement],
 ];
 
-/** The first rule that applies, in the order above; null when there is nothing useful to say. */
-export function chooseCoaching(current: KpiFacts, previous: KpiFacts | null, currency = 'USD'): CoachingTip | null {
-  for (const rule of RULES) {
+export const COACHING_RULES: readonly string[] = RULES.map(([id]) => id);
+
+/**
+ * The first rule that applies, in the order above; null when there is nothing useful to say.
+ * Rules in `skip` are passed over (a prompt the rep found unhelpful, one that does not fit a nudge).
+ */
+export function chooseCoaching(
+  current: KpiFacts,
+  previous: KpiFacts | null,
+  currency = 'USD',
+  skip: ReadonlySet<string> = new Set(),
+): CoachingTip | null {
+  for (const [id, rule] of RULES) {
+    if (skip.has(id)) continue;
     const chosen = rule(current, previous, currency);
     if (chosen) return chosen;
   }

@@ -3,6 +3,8 @@ export const COMMAND = '/kpi';
 
 export const ACTIONS = {
   undo: 'kpi_undo',
+  nudgeHelpful: 'nudge_helpful',
+  nudgeNotHelpful: 'nudge_not_helpful',
 } as const;
 
 export const EVENTS = [

@@ -444,3 +444,37 @@ describe('crm (admins)', () => {
     },
   );
 });
+
+describe('nudges', () => {
+  it.each([
+    ['nudges', { type: 'nudges', action: 'status' }],
+    ['nudges status', { type: 'nudges', action: 'status' }],
+    ['nudges off', { type: 'nudges', action: 'off' }],
+    ['Nudges PAUSE', { type: 'nudges', action: 'off' }],
+    ['nudges on', { type: 'nudges', action: 'on' }],
+    ['nudge resume', { type: 'nudges', action: 'on' }],
+    ['nudges at 8:30', { type: 'nudges', action: 'at', time: '08:30' }],
+    ['nudges at 08:30', { type: 'nudges', action: 'at', time: '08:30' }],
+    ['nudges at 8:30am', { type: 'nudges', action: 'at', time: '08:30' }],
+    ['nudges at 8:30 am', { type: 'nudges', action: 'at', time: '08:30' }],
+    ['nudges at 17:00', { type: 'nudges', action: 'at', time: '17:00' }],
+    ['nudges at 5pm', { type: 'nudges', action: 'at', time: '17:00' }],
+    ['nudges 7:45', { type: 'nudges', action: 'at', time: '07:45' }],
+  ])('reads /kpi %s', (text, expected) => {
+    expect(command(text)).toEqual(expected);
+  });
+
+  it('answers a time or setting it cannot read with what it expects', () => {
+    expect(error('nudges at 25:00')).toEqual({
+      ok: false,
+      error: "“at 25:00” isn't a nudge setting. A time has hours 0 to 23, not 25.",
+      usage: USAGE.nudges,
+    });
+    expect(error('nudges at').error).toBe('At what time? e.g. `/kpi nudges at 8:30`.');
+    // Echoed text is defused: no @here ping in an error.
+    expect(error('nudges sometimes <!here>').error).toBe(
+      "“sometimes here” isn't a nudge setting. Give a time like `8:30`, `8:30am`, `17:00` or `5pm`.",
+    );
+    expect(helpText()).toContain('/kpi nudges off|on|at');
+  });
+});

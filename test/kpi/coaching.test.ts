@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityKind } from '../../src/kpi/activity-kinds.js';
 import { getKpi } from '../../src/kpi/catalogue.js';
-import { type CoachingTip, chooseCoaching } from '../../src/kpi/coaching.js';
+import { COACHING_RULES, type CoachingTip, chooseCoaching } from '../../src/kpi/coaching.js';
 import type { ActivityTotals, DealFacts, KpiFacts, LeadFacts } from '../../src/kpi/facts.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -274,6 +274,16 @@ describe('chooseCoaching: order and tone', () => {
       expect(text.length, text).toBeLessThanOrEqual(260);
       expect(text, text).not.toMatch(/\b(bad|poor|worst|fail|lazy|bottom|behind your team)/i);
     }
+  });
+
+  it('names the rule that chose each tip, and passes over the rules it is told to skip', () => {
+    const current = rep({ counts: { conversation: 30, qualified: 2 } });
+    expect(chooseCoaching(current, null)).toMatchObject({ rule: 'low_reach', kpiKey: 'reach_rate' });
+    expect(chooseCoaching(current, null, 'USD', new Set(['low_reach']))).toMatchObject({
+      rule: 'low_pass',
+      kpiKey: 'pass_rate',
+    });
+    expect(COACHING_RULES[0]).toBe('no_activity');
   });
 
   it('uses the workspace currency', () => {

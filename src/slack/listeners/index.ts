@@ -1,6 +1,7 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND } from '../ids.js';
+import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
 import { createAppHomeHandler } from './events/app-home.events.js';
@@ -11,6 +12,8 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   app.command(COMMAND, createKpiCommand(deps));
   app.action(ACTIONS.undo, createUndoAction(deps));
   app.event('app_home_opened', createAppHomeHandler(deps));
+  app.action(ACTIONS.nudgeHelpful, createNudgeFeedbackAction(deps, true));
+  app.action(ACTIONS.nudgeNotHelpful, createNudgeFeedbackAction(deps, false));
   const uninstall = createUninstallHandler(deps, store);
   app.event('app_uninstalled', uninstall);
   app.event('tokens_revoked', uninstall);

@@ -9,6 +9,7 @@ import type { CommandContext } from './command-context.js';
 import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
 import { runKudosCommand } from './kudos-actions.js';
+import { runNudgesCommand } from './nudges-actions.js';
 import { runRecognitionCommand } from './recognition-actions.js';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
@@ -68,6 +69,8 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return runKudosCommand(ctx, cmd);
     case 'recognition':
       return runRecognitionCommand(ctx, cmd.setting);
+    case 'nudges':
+      return runNudgesCommand(ctx, cmd);
     default:
       return runKpiCommand(
         ctx.deps,

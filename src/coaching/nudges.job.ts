@@ -1,0 +1,109 @@
+import { DateTime } from 'luxon';
+import type { Database } from '../db/client.js';
+import { enqueuePosts, type NewPost } from '../delivery/outbox.repository.js';
+import { parseSettings } from '../game/settings.js';
+import { type GoalView, goalViews } from '../goals/goal-status.js';
+import type { JobDefinition, JobDeps, JobOptions, JobReport } from '../jobs/job.js';
+import { nudgeMessage } from '../slack/blocks/nudge.blocks.js';
+import { type DueMember, dueNudges, loadRecentFacts, loadSignals, unhelpfulRules } from './nudge.queries.js';
+import { chooseNudgePrompt, quietSince } from './nudge-rules.js';
+
+/**
+ * Daily DM nudges. Every minute it finds the members whose nudge time has come today in their own
+ * zone (working days only) and decides each one's nudge once, keyed `nudge:<user>:<local date>`:
+ * a DM into the outbox, or a `skipped` row when there is nothing useful to say, so the day is
+ * decided and not looked at again. The deliverer sends what is pending.
+ */
+export const nudgesJob: JobDefinition = {
+  name: 'nudges',
+  description: "Decide each rep's daily DM nudge once their local nudge time has come (working days only).",
+  cron: '* * * * *',
+  timezone: 'UTC',
+  run: (deps, now, options) => decideNudges(deps, now, options),
+};
+
+export function nudgeKey(userId: string, localDate: string): string {
+  return `nudge:${userId}:${localDate}`;
+}
+
+export async function decideNudges(
+  deps: Pick<JobDeps, 'db' | 'logger'>,
+  now: Date,
+  options: JobOptions = {},
+): Promise<JobReport> {
+  const due = await dueNudges(deps.db, now, options.workspaceId);
+  const report: JobReport = { enqueued: 0, skipped: 0, failed: 0 };
+  for (const people of byWorkspace(due).values()) {
+    try {
+      const posts = await decideWorkspace(deps.db, now, people);
+      const fresh = new Set(await enqueuePosts(deps.db, posts));
+      for (const post of posts) {
+        if (!fresh.has(post.key)) continue;
+        if (post.skipped) report.skipped = (report.skipped ?? 0) + 1;
+        else report.enqueued = (report.enqueued ?? 0) + 1;
+      }
+    } catch (error) {
+      // One workspace's failure must not hold back the others; its members are due again next minute.
+      report.failed = (report.failed ?? 0) + people.length;
+      deps.logger.error({ err: error, workspaceId: people[0]?.workspaceId, job: 'nudges' }, 'deciding nudges failed');
+    }
+  }
+  return report;
+}
+
+export function byWorkspace<T extends { workspaceId: string }>(rows: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.workspaceId);
+    if (group) group.push(row);
+    else groups.set(row.workspaceId, [row]);
+  }
+  return groups;
+}
+
+/** Goals whose window is running now: a finished custom goal has nothing left to nudge about. */
+export function liveGoals(views: readonly GoalView[], now: Date): GoalView[] {
+  return views.filter((v) => v.window.start <= now && now < v.window.end);
+}
+
+/** What is left of the rep's running revenue goal, for the pipeline coverage rule. */
+export function remainingQuota(views: readonly GoalView[]): { cents: number; label: string } | null {
+  const revenue = views.find((v) => v.def.key === 'revenue' && v.progress.remaining > 0);
+  return revenue ? { cents: revenue.progress.remaining, label: revenue.window.label } : null;
+}
+
+/** One workspace's due members, in a handful of queries whatever their number. */
+async function decideWorkspace(db: Database, now: Date, people: readonly DueMember[]): Promise<NewPost[]> {
+  const first = people[0];
+  if (!first) return [];
+  const { workspaceId, currency } = first;
+  const settings = parseSettings(first.settings);
+  const [views, signalsOf, facts, unhelpful] = await Promise.all([
+    goalViews(
+      db,
+      { workspaceId, now, holidays: settings.holidays },
+      people.map((p) => ({ userId: p.userId, timezone: p.timezone })),
+    ),
+    loadSignals(db, workspaceId, now),
+    loadRecentFacts(db, workspaceId, now),
+    unhelpfulRules(db, workspaceId, quietSince(now)),
+  ]);
+  return people.map((person) => {
+    const key = nudgeKey(person.userId, person.localDate);
+    const goals = liveGoals(views.get(person.userId) ?? [], now);
+    const prompt = chooseNudgePrompt({
+      signals: signalsOf(person.userId),
+      facts: facts.get(person.userId) ?? null,
+      remainingQuota: remainingQuota(goals),
+      hasGoals: goals.length > 0,
+      currency,
+      suppressed: unhelpful.get(person.userId) ?? new Set(),
+    });
+    const base = { workspaceId, key, kind: 'nudge' as const, target: person.userId };
+    if (goals.length === 0 && prompt === null) {
+      return { ...base, skipped: true, payload: { text: 'Nothing useful to say today: no goals and no prompt.' } };
+    }
+    const dayLabel = DateTime.fromISO(person.localDate, { zone: person.timezone }).toFormat('cccc, LLLL d');
+    return { ...base, payload: nudgeMessage({ nudgeKey: key, dayLabel, goals, prompt, currency }) };
+  });
+}
