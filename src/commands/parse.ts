@@ -12,7 +12,7 @@ import { parseAmount, parseCount } from '../lib/amount.js';
  * whoever displays a note must escape it.
  */
 
-export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm';
+export type HelpTopic = 'log' | 'me' | 'board' | 'explain' | 'undo' | 'privacy' | 'crm' | 'contest';
 
 export type KpiCommand =
   | { type: 'help'; topic: HelpTopic | null }
@@ -24,7 +24,12 @@ export type KpiCommand =
   | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
   | { type: 'crm'; action: 'status' }
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
-  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
+  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
+  | ContestCommand;
+
+export type ContestCommand =
+  | { type: 'contest'; action: 'list' | 'new' }
+  | { type: 'contest'; action: 'cancel'; id: number };
 
 export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
 
@@ -54,6 +59,9 @@ export const USAGE: Record<HelpTopic, string> = {
     '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
     '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
     '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM',
+  contest:
+    '`/kpi contest` — live contests and your progress; (managers) `/kpi contest new` starts one from a form, ' +
+    '`/kpi contest cancel &lt;id&gt;` calls one off',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
@@ -73,6 +81,8 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['undo', 'undo'],
   ['privacy', 'privacy'],
   ['crm', 'crm'],
+  ['contest', 'contest'],
+  ['contests', 'contest'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -338,6 +348,19 @@ function parseCrm(words: readonly string[], mentions: readonly string[]): ParseR
   return fail(`${quote(words.join(' '))} isn't a CRM command.`, USAGE.crm);
 }
 
+function parseContest(words: readonly string[]): ParseResult {
+  const [action, id, ...extra] = words.map((w) => w.toLowerCase());
+  if (action === undefined || action === 'list') return ok({ type: 'contest', action: 'list' });
+  if ((action === 'new' || action === 'start') && id === undefined) return ok({ type: 'contest', action: 'new' });
+  if (action === 'cancel' && id !== undefined && extra.length === 0) {
+    const n = Number(id.replace(/^#/, ''));
+    if (Number.isSafeInteger(n) && n > 0) return ok({ type: 'contest', action: 'cancel', id: n });
+    return fail(`${quote(id)} isn't a contest number — \`/kpi contest\` lists them with theirs.`, USAGE.contest);
+  }
+  if (action === 'cancel') return fail('Say which contest to cancel, e.g. `/kpi contest cancel 3`.', USAGE.contest);
+  return fail(`${quote(words.join(' '))} isn't a contest command.`, USAGE.contest);
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -370,6 +393,8 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parsePrivacy(rest);
     case 'crm':
       return parseCrm(rest, mentionedUsers(text));
+    case 'contest':
+      return parseContest(rest);
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

@@ -69,7 +69,8 @@ async function reply(db: Database, rep: DemoRep, text: string, now: Date): Promi
   const parsed = parseKpiCommand(text, { now, timezone: rep.timezone, findMetric: findKpi });
   if (!parsed.ok) throw new Error(`"/kpi ${text}" did not parse: ${parsed.error}`);
   const { command } = parsed;
-  if (command.type === 'help' || command.type === 'crm') throw new Error(`the demo does not show /kpi ${command.type}`);
+  if (command.type === 'help' || command.type === 'crm' || command.type === 'contest')
+    throw new Error(`the demo does not show /kpi ${command.type}`);
   const invocation = {
     workspaceId: WORKSPACE_ID,
     userId: rep.userId,

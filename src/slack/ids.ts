@@ -5,6 +5,9 @@ export const ACTIONS = {
   undo: 'kpi_undo',
 } as const;
 
+/** Modal callback ids. */
+export const VIEWS = { contestNew: 'kpi_contest_new' } as const;
+
 export const EVENTS = [
   'app_home_opened',
   'app_uninstalled',

@@ -25,7 +25,13 @@ describeDb('the offline demo', () => {
     const rep = team.reps.find((r) => r.role === 'ae') ?? team.reps[0];
     if (!rep) throw new Error('no reps');
     const parsed = parseKpiCommand(text, { now: NOW, timezone: rep.timezone, findMetric: findKpi });
-    if (!parsed.ok || parsed.command.type === 'help' || parsed.command.type === 'crm') throw new Error(text);
+    if (
+      !parsed.ok ||
+      parsed.command.type === 'help' ||
+      parsed.command.type === 'crm' ||
+      parsed.command.type === 'contest'
+    )
+      throw new Error(text);
     const message = await runKpiCommand(
       { db: database.db },
       {
