@@ -28,9 +28,6 @@ export const FIELDS = {
   channel: 'contest_channel',
 } as const;
 
-/** Every input's element uses this action id; the block id tells the fields apart. */
-export const VALUE = 'value';
-
 export const MAX_NAME_CHARS = 80;
 export const MAX_CONTEST_DAYS = 366;
 
@@ -77,7 +74,8 @@ export type StateValues = Record<string, Record<string, InputState | undefined> 
 export type FormResult = { ok: true; draft: ContestDraft } | { ok: false; errors: Record<string, string> };
 
 function input(values: StateValues, block: string): InputState | undefined {
-  return values[block]?.[VALUE];
+  // Each input's element has its block's id as action id (unique in the view, as the fake Slack demands).
+  return values[block]?.[block];
 }
 
 function text(values: StateValues, block: string): string {

@@ -21,7 +21,11 @@ const e = (userId: string, value: number, goal: number | null = null, pub = true
   goal,
 });
 
-const top3: ContestRules = { mode: 'raw', prizes: { kind: 'top', places: ['Gold', 'Silver', 'Bronze'] }, minScore: null };
+const top3: ContestRules = {
+  mode: 'raw',
+  prizes: { kind: 'top', places: ['Gold', 'Silver', 'Bronze'] },
+  minScore: null,
+};
 
 describe('contest ranking', () => {
   it('ranks by percent of each rep’s own goal, so a small territory competes on equal terms', () => {
@@ -54,7 +58,11 @@ describe('contest ranking', () => {
   });
 
   it('gives a threshold prize to everyone at or above it', () => {
-    const rules: ContestRules = { mode: 'goal_percent', prizes: { kind: 'threshold', score: 100, prize: 'Q4 bonus' }, minScore: null };
+    const rules: ContestRules = {
+      mode: 'goal_percent',
+      prizes: { kind: 'threshold', score: 100, prize: 'Q4 bonus' },
+      minScore: null,
+    };
     const standings = rankContest([e('A', 12, 10), e('B', 10, 10), e('C', 8, 10)], rules);
     expect(winners(standings).map((s) => s.userId)).toEqual(['A', 'B']);
     // C has 8 of 10 demos: 2 demos (20 points of goal) to go.

@@ -6,7 +6,6 @@ import {
   FIELDS,
   MAX_NAME_CHARS,
   PERIODS,
-  VALUE,
 } from '../../contests/contest-form.js';
 import { contestDates, type NextPrize, type ScoreMode, type Standing } from '../../contests/scoring.js';
 import type { OutboxPayload } from '../../delivery/outbox.repository.js';
@@ -30,7 +29,7 @@ function inputBlock(
     block_id: blockId,
     label: plain(label),
     optional: opts.optional ?? false,
-    element: { action_id: VALUE, ...element },
+    element: { action_id: blockId, ...element },
     ...(opts.hint ? { hint: plain(opts.hint) } : {}),
   } as Block;
 }
