@@ -61,7 +61,7 @@ export const USAGE: Record<HelpTopic, string> = {
     '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM',
   contest:
     '`/kpi contest` — live contests and your progress; (managers) `/kpi contest new` starts one from a form, ' +
-    '`/kpi contest cancel &lt;id&gt;` calls one off',
+    '`/kpi contest cancel &lt;id&gt;` calls one off, e.g. `/kpi contest cancel 3`',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
