@@ -261,7 +261,11 @@ describeDb('contests end to end', () => {
       expect(await h.bot.runJob('contests', new Date('2026-11-21T05:02:00Z'))).toMatchObject({ ended: 0 });
       const row = (await stored())[0];
       expect(row?.status).toBe('ended');
-      const result = row?.result as { standings: { userId: string; rank: number; prize: string | null }[] };
+      const result = row?.result as {
+        standings: { userId: string; rank: number; prize: string | null; value: number }[];
+      };
+      // Cat logged 6 demos, none with an outcome note: the quality gate gives her no credit.
+      expect(result.standings.find((s) => s.userId === 'UCAT')?.value).toBe(0);
       expect(result.standings.map((s) => [s.userId, s.rank, s.prize])).toEqual([
         ['UBEN', 1, 'Gold'],
         ['UANA', 2, 'Silver'],
@@ -302,6 +306,46 @@ describeDb('contests end to end', () => {
       const result = (await posts(empty)).find((p) => p.key === `contest:${empty}:result`);
       expect(JSON.stringify(result?.payload)).toContain('No winner this time');
       expect(JSON.stringify(result?.payload)).not.toMatch(/<@/);
+    });
+
+    it('runs a weighted scorecard contest for named people, started once by two replicas at the same minute', async () => {
+      const id = await createByModal(
+        form({
+          name: 'Pipeline builder',
+          metric: null,
+          scorecard: 'demos 3 10\ncalls 1 100',
+          ranking: 'raw',
+          people: ['UANA', 'UCAT'],
+          start: '2026-11-30',
+          end: '2026-12-04',
+          prizes: [],
+          threshold: '50',
+          thresholdPrize: 'Pizza',
+        }),
+      );
+      const at = new Date('2026-11-30T05:01:00Z');
+      const [one, two] = await Promise.all([h.bot.runJob('contests', at), h.bot.runJob('contests', at)]);
+      expect((one?.started ?? 0) + (two?.started ?? 0)).toBe(1);
+      // Ana: 5 of 10 demos (×3) and 100 of 100 calls (×1) = 62.5 points; Cat: 10 calls = 2.5.
+      await log('UANA', 'demo', 5, '2026-12-01T15:00:00Z', 'Umbrella: pilot agreed');
+      await log('UANA', 'call', 100, '2026-12-01T16:00:00Z', null);
+      await log('UCAT', 'call', 10, '2026-12-01T16:00:00Z', null);
+      h.clock.now = new Date('2026-12-02T15:00:00Z');
+      const cat = JSON.stringify((await h.kpi('UCAT', 'contest')).body);
+      expect(cat).toContain('#2 of 2, *3 pts*');
+      expect(cat).toContain('48 pts to go for Pizza');
+      await Promise.all([
+        h.bot.runJob('contests', new Date('2026-12-05T05:01:00Z')),
+        h.bot.runJob('contests', new Date('2026-12-05T05:01:00Z')),
+      ]);
+      const sent = await posts(id);
+      expect(sent.filter((p) => p.key === `contest:${id}:start`)).toHaveLength(1);
+      const result = sent.filter((p) => p.key === `contest:${id}:result`);
+      expect(result).toHaveLength(1);
+      const text = JSON.stringify(result[0]?.payload);
+      expect(text).toContain('<@UANA>: *63 pts* — wins Pizza');
+      expect(text).not.toContain('UCAT');
+      expect(text).toContain('Scorecard of demos, calls');
     });
 
     it('posts standings at 09:00 local time on both sides of the DST change', async () => {
