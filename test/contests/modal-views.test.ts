@@ -73,7 +73,7 @@ describe('modals on the fake Slack', () => {
   });
 
   it('updates an open view by id, checking the hash', async () => {
-    const opened = (await slack.apiCall('views.open', { trigger_id: newTriggerId(), view: modal() })) as {
+    const opened = (await slack.apiCall('views.open', { trigger_id: newTriggerId(), view: modal() })) as unknown as {
       view: { id: string; hash: string };
     };
     const updated = await slack.apiCall('views.update', {
