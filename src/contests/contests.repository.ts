@@ -122,14 +122,13 @@ export async function forEachDue(
   let done = 0;
   for (const id of ids) {
     const handled = await db.transaction(async (tx) => {
-      const rows = await queryRows<{ id: number }>(
-        tx,
-        sql`select id from contests where id = ${id} and status = ${filter.status} for update skip locked`,
-      );
-      if (rows.length === 0) return false;
-      const row = await tx.select().from(contests).where(eq(contests.id, id));
-      if (!row[0]) return false;
-      await decide(tx, readContest(row[0]));
+      const rows = await tx
+        .select()
+        .from(contests)
+        .where(and(eq(contests.id, id), eq(contests.status, filter.status)))
+        .for('update', { skipLocked: true });
+      if (!rows[0]) return false;
+      await decide(tx, readContest(rows[0]));
       return true;
     });
     if (handled) done++;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CONTEST_EXPLANATION } from '../../src/contests/explain.js';
 import {
   type ContestRules,
   canWin,
@@ -147,5 +148,20 @@ describe('weighted scorecard contests', () => {
     // demos 50% × 3/4 + calls 100% × 1/4 = 37.5 + 25.
     expect(scorecardScore(weights, (m) => values[m] ?? null)).toBeCloseTo(62.5);
     expect(scorecardScore(weights, (m) => values[m] ?? null, new Map([['demos', 5]]))).toBeCloseTo(100);
+  });
+});
+
+describe('the contest explanation', () => {
+  it('states the rules the scoring applies', () => {
+    for (const rule of [
+      'Percent of your own goal',
+      'median goal',
+      'capped at 150%',
+      'Quality gates',
+      '1, 2, 2, 4',
+      '09:00',
+    ]) {
+      expect(CONTEST_EXPLANATION).toContain(rule);
+    }
   });
 });

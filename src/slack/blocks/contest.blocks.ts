@@ -114,7 +114,8 @@ export function contestModal(meta: ContestModalMetadata, channelId: string): typ
       }),
       inputBlock(FIELDS.channel, 'Post in', {
         type: 'conversations_select',
-        initial_conversation: channelId,
+        // A command typed in a DM has no channel to offer: the manager picks one.
+        ...(channelId.startsWith('D') ? {} : { initial_conversation: channelId }),
         filter: { include: ['public', 'private'], exclude_bot_users: true },
       }),
     ],
@@ -185,7 +186,7 @@ function who(contest: Contest): string {
 /** The start post: what, when, who, the prize and how scoring works. */
 export function startPost(contest: Contest, method: string, currency: string): OutboxPayload {
   const dates = contestDates(contest.startsAt, contest.endsAt, contest.timezone);
-  const text = `The contest ${contest.name} starts now: ${metricName(contest)}, ${dates}.`;
+  const text = `The contest ${escapeMrkdwn(contest.name)} starts now: ${metricName(contest)}, ${dates}.`;
   return {
     text,
     blocks: [
@@ -200,7 +201,7 @@ export function startPost(contest: Contest, method: string, currency: string): O
 function line(s: Standing, mode: ScoreMode, def: KpiDefinition | null, currency: string, tag: boolean): string {
   const medal = MEDALS[s.rank - 1] ?? `${s.rank}.`;
   const name = tag ? `<@${s.userId}>` : escapeMrkdwn(s.name);
-  const value = mode === 'goal_percent' && def ? ` (${formatKpiValue(def, s.value, currency)})` : '';
+  const value = mode === 'goal_percent' && def ? ` (${valueText(def, s.value, currency)})` : '';
   return `${medal} ${name}: *${scoreText(mode, def, s.score, currency)}*${value}${tag && s.prize ? ` — wins ${escapeMrkdwn(s.prize)}` : ''}`;
 }
 
@@ -214,7 +215,7 @@ export function standingsPost(
   day: string,
 ): OutboxPayload {
   const def = defOf(contest);
-  const text = `${contest.name} standings, ${day}: ${top.map((s) => `${s.rank}. ${s.name}`).join(', ')}`;
+  const text = `${escapeMrkdwn(contest.name)} standings, ${day}: ${top.map((s) => `${s.rank}. ${escapeMrkdwn(s.name)}`).join(', ')}`;
   return {
     text,
     blocks: [
@@ -240,7 +241,7 @@ export function resultPost(
   const shown = winners.filter((w) => w.public);
   const hidden = winners.length - shown.length;
   if (winners.length === 0) {
-    const text = `${contest.name} is over. No winner this time: nobody reached a prize.`;
+    const text = `${escapeMrkdwn(contest.name)} is over. No winner this time: nobody reached a prize.`;
     return {
       text,
       blocks: [
@@ -252,7 +253,7 @@ export function resultPost(
       ],
     };
   }
-  const text = `${contest.name} is over. Winners: ${shown.map((w) => `<@${w.userId}> (${w.prize})`).join(', ')}`;
+  const text = `${escapeMrkdwn(contest.name)} is over. Winners: ${shown.map((w) => `<@${w.userId}> (${escapeMrkdwn(w.prize ?? '')})`).join(', ')}`;
   const lines = shown.map((w) => line(w, mode, def, currency, true));
   if (hidden > 0)
     lines.push(`…and ${hidden} more ${hidden === 1 ? 'winner who keeps' : 'winners who keep'} results private.`);
@@ -263,28 +264,22 @@ export function resultPost(
 }
 
 export function cancelledPost(contest: Contest): OutboxPayload {
-  const text = `The contest ${contest.name} has been called off; no prizes will be awarded.`;
-  return { text, blocks: [section(`:no_entry: ${escapeMrkdwn(text)}`)] };
+  const text = `The contest ${escapeMrkdwn(contest.name)} has been called off; no prizes will be awarded.`;
+  return { text, blocks: [section(`:no_entry: ${text}`)] };
 }
 
-/** "2 demos to go for the Q4 bonus", "14 pts to go for 3rd place (Lunch)". */
+/** '3 demos', '$12,000', '40%': a value with its unit. */
+function valueText(def: KpiDefinition, value: number, currency: string): string {
+  const formatted = formatKpiValue(def, value, currency);
+  return def.unit === 'count' ? `${formatted} ${def.label.toLowerCase()}` : formatted;
+}
+
+/** "2 demos to go for the Q4 bonus", "14 pts to go for Silver": counts round up, nobody needs half a demo. */
 export function progressText(next: NextPrize, mode: ScoreMode, def: KpiDefinition | null, currency: string): string {
-  let gap: string;
-  if (next.valueGap !== null && def) {
-    const amount = def.unit === 'count' ? Math.max(1, Math.ceil(next.valueGap - 1e-9)) : next.valueGap;
-    gap =
-      def.unit === 'count'
-        ? `${formatKpiValue(def, amount, currency)} ${def.label.toLowerCase()}`
-        : formatKpiValue(def, amount, currency);
-  } else {
-    gap = scoreText(
-      mode === 'goal_percent' ? 'goal_percent' : 'scorecard',
-      def,
-      Math.max(1, Math.ceil(next.scoreGap)),
-      currency,
-    );
-    gap = mode === 'goal_percent' ? `${gap.replace(' of goal', '')} more of your goal` : gap;
-  }
+  const gap =
+    next.valueGap !== null && def
+      ? valueText(def, def.unit === 'count' ? Math.max(1, Math.ceil(next.valueGap - 1e-9)) : next.valueGap, currency)
+      : `${Math.max(1, Math.ceil(next.scoreGap))} ${mode === 'goal_percent' ? 'points of your goal' : 'pts'}`;
   return `${gap} to go for ${escapeMrkdwn(next.prize)}`;
 }
 
@@ -316,7 +311,7 @@ export function contestListMessage(lines: readonly ContestLine[], currency: stri
     );
   }
   if (canManage) blocks.push(context('`/kpi contest new` starts one; `/kpi contest cancel <id>` calls one off.'));
-  const text = lines.map((l) => `${l.contest.name} (#${l.contest.id})`).join(', ');
+  const text = lines.map((l) => `${escapeMrkdwn(l.contest.name)} (#${l.contest.id})`).join(', ');
   return { text: `Contests: ${text}`, blocks };
 }
 
