@@ -297,6 +297,17 @@ describeDb('contests end to end', () => {
       expect(await h.bot.runJob('contests', new Date('2026-11-16T15:01:00Z'))).toMatchObject({ started: 0 });
     });
 
+    it('tells the channel when a live contest is called off, and never ends it', async () => {
+      const live = await createByModal(
+        form({ name: 'Meeting march', metric: 'meetings', start: '2026-11-16', end: '2026-11-17' }),
+      );
+      await h.bot.runJob('contests', new Date('2026-11-16T05:01:00Z'));
+      h.clock.now = new Date('2026-11-16T15:00:00Z');
+      expect((await h.kpi('UMGR', `contest cancel ${live}`)).body.text).toContain('is cancelled');
+      await h.bot.runJob('contests', new Date('2026-11-18T05:01:00Z'));
+      expect((await posts(live)).map((p) => p.key)).toEqual([`contest:${live}:start`, `contest:${live}:cancelled`]);
+    });
+
     it('ends an empty contest with no winner rather than crowning zeros', async () => {
       const empty = await createByModal(
         form({ name: 'Proposal push', metric: 'proposals', start: '2026-11-23', end: '2026-11-24', ranking: 'raw' }),
