@@ -131,7 +131,11 @@ function readWindow(
   const from = input(values, FIELDS.startDate)?.selected_date ?? null;
   const to = input(values, FIELDS.endDate)?.selected_date ?? null;
   const local = DateTime.fromJSDate(now, { zone });
-  if (period !== 'dates' && !from && !to) {
+  if (period !== 'dates' && (from || to)) {
+    errors[FIELDS.period] = 'You picked dates: choose “The dates below” here, or clear the dates.';
+    return null;
+  }
+  if (period !== 'dates') {
     const start = local.startOf(period);
     return {
       start: DateTime.max(start, local.startOf('minute')).toJSDate(),

@@ -86,6 +86,11 @@ describe('reading the new-contest form', () => {
     expect(!long.ok && long.errors[FIELDS.endDate]).toMatch(/at most 366 days/);
   });
 
+  it('asks which was meant when a period and dates are both chosen', () => {
+    const both = read({ startDate: { selected_date: '2026-11-20' }, endDate: { selected_date: '2026-11-27' } });
+    expect(!both.ok && both.errors[FIELDS.period]).toMatch(/The dates below/);
+  });
+
   it('names people when chosen, once each', () => {
     const result = read({ people: { selected_users: ['U1', 'U2', 'U1'] } });
     expect(result.ok && result.draft.participants).toEqual(['U1', 'U2']);
