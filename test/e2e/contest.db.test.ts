@@ -7,7 +7,7 @@ import type { ActivityKind } from '../../src/kpi/activity-kinds.js';
 import { VIEWS } from '../../src/slack/ids.js';
 import { describeDb } from '../support/db.js';
 import { type Harness, SIGNING_SECRET, startHarness } from '../support/harness.js';
-import { newTriggerId, postSigned, viewSubmissionBody } from '../support/slack-signing.js';
+import { newTriggerId, nowSeconds, postSigned, viewSubmissionBody } from '../support/slack-signing.js';
 
 /**
  * Contests end to end: the modal opened by `/kpi contest new`, its signed `view_submission`, and
@@ -140,6 +140,12 @@ describeDb('contests end to end', () => {
       const view = open?.args.view as { callback_id: string; private_metadata: string };
       expect(view.callback_id).toBe(VIEWS.contestNew);
       expect(JSON.parse(view.private_metadata)).toEqual({ key: triggerId, timezone: 'America/New_York' });
+    });
+
+    it('asks to run the command again when the trigger id has expired', async () => {
+      const reply = await h.kpi('UMGR', 'contest new', { triggerId: `${nowSeconds() - 10}.1.abcdef` });
+      expect(h.fake.callsTo('views.open').at(-1)?.response).toMatchObject({ ok: false, error: 'expired_trigger_id' });
+      expect(reply.body.text).toContain('run `/kpi contest new` again');
     });
 
     it('refuses a rep politely and opens nothing', async () => {
