@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Database } from '../db/client.js';
 import { creditedSql, getSettings, type WorkspaceSettings } from '../game/settings.js';
 import { activeGoals } from '../goals/goals.repository.js';
-import { ACTIVITY_KINDS } from '../kpi/activity-kinds.js';
+import { ACTIVITY_KINDS, isActivityKind } from '../kpi/activity-kinds.js';
 import { getKpi, type KpiDefinition, meetsMinSample } from '../kpi/catalogue.js';
 import { inputsOf } from '../kpi/inputs.js';
 import { type FactsByUser, loadFactsByUser } from '../kpi/kpi.queries.js';
@@ -140,6 +140,24 @@ async function ownGoals(
   return byUser;
 }
 
+/** Single-metric contests: each participant's goal (their own, else the median), and a note saying so. */
+function goalsFor(
+  ids: readonly string[],
+  own: ReadonlyMap<string, ReadonlyMap<string, number>> | null,
+  metric: string,
+): { mode: 'goal_percent' | 'raw'; goals: Map<string, number | null>; note: string } {
+  if (!own) return { mode: 'raw', goals: new Map(), note: '' };
+  const filled = fillGoals(new Map(ids.map((id) => [id, own.get(id)?.get(metric) ?? null])));
+  const without = ids.filter((id) => !own.get(id)?.has(metric)).length;
+  const note =
+    filled.mode === 'raw'
+      ? ' Nobody has a goal for it, so raw totals rank.'
+      : without === 0
+        ? ''
+        : ` ${without === 1 ? 'One rep has' : `${without} reps have`} no goal and ${without === 1 ? 'is' : 'are'} measured against the median goal.`;
+  return { mode: filled.mode, goals: filled.goals, note };
+}
+
 export async function contestStandings(deps: ParticipantDeps, contest: Contest, at: Date): Promise<ContestStandings> {
   const { db } = deps;
   const settings = await getSettings(db, contest.workspaceId);
@@ -177,20 +195,15 @@ export async function contestStandings(deps: ParticipantDeps, contest: Contest, 
     });
   } else {
     def = defs[0] ?? null;
-    const metricFacts = def ? facts.get(def.key) : undefined;
-    const values = new Map(eligible.map((id) => [id, def && metricFacts ? (valueIn(metricFacts, def, id) ?? 0) : 0]));
-    if (goals && def) {
-      const filled = fillGoals(new Map(eligible.map((id) => [id, goals.get(id)?.get(def?.key ?? '') ?? null])));
-      mode = filled.mode;
-      entrants = eligible.map((id) => entrant(id, values.get(id) ?? 0, filled.goals.get(id) ?? null));
-      const withoutGoal = eligible.filter((id) => !goals.get(id)?.has(def?.key ?? '')).length;
-      if (filled.mode === 'raw') goalNote = ' Nobody has a goal for it, so raw totals rank.';
-      else if (withoutGoal > 0 && filled.typical !== null)
-        goalNote = ` ${withoutGoal === 1 ? 'One rep has' : `${withoutGoal} reps have`} no goal and ${withoutGoal === 1 ? 'is' : 'are'} measured against the median goal.`;
-    } else {
-      mode = 'raw';
-      entrants = eligible.map((id) => entrant(id, values.get(id) ?? 0, null));
-    }
+    const metric = def;
+    const metricFacts = metric ? facts.get(metric.key) : undefined;
+    const filled = goalsFor(eligible, goals, metric?.key ?? '');
+    mode = filled.mode;
+    goalNote = filled.note;
+    entrants = eligible.map((id) => {
+      const value = metric && metricFacts ? (valueIn(metricFacts, metric, id) ?? 0) : 0;
+      return entrant(id, value, filled.goals.get(id) ?? null);
+    });
   }
   const rules: ContestRules = { mode, prizes: contest.prizes, minScore: contest.minScore };
   return {
@@ -215,12 +228,12 @@ export function methodLine(
       : mode === 'goal_percent'
         ? `Ranked by percent of each rep's own ${names} goal, scaled to the contest's working days.`
         : `Ranked by total ${names}.`;
-  const gates = Object.entries(settings.qualityGates)
-    .filter(([kind]) => defs.some((d) => inputsOf(d).kinds.includes(kind as keyof typeof ACTIVITY_KINDS)))
-    .map(
-      ([kind, gate]) =>
-        `${ACTIVITY_KINDS[kind as keyof typeof ACTIVITY_KINDS].many} count only with an outcome note of ${gate?.minNoteChars ?? 1}+ characters`,
-    );
+  const read = new Set(defs.flatMap((d) => inputsOf(d).kinds));
+  const gates = Object.entries(settings.qualityGates).flatMap(([kind, gate]) =>
+    isActivityKind(kind) && read.has(kind)
+      ? [`${ACTIVITY_KINDS[kind].many} count only with an outcome note of ${gate?.minNoteChars ?? 1}+ characters`]
+      : [],
+  );
   const gateText = gates.length > 0 ? ` Quality gates: ${gates.join('; ')}.` : '';
   return `${how} Ties share a place; nobody at zero${contest.minScore ? ' or below the minimum score' : ''} wins.${gateText}`;
 }
