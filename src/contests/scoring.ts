@@ -178,6 +178,7 @@ export function nextPrize(standings: readonly Standing[], userId: string, rules:
     const place = rival ? Math.min(rival.rank, lastPlace) : Math.min(holders.length + 1, lastPlace);
     prize = prizes.places[place - 1] ?? prizes.places[lastPlace - 1] ?? '';
   }
+  // Nothing wins at zero: the least score that can win is the minimum, or just above zero.
   target = Math.max(target, rules.minScore ?? 0, Number.MIN_VALUE);
   const scoreGap = Math.max(0, target - me.score);
   if (scoreGap === 0) return null;
