@@ -23,7 +23,8 @@ export type HelpTopic =
   | 'crm'
   | 'kudos'
   | 'recognition'
-  | 'nudges';
+  | 'nudges'
+  | 'contest';
 
 export type RecognitionChange =
   | { kind: 'channel'; channelId: string }
@@ -45,7 +46,20 @@ export type KpiCommand =
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
   | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
   | { type: 'nudges'; action: 'status' | 'on' | 'off' }
-  | { type: 'nudges'; action: 'at'; time: string };
+  | { type: 'nudges'; action: 'at'; time: string }
+  | ContestCommand;
+
+export type ContestCommand =
+  | { type: 'contest'; action: 'list' | 'new' }
+  | { type: 'contest'; action: 'cancel'; id: number };
+
+/** The commands every member can run against the log itself (`runKpiCommand`); the rest have their own runners. */
+const CORE_COMMANDS = ['log', 'undo', 'me', 'board', 'explain', 'privacy'] as const;
+export type CoreKpiCommand = Extract<KpiCommand, { type: (typeof CORE_COMMANDS)[number] }>;
+
+export function isCoreCommand(command: KpiCommand): command is CoreKpiCommand {
+  return (CORE_COMMANDS as readonly string[]).includes(command.type);
+}
 
 export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
 
@@ -75,6 +89,9 @@ export const USAGE: Record<HelpTopic, string> = {
     '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
     '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
     '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM',
+  contest:
+    '`/kpi contest` — live contests and your progress; (managers) `/kpi contest new` starts one from a form, ' +
+    '`/kpi contest cancel &lt;id&gt;` calls one off, e.g. `/kpi contest cancel 3`',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
@@ -107,6 +124,8 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['recognition', 'recognition'],
   ['nudges', 'nudges'],
   ['nudge', 'nudges'],
+  ['contest', 'contest'],
+  ['contests', 'contest'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -453,6 +472,19 @@ function parseNudges(words: readonly string[]): ParseResult {
   return fail(`${quote(words.join(' '))} isn't a nudge setting. ${time.error}`, USAGE.nudges);
 }
 
+function parseContest(words: readonly string[]): ParseResult {
+  const [action, id, ...extra] = words.map((w) => w.toLowerCase());
+  if (action === undefined || action === 'list') return ok({ type: 'contest', action: 'list' });
+  if ((action === 'new' || action === 'start') && id === undefined) return ok({ type: 'contest', action: 'new' });
+  if (action === 'cancel' && id !== undefined && extra.length === 0) {
+    const n = Number(id.replace(/^#/, ''));
+    if (Number.isSafeInteger(n) && n > 0) return ok({ type: 'contest', action: 'cancel', id: n });
+    return fail(`${quote(id)} isn't a contest number — \`/kpi contest\` lists them with theirs.`, USAGE.contest);
+  }
+  if (action === 'cancel') return fail('Say which contest to cancel, e.g. `/kpi contest cancel 3`.', USAGE.contest);
+  return fail(`${quote(words.join(' '))} isn't a contest command.`, USAGE.contest);
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -491,6 +523,8 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parseRecognition(rawRest(text));
     case 'nudges':
       return parseNudges(rest);
+    case 'contest':
+      return parseContest(rest);
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

@@ -28,6 +28,8 @@ interface Scope {
   previous: TimeWindow;
   /** The goal period whose revenue target is the quota of this window, if any. */
   quotaPeriod: string | null;
+  /** Only activity rows passing this condition count (quality gates: `creditedSql`); all rows when absent. */
+  credit?: SQL;
 }
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -142,6 +144,7 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
         from activities
         where workspace_id = ${scope.workspaceId} and ${userFilter(sql`user_id`, scope.userId)}
           and ${kinds === undefined ? sql`true` : sql`kind in (${sql.join(kinds.length > 0 ? kinds.map((k) => sql`${k}`) : [sql`null`], sql`, `)})`}
+          and ${scope.credit ?? sql`true`}
           and occurred_at >= ${ts(p.start)} and occurred_at < ${ts(w.end)}
           and (occurred_at >= ${ts(w.start)} or occurred_at < ${ts(p.end)})
         group by 1, 2`,

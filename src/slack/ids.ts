@@ -7,6 +7,9 @@ export const ACTIONS = {
   nudgeNotHelpful: 'nudge_not_helpful',
 } as const;
 
+/** Modal callback ids. */
+export const VIEWS = { contestNew: 'kpi_contest_new' } as const;
+
 export const EVENTS = [
   'app_home_opened',
   'app_uninstalled',

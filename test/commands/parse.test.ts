@@ -417,6 +417,28 @@ describe('parser properties', () => {
   });
 });
 
+describe('contest', () => {
+  it.each<[string, KpiCommand]>([
+    ['contest', { type: 'contest', action: 'list' }],
+    ['contests', { type: 'contest', action: 'list' }],
+    ['contest new', { type: 'contest', action: 'new' }],
+    ['Contest Start', { type: 'contest', action: 'new' }],
+    ['contest cancel 12', { type: 'contest', action: 'cancel', id: 12 }],
+    ['contest cancel #3', { type: 'contest', action: 'cancel', id: 3 }],
+  ])('%s', (text, command) => {
+    expect(parse(text)).toEqual({ ok: true, command });
+  });
+
+  it.each(['contest cancel', 'contest cancel abc', 'contest cancel 0', 'contest cancel 1 2', 'contest new now'])(
+    'refuses %s with the usage',
+    (text) => {
+      const result = parse(text);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.usage).toBe(USAGE.contest);
+    },
+  );
+});
+
 describe('crm (admins)', () => {
   it.each<[string, KpiCommand]>([
     ['crm', { type: 'crm', action: 'status' }],

@@ -563,6 +563,116 @@ function checkMessage(args: Json): MessageContent {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Modals: views.open and views.update
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** Slack's limits on a modal's title, submit and close buttons. */
+const MODAL_BUTTON_TEXT = 24;
+/** A trigger id opens one view, within three seconds of the interaction that issued it. */
+const TRIGGER_TTL_MS = 3000;
+/** Trigger ids as Slack issues them, `<epoch seconds>.<number>.<hex>` (see `newTriggerId` in slack-signing.ts). */
+const TRIGGER_ID = /^(\d{9,11})\.\d+\.[0-9a-z]+$/;
+
+/** Slack-style reasons why a modal `view` would be refused (empty when valid). */
+export function validateModal(view: Json): readonly string[] {
+  const reasons: string[] = [];
+  const fail = (pointer: string, reason: string) => reasons.push(`${reason} [json-pointer:/view${pointer}]`);
+  if (view.type !== 'modal') fail('/type', 'must be a valid enum value');
+  const button = (key: string, required: boolean) => {
+    const value = view[key];
+    if (value === undefined) {
+      if (required) fail('', `missing required field: ${key}`);
+      return;
+    }
+    if (!isRecord(value) || value.type !== 'plain_text' || typeof value.text !== 'string') {
+      fail(`/${key}`, 'must provide a plain_text object');
+    } else if (value.text.length > MODAL_BUTTON_TEXT || value.text.length === 0) {
+      fail(`/${key}/text`, `must be between 1 and ${MODAL_BUTTON_TEXT} characters`);
+    }
+  };
+  const blocks = Array.isArray(view.blocks) ? view.blocks : [];
+  button('title', true);
+  // A modal with inputs cannot be submitted without a submit button.
+  button(
+    'submit',
+    blocks.some((b) => isRecord(b) && b.type === 'input'),
+  );
+  button('close', false);
+  for (const [key, max] of [
+    ['private_metadata', LIMITS.privateMetadata],
+    ['callback_id', LIMITS.callbackId],
+    ['external_id', LIMITS.callbackId],
+  ] as const) {
+    const value = view[key];
+    if (value !== undefined && (typeof value !== 'string' || value.length > max)) {
+      fail(`/${key}`, `must be a string of at most ${max} characters`);
+    }
+  }
+  if (view.blocks === undefined) fail('', 'missing required field: blocks');
+  else reasons.push(...validateBlocks(view.blocks, '/view/blocks', LIMITS.viewBlocks));
+  return reasons;
+}
+
+/** Open modals and the trigger ids spent on them. */
+class ModalViews {
+  private readonly views = new Map<string, { view: Json; hash: string; teamId: string }>();
+  private readonly usedTriggers = new Set<string>();
+  private sequence = 0;
+
+  open({ args, auth }: ApiCall, now: number): Json {
+    const trigger = stringArg(args, 'trigger_id') ?? stringArg(args, 'interactivity_pointer');
+    if (trigger === undefined) throw invalidArguments('missing required field: trigger_id');
+    const issued = TRIGGER_ID.exec(trigger)?.[1];
+    if (issued === undefined) throw new SlackApiError('invalid_trigger_id');
+    if (this.usedTriggers.has(trigger)) throw new SlackApiError('exchanged_trigger_id');
+    // Stamped in whole seconds: the trigger lived until three seconds after the end of that second at most.
+    if (now >= (Number(issued) + 1) * 1000 + TRIGGER_TTL_MS) throw new SlackApiError('expired_trigger_id');
+    const view = this.checked(args);
+    this.usedTriggers.add(trigger);
+    return { view: this.store(`V${String(++this.sequence).padStart(10, '0')}`, view, auth, now) };
+  }
+
+  update({ args, auth }: ApiCall, now: number): Json {
+    const viewId = stringArg(args, 'view_id');
+    const externalId = stringArg(args, 'external_id');
+    if (viewId === undefined && externalId === undefined) throw invalidArguments('missing required field: view_id');
+    const id =
+      viewId ?? [...this.views].find(([, v]) => v.teamId === auth.teamId && v.view.external_id === externalId)?.[0];
+    const current = id === undefined ? undefined : this.views.get(id);
+    if (id === undefined || current === undefined || current.teamId !== auth.teamId)
+      throw new SlackApiError('not_found');
+    const hash = stringArg(args, 'hash');
+    if (hash !== undefined && hash !== current.hash) throw new SlackApiError('hash_conflict');
+    return { view: this.store(id, this.checked(args), auth, now) };
+  }
+
+  private checked(args: Json): Json {
+    const view = args.view;
+    if (!isRecord(view)) throw invalidArguments('must provide an object [json-pointer:/view]');
+    const reasons = validateModal(view);
+    if (reasons.length > 0) throw invalidArguments(...reasons);
+    return view;
+  }
+
+  private store(id: string, view: Json, auth: TokenState, now: number): Json {
+    const hash = `${Math.floor(now / 1000)}.${++this.sequence}`;
+    this.views.set(id, { view, hash, teamId: auth.teamId });
+    return {
+      ...view,
+      id,
+      team_id: auth.teamId,
+      state: { values: {} },
+      hash,
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      root_view_id: id,
+      app_id: FAKE_APP_ID,
+      bot_id: auth.botId ?? null,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Users
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -779,7 +889,10 @@ class FakeSlackServer implements FakeSlack {
     'chat.update': { scopes: ['chat:write'], handle: (call) => this.chatUpdate(call) },
     'views.publish': { handle: (call) => this.viewsPublish(call) },
     'conversations.members': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsMembers(call) },
+    'views.open': { handle: (call) => this.modals.open(call, this.now()) },
+    'views.update': { handle: (call) => this.modals.update(call, this.now()) },
   };
+  private readonly modals = new ModalViews();
 
   constructor(private readonly opts: FakeSlackOptions) {
     this.now = opts.now ?? Date.now;

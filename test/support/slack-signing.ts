@@ -2,7 +2,7 @@
  * Builders for requests exactly as Slack sends them to an app, signed so that Bolt's HTTPReceiver accepts them.
  * See https://docs.slack.dev/authentication/verifying-requests-from-slack
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export interface SlackSignatureHeaders {
   'x-slack-signature': string;
@@ -57,6 +57,56 @@ export function slashCommandBody(fields: SlashCommandFields): string {
     is_enterprise_install: 'false',
     response_url: fields.responseUrl,
     trigger_id: fields.triggerId ?? `${nowSeconds()}.1111111111.fake0trigger`,
+  });
+}
+
+let triggers = 0;
+
+/** A fresh trigger id in Slack's shape, stamped with the current second (the fake checks it expires after 3 s). */
+export function newTriggerId(): string {
+  return `${nowSeconds()}.${++triggers}${Math.floor(Math.random() * 1e6)}.${randomBytes(8).toString('hex')}`;
+}
+
+export interface ViewSubmissionFields {
+  teamId: string;
+  userId: string;
+  callbackId: string;
+  privateMetadata: string;
+  /** `view.state.values`: `{ [block_id]: { [action_id]: { type, value | selected_… } } }`. */
+  values: Record<string, Record<string, object>>;
+  viewId?: string;
+}
+
+/** A `view_submission` payload as Slack sends it when a modal's submit button is pressed. */
+export function viewSubmissionBody(fields: ViewSubmissionFields): string {
+  return blockActionsBody({
+    type: 'view_submission',
+    team: { id: fields.teamId, domain: fields.teamId.toLowerCase() },
+    user: {
+      id: fields.userId,
+      username: fields.userId.toLowerCase(),
+      name: fields.userId.toLowerCase(),
+      team_id: fields.teamId,
+    },
+    api_app_id: DEFAULT_APP_ID,
+    token: VERIFICATION_TOKEN,
+    trigger_id: newTriggerId(),
+    view: {
+      id: fields.viewId ?? 'V0000000001',
+      team_id: fields.teamId,
+      type: 'modal',
+      callback_id: fields.callbackId,
+      private_metadata: fields.privateMetadata,
+      state: { values: fields.values },
+      hash: '1.1',
+      title: { type: 'plain_text', text: 'Modal' },
+      blocks: [],
+      root_view_id: fields.viewId ?? 'V0000000001',
+      app_id: DEFAULT_APP_ID,
+      bot_id: 'BBOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
   });
 }
 

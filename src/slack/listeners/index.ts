@@ -1,12 +1,13 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
-import { ACTIONS, COMMAND } from '../ids.js';
+import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
 import { createAppHomeHandler } from './events/app-home.events.js';
 import { createReactionHandler } from './events/reaction.events.js';
 import { createUninstallHandler } from './events/uninstall.events.js';
+import { createContestNewView } from './views/contest-new.view.js';
 
 export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
   app.command(COMMAND, createKpiCommand(deps));
@@ -14,6 +15,7 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   app.event('app_home_opened', createAppHomeHandler(deps));
   app.action(ACTIONS.nudgeHelpful, createNudgeFeedbackAction(deps, true));
   app.action(ACTIONS.nudgeNotHelpful, createNudgeFeedbackAction(deps, false));
+  app.view(VIEWS.contestNew, createContestNewView(deps));
   const uninstall = createUninstallHandler(deps, store);
   app.event('app_uninstalled', uninstall);
   app.event('tokens_revoked', uninstall);

@@ -1,5 +1,5 @@
 import { latestUndoable, undoActivity } from '../../../activities/activities.repository.js';
-import type { KpiCommand } from '../../../commands/parse.js';
+import type { CoreKpiCommand } from '../../../commands/parse.js';
 import { getKpi } from '../../../kpi/catalogue.js';
 import { loadFacts } from '../../../kpi/kpi.queries.js';
 import { buildLeaderboard } from '../../../kpi/leaderboard.js';
@@ -32,7 +32,7 @@ const DEFAULT_BOARD_METRIC = 'revenue';
 export async function runKpiCommand(
   deps: Pick<AppDeps, 'db'>,
   inv: Invocation,
-  command: Exclude<KpiCommand, { type: 'help' | 'crm' | 'nudges' }>,
+  command: CoreKpiCommand,
 ): Promise<SlackMessage> {
   const { db } = deps;
   const who = { workspaceId: inv.workspaceId, userId: inv.userId };
@@ -90,10 +90,6 @@ export async function runKpiCommand(
         inv.currency,
       );
     }
-    case 'kudos':
-    case 'recognition':
-      // They need the channel and the member's role: `routeCommand` hands them to their own runners.
-      throw new Error(`/kpi ${command.type} goes through routeCommand`);
     case 'privacy': {
       if (command.setting === 'status') {
         return textMessage(

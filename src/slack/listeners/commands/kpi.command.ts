@@ -6,6 +6,7 @@ import { ensureWorkspace } from '../../../members/members.repository.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
 import type { CommandContext } from './command-context.js';
+import { runContestCommand } from './contest.command.js';
 import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
 import { runKudosCommand } from './kudos-actions.js';
@@ -71,6 +72,8 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return runRecognitionCommand(ctx, cmd.setting);
     case 'nudges':
       return runNudgesCommand(ctx, cmd);
+    case 'contest':
+      return runContestCommand(ctx, cmd);
     default:
       return runKpiCommand(
         ctx.deps,
