@@ -17,7 +17,7 @@ const weekly = (timezone: string, timeOfDay = '09:00', dayOfWeek = 1): Schedule 
   timezone,
 });
 
-const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat("ccc yyyy-MM-dd HH:mm ZZ");
+const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('ccc yyyy-MM-dd HH:mm ZZ');
 
 describe('weekly boards across DST', () => {
   const ny = weekly('America/New_York');
@@ -138,7 +138,13 @@ describe('half-hour zones', () => {
   });
 
   it('posts daily at 17:30 Kolkata, which is noon UTC', () => {
-    const board: Schedule = { cadence: 'daily', dayOfWeek: 1, dayOfMonth: 1, timeOfDay: '17:30', timezone: 'Asia/Kolkata' };
+    const board: Schedule = {
+      cadence: 'daily',
+      dayOfWeek: 1,
+      dayOfMonth: 1,
+      timeOfDay: '17:30',
+      timezone: 'Asia/Kolkata',
+    };
     expect(nextRun(board, new Date('2026-11-18T12:00:00Z')).toISOString()).toBe('2026-11-19T12:00:00.000Z');
   });
 });

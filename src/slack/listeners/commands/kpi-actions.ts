@@ -31,7 +31,7 @@ const DEFAULT_BOARD_METRIC = 'revenue';
 export async function runKpiCommand(
   deps: Pick<AppDeps, 'db'>,
   inv: Invocation,
-  command: Exclude<KpiCommand, { type: 'help' | 'crm' }>,
+  command: Exclude<KpiCommand, { type: 'help' | 'crm' | 'board_subscribe' | 'board_unsubscribe' | 'boards' }>,
 ): Promise<SlackMessage> {
   const { db } = deps;
   const who = { workspaceId: inv.workspaceId, userId: inv.userId };
