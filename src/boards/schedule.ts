@@ -148,3 +148,30 @@ export function recentPeriods(schedule: Schedule, end: Date, count: number): { s
   }
   return windows;
 }
+
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/** 'every Monday at 09:00', 'every day at 17:30', 'on the 31st of each month (or its last day) at 09:00'. */
+export function describeSchedule(schedule: Schedule): string {
+  const at = `at ${schedule.timeOfDay} (${schedule.timezone})`;
+  switch (schedule.cadence) {
+    case 'daily':
+      return `every day ${at}`;
+    case 'weekly':
+      return `every ${WEEKDAY_NAMES[schedule.dayOfWeek - 1] ?? 'Monday'} ${at}`;
+    case 'monthly':
+      return `on the ${ordinal(schedule.dayOfMonth)} of each month${schedule.dayOfMonth > 28 ? ' (or its last day)' : ''} ${at}`;
+  }
+}
+
+/** An instant as a person reads it in their own zone: 'Mon 30 Nov 09:00 (America/Chicago)'. */
+export function describeInstant(at: Date, timezone: string): string {
+  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  return `${DateTime.fromJSDate(at, { zone }).setLocale('en-US').toFormat('ccc d LLL yyyy HH:mm')} (${zone})`;
+}

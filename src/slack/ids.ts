@@ -3,6 +3,8 @@ export const COMMAND = '/kpi';
 
 export const ACTIONS = {
   undo: 'kpi_undo',
+  /** "See my position" on a scheduled channel board. */
+  boardPosition: 'kpi_board_position',
 } as const;
 
 export const EVENTS = [

@@ -2,6 +2,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   comparisonWindow,
+  describeInstant,
+  describeSchedule,
   dueWindow,
   nextRun,
   previousRun,
@@ -190,5 +192,21 @@ describe('the window a post covers', () => {
       '2026-11-09T14:00:00.000Z',
     ]);
     expect(periods.at(-1)?.end.toISOString()).toBe('2026-11-16T14:00:00.000Z');
+  });
+});
+
+describe('describing a schedule', () => {
+  it('reads as a sentence', () => {
+    expect(describeSchedule(weekly('America/New_York', '16:00', 5))).toBe('every Friday at 16:00 (America/New_York)');
+    expect(describeSchedule({ ...weekly('UTC'), cadence: 'daily' })).toBe('every day at 09:00 (UTC)');
+    expect(describeSchedule({ ...weekly('UTC'), cadence: 'monthly', dayOfMonth: 31 })).toBe(
+      'on the 31st of each month (or its last day) at 09:00 (UTC)',
+    );
+    expect(describeSchedule({ ...weekly('UTC'), cadence: 'monthly', dayOfMonth: 12 })).toBe(
+      'on the 12th of each month at 09:00 (UTC)',
+    );
+    expect(describeInstant(new Date('2026-11-30T14:00:00Z'), 'America/Chicago')).toBe(
+      'Mon 30 Nov 2026 08:00 (America/Chicago)',
+    );
   });
 });

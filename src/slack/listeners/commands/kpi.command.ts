@@ -5,6 +5,7 @@ import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
+import { runBoardSubscriptionCommand } from './board-subscriptions.js';
 import type { CommandContext } from './command-context.js';
 import { runCrmCommand } from './crm-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
@@ -62,6 +63,10 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return textMessage(cmd.topic ? USAGE[cmd.topic] : helpText());
     case 'crm':
       return runCrmCommand(ctx.deps, ctx.member, cmd);
+    case 'board_subscribe':
+    case 'board_unsubscribe':
+    case 'boards':
+      return runBoardSubscriptionCommand(ctx, cmd);
     default:
       return runKpiCommand(
         ctx.deps,
