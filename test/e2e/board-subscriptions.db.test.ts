@@ -259,6 +259,17 @@ describeDb('weekly channel board: subscribe, post, window, privacy', () => {
     expect(reply.body.text).not.toContain('Paused');
   });
 
+  it('shows the last delivery error the deliverer recorded on the board’s latest post', async () => {
+    const posts = await boardPosts(h);
+    await h.database.db
+      .update(outbox)
+      .set({ status: 'failed', lastError: 'is_archived' })
+      .where(eq(outbox.id, posts[1]?.id ?? -1));
+    const reply = await kpiIn(h, CHANNEL, 'UBEN', 'boards');
+    expect(reply.body.text).toContain(':warning: The last post (');
+    expect(reply.body.text).toContain('could not be delivered: the channel is archived');
+  });
+
   it('updates the board on a second subscribe, and lets a manager stop it', async () => {
     h.clock.now = new Date('2026-12-01T12:00:00Z');
     const updated = await kpiIn(h, CHANNEL, 'UMGR', 'board subscribe revenue weekly on friday at 4pm top 3');
@@ -325,7 +336,9 @@ describeDb('a team of one and a weighted scorecard board', () => {
     h.addUser('UZED', { name: 'Zed' });
     h.addUser('UYAN', { name: 'Yan' });
     h.fake.addChannel({ id: 'CSOLO', teamId: h.teamId, members: ['UZED', 'UBOT'] });
-    h.fake.addChannel({ id: 'CCARD', teamId: h.teamId, members: ['UZED', 'UYAN'] });
+    // Enough members for several pages of conversations.members (most are not people of the workspace).
+    const strangers = Array.from({ length: 450 }, (_, i) => `UGUEST${i}`);
+    h.fake.addChannel({ id: 'CCARD', teamId: h.teamId, members: [...strangers, 'UZED', 'UYAN'] });
     await logAt(h, new Date('2026-11-19T15:00:00Z'), 'UZED', 'meetings 5');
     await logAt(h, new Date('2026-11-19T15:00:00Z'), 'UZED', 'calls 100');
     await logAt(h, new Date('2026-11-19T15:00:00Z'), 'UYAN', 'meetings 10');
@@ -369,6 +382,9 @@ describeDb('a team of one and a weighted scorecard board', () => {
     expect(blocks).toContain(':first_place_medal: Yan: *66.7*');
     expect(blocks).toContain(':first_place_medal: Zed: *66.7*');
     expect(blocks).toContain('*Team average score:* 66.7');
+    expect(blocks).toContain('Team: the 2 people in this channel.');
+    const pages = h.fake.callsTo('conversations.members').filter((c) => c.args.channel === 'CCARD');
+    expect(pages.length).toBeGreaterThanOrEqual(3);
     // The daily board missed Fri, Sat and Sun 17:30: one post for the three days, ending Sun 17:30.
     const daily = posts.filter((p) => p.target === 'CSOLO');
     expect(daily).toHaveLength(2);
@@ -427,5 +443,21 @@ describeDb('a channel the bot cannot read', () => {
     expect(list.body.text).toContain('<#CGONE>');
     expect(list.body.text).toContain('<#CDELETED>');
     expect(list.body.text).toContain('the channel was not found');
+  });
+
+  it('retries a transient Slack failure the next minute, without recording an error', async () => {
+    expect((await kpiIn(h, 'CDELETED', 'UMGR', 'board unsubscribe')).body.text).toMatch(/^Stopped/);
+    h.fake.addChannel({ id: 'CFLAKY', teamId: h.teamId, members: ['UZED'] });
+    h.clock.now = new Date('2026-12-01T15:00:00Z');
+    await kpiIn(h, 'CFLAKY', 'UMGR', 'board subscribe calls daily at 10:00');
+    h.fake.failNext('conversations.members', { error: 'internal_error' });
+    expect(await h.bot.runJob('boards', new Date('2026-12-02T15:00:10Z'))).toMatchObject({ posted: 0, retry: 1 });
+    const [sub] = await subscriptionIn(h, 'CFLAKY');
+    expect(sub).toMatchObject({ lastError: null, nextRunAt: new Date('2026-12-02T15:00:00Z') });
+    expect(await h.bot.runJob('boards', new Date('2026-12-02T15:01:10Z'))).toMatchObject({ posted: 1, retry: 0 });
+    const post = (await boardPosts(h)).find((p) => p.target === 'CFLAKY');
+    expect(text((post?.payload as { blocks: unknown }).blocks)).toContain(
+      'Covers Tue 1 Dec 10:00 to Wed 2 Dec 10:00 (America/New_York)',
+    );
   });
 });

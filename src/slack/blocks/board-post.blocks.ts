@@ -188,7 +188,8 @@ export interface BoardListItem {
   topN: number;
   /** The next post, in the viewer's zone. */
   nextPost: string;
-  error: { text: string; since: string } | null;
+  /** `paused`: the job could not read the channel; `delivery`: the deliverer could not post the last one. */
+  error: { kind: 'paused' | 'delivery'; text: string; since: string } | null;
 }
 
 const ERROR_TEXT: Record<string, string> = {
@@ -210,9 +211,11 @@ export function boardListMessage(items: readonly BoardListItem[], scope: 'channe
   }
   const title = scope === 'channel' ? 'Boards posted in this channel' : 'Boards posted on a schedule';
   const lines = items.map((item) => {
-    const error = item.error
-      ? `\n:warning: Paused since ${item.error.since}: ${item.error.text}. It tries again at its next post time; \`/kpi board subscribe\` again once fixed.`
-      : '';
+    const error = !item.error
+      ? ''
+      : item.error.kind === 'paused'
+        ? `\n:warning: Paused since ${item.error.since}: ${item.error.text}. It tries again at its next post time, or at once when you \`/kpi board subscribe\` again.`
+        : `\n:warning: The last post (${item.error.since}) could not be delivered: ${item.error.text}.`;
     return `*${item.what}* in <#${item.channelId}>: ${item.schedule}, top ${item.topN}.\nNext post: ${item.nextPost}.${error}`;
   });
   const blocks: Block[] = [header(title), ...lines.slice(0, 45).map((line) => section(line))];

@@ -155,9 +155,9 @@ async function listBoards(ctx: CommandContext): Promise<SlackMessage> {
   const items = subs.map((sub) => {
     const failed = delivery.get(sub.id);
     const error = sub.lastError
-      ? { code: sub.lastError, at: sub.lastErrorAt ?? ctx.now }
+      ? { kind: 'paused' as const, code: sub.lastError, at: sub.lastErrorAt ?? ctx.now }
       : failed
-        ? { code: failed.error, at: failed.at }
+        ? { kind: 'delivery' as const, code: failed.error, at: failed.at }
         : null;
     return {
       channelId: sub.channelId,
@@ -165,7 +165,9 @@ async function listBoards(ctx: CommandContext): Promise<SlackMessage> {
       schedule: describeSchedule(scheduleOf(sub)),
       topN: sub.topN,
       nextPost: describeInstant(sub.nextRunAt, ctx.timezone),
-      error: error ? { text: describeBoardError(error.code), since: describeInstant(error.at, ctx.timezone) } : null,
+      error: error
+        ? { kind: error.kind, text: describeBoardError(error.code), since: describeInstant(error.at, ctx.timezone) }
+        : null,
     };
   });
   return boardListMessage(items, manager ? 'workspace' : 'channel');
