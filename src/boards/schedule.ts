@@ -170,8 +170,13 @@ export function describeSchedule(schedule: Schedule): string {
   }
 }
 
+/** A zone the schedule maths can use: the given one when it is a valid IANA zone, else UTC. */
+export function usableZone(timezone: string): string {
+  return IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+}
+
 /** An instant as a person reads it in their own zone: 'Mon 30 Nov 09:00 (America/Chicago)'. */
 export function describeInstant(at: Date, timezone: string): string {
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const zone = usableZone(timezone);
   return `${DateTime.fromJSDate(at, { zone }).setLocale('en-US').toFormat('ccc d LLL yyyy HH:mm')} (${zone})`;
 }

@@ -99,6 +99,9 @@ describe('the board post', () => {
     expect(json(boardPostMessage(post({ periods: 3, cadence: 'daily' }, entries)).blocks)).toContain(
       '3 days in one post',
     );
+    expect(json(boardPostMessage(post({ active: 0, cadence: 'daily' })).blocks)).toContain(
+      'No activity logged since the last board on revenue',
+    );
   });
 
   it('carries a position button whose value decodes back to the post’s windows', () => {

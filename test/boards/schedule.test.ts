@@ -9,6 +9,7 @@ import {
   previousRun,
   recentPeriods,
   type Schedule,
+  usableZone,
 } from '../../src/boards/schedule.js';
 
 const weekly = (timezone: string, timeOfDay = '09:00', dayOfWeek = 1): Schedule => ({
@@ -208,5 +209,7 @@ describe('describing a schedule', () => {
     expect(describeInstant(new Date('2026-11-30T14:00:00Z'), 'America/Chicago')).toBe(
       'Mon 30 Nov 2026 08:00 (America/Chicago)',
     );
+    expect(usableZone('Mars/Olympus_Mons')).toBe('UTC');
+    expect(usableZone('Asia/Kolkata')).toBe('Asia/Kolkata');
   });
 });

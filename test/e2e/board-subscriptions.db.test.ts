@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { activities, auditLog, boardSubscriptions, goals, members, outbox } from '../../src/db/schema.js';
+import { parseCrmConfig } from '../../src/integrations/crm-config.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { describeDb } from '../support/db.js';
 import { isResponse, type RecordedResponse } from '../support/fake-slack.js';
 import { type Harness, SIGNING_SECRET, startHarness } from '../support/harness.js';
@@ -167,11 +170,28 @@ describeDb('weekly channel board: subscribe, post, window, privacy', () => {
     expect(await boardPosts(h)).toEqual([]);
   });
 
-  it('decides one post at Monday 09:00 New York, even when run twice and from two concurrent calls', async () => {
+  it('decides one post at Monday 09:00 New York, even when run twice and by two app instances at once', async () => {
+    // A second replica of the bot on the same database and Slack workspace.
+    const replica = await buildApp({
+      config: {
+        slack: { mode: 'single', botToken: h.botToken, signingSecret: SIGNING_SECRET },
+        database: { driver: 'pglite', dataDir: null },
+        port: 0,
+        slackApiUrl: h.fake.apiUrl,
+        logLevel: 'silent',
+        crm: parseCrmConfig({}, []),
+      },
+      database: h.database,
+      logger: createLogger('silent'),
+      now: () => h.clock.now,
+      scheduleJobs: false,
+    });
     const at = new Date('2026-11-23T14:00:20Z');
-    const reports = await Promise.all([h.bot.runJob('boards', at), h.bot.runJob('boards', at)]);
+    const reports = await Promise.all([h.bot.runJob('boards', at), replica.runJob('boards', at)]);
     const again = await h.bot.runJob('boards', new Date('2026-11-23T14:01:00Z'));
     expect(reports.reduce((n, r) => n + (r.posted ?? 0), 0)).toBe(1);
+    // The other replica found the board locked (PostgreSQL) or already moved on (PGlite): skipped.
+    expect(reports.reduce((n, r) => n + (r.skipped ?? 0), 0)).toBe(1);
     expect(again.posted).toBe(0);
     const posts = await boardPosts(h);
     const [sub] = await subscriptionIn(h, CHANNEL);

@@ -53,13 +53,15 @@ function topLines(data: BoardPostData): string {
     .join('\n');
 }
 
+const EMPTY_SPAN = { daily: 'since the last board', weekly: 'this week', monthly: 'this month' } as const;
+
 function emptyText(data: BoardPostData): string {
-  const period = data.periods > 1 ? 'time' : PERIOD_NAME[data.cadence];
+  const span = data.periods > 1 ? 'since the last board' : EMPTY_SPAN[data.cadence];
   if (data.active > 0) {
-    return `Nobody to show on the public board this ${period}: people at zero and people who chose to hide are not listed. \`See my position\` shows yours.`;
+    return `Nobody to show on the public board ${span}: people at zero and people who chose to hide are not listed. \`See my position\` shows yours.`;
   }
   const who = data.teamSize === 1 ? 'you' : 'the team';
-  return `:seedling: No activity logged this ${period} on ${data.metric.label.toLowerCase()} — a fresh start for ${who}. Log with \`/kpi log\` and the next board will show it.`;
+  return `:seedling: No activity logged ${span} on ${data.metric.label.toLowerCase()} — a fresh start for ${who}. Log with \`/kpi log\` and the next board will show it.`;
 }
 
 function teamLine(data: BoardPostData): string | null {

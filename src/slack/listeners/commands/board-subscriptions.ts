@@ -8,7 +8,14 @@ import {
   scheduleOf,
   upsertSubscription,
 } from '../../../boards/board-subscriptions.repository.js';
-import { describeInstant, describeSchedule, nextRun, previousRun, type Schedule } from '../../../boards/schedule.js';
+import {
+  describeInstant,
+  describeSchedule,
+  nextRun,
+  previousRun,
+  type Schedule,
+  usableZone,
+} from '../../../boards/schedule.js';
 import type { KpiCommand } from '../../../commands/parse.js';
 import { getKpi } from '../../../kpi/catalogue.js';
 import { scorecardSchema } from '../../../kpi/weighted-score.js';
@@ -58,7 +65,8 @@ async function subscribe(ctx: CommandContext, cmd: Extract<BoardCommand, { type:
     dayOfWeek: cmd.dayOfWeek,
     dayOfMonth: cmd.dayOfMonth,
     timeOfDay: cmd.timeOfDay,
-    timezone: ctx.timezone,
+    // A zone the schedule can be computed in for good: an unknown one would never come due.
+    timezone: usableZone(ctx.timezone),
   };
   const nextRunAt = nextRun(schedule, ctx.now);
   const { db } = ctx.deps;
