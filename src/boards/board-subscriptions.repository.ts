@@ -137,14 +137,23 @@ export async function dueSubscriptionIds(
  * so a board that another run has just decided (and moved on) is not decided again.
  */
 export async function claimDue(tx: Database, id: number, now: Date): Promise<BoardSubscription | undefined> {
-  const rows = await tx
+  const rows = await dueRow(tx, id, now).for('update', { skipLocked: true });
+  return rows[0];
+}
+
+/** The board if it is still due, without locking it (to read what the decision will need first). */
+export async function peekDue(db: Database, id: number, now: Date): Promise<BoardSubscription | undefined> {
+  const rows = await dueRow(db, id, now);
+  return rows[0];
+}
+
+function dueRow(db: Database, id: number, now: Date) {
+  return db
     .select()
     .from(boardSubscriptions)
     .where(
       and(eq(boardSubscriptions.id, id), isNull(boardSubscriptions.archivedAt), lte(boardSubscriptions.nextRunAt, now)),
-    )
-    .for('update', { skipLocked: true });
-  return rows[0];
+    );
 }
 
 /** After a post is decided: the next instant, and where this post's window ended. */

@@ -5,19 +5,21 @@ import { boardPostMessage } from '../slack/blocks/board-post.blocks.js';
 import { composeBoardPost } from './board-post.js';
 import {
   BOARD_REF,
+  type BoardSubscription,
   claimDue,
   dueSubscriptionIds,
   markFailed,
   markPosted,
+  peekDue,
   scheduleOf,
 } from './board-subscriptions.repository.js';
 import { ChannelTeamError, channelTeam } from './channel-team.js';
 import { dueWindow, nextRun } from './schedule.js';
 
 /**
- * The boards job, every minute: each channel board whose scheduled instant has come is decided in
- * one transaction that claims its row (`FOR UPDATE SKIP LOCKED`, so two replicas never decide the
- * same board), computes the board for exactly the window since the previous post, writes the post
+ * The boards job, every minute: for each channel board whose scheduled instant has come, the
+ * channel's members are read from Slack, then one transaction claims the board's row (`FOR UPDATE
+ * SKIP LOCKED`, so two replicas never decide the same board), computes the board for exactly the window since the previous post, writes the post
  * to the outbox under the key `board:<id>:<window end>`, and moves the board on to its next instant.
  * The deliverer posts it; nothing here talks to Slack but to read the channel's members.
  *
@@ -29,8 +31,8 @@ import { dueWindow, nextRun } from './schedule.js';
  * - A permanent Slack error reading the channel (`channel_not_found`, `not_in_channel` …) is recorded
  *   on the board, shown in `/kpi boards`, and the board tries again at its next scheduled instant; its
  *   window does not move, so the first post after the fix covers everything since the last one.
- * - Any other failure (Slack 5xx, rate limit, network) rolls the transaction back: the board stays
- *   due and the next minute's run tries again.
+ * - Any other failure (Slack 5xx, rate limit, network) leaves the board due: the next minute's run
+ *   tries again.
  */
 
 /** Boards decided per run; the rest wait a minute (a run stays short and each board is its own transaction). */
@@ -42,25 +44,33 @@ export function boardPostKey(subscriptionId: number, windowEnd: Date): string {
   return `board:${subscriptionId}:${windowEnd.toISOString()}`;
 }
 
+/** The channel's team, or the permanent error that stops this board from being posted. */
+async function readTeam(deps: JobDeps, sub: BoardSubscription): Promise<Set<string> | { error: string }> {
+  const client = await deps.slackFor(sub.workspaceId);
+  if (!client) return { error: 'app_not_installed' };
+  try {
+    return await channelTeam(deps.db, client, sub.workspaceId, sub.channelId);
+  } catch (error) {
+    if (error instanceof ChannelTeamError) return { error: error.slackError };
+    throw error;
+  }
+}
+
 async function decideBoard(deps: JobDeps, id: number, now: Date): Promise<Outcome> {
+  // Slack is read before the row is locked, so no lock is held across network calls (and their
+  // retries); a replica that loses the claim below has only made a wasted read.
+  const peeked = await peekDue(deps.db, id, now);
+  if (!peeked) return 'skipped';
+  const team = await readTeam(deps, peeked);
   return deps.db.transaction(async (tx) => {
     const sub = await claimDue(tx, id, now);
     if (!sub) return 'skipped';
     const schedule = scheduleOf(sub);
     const window = dueWindow(schedule, now, sub.lastWindowEnd);
     const next = nextRun(schedule, window.end);
-    const client = await deps.slackFor(sub.workspaceId);
-    if (!client) {
-      await markFailed(tx, sub.id, { nextRunAt: next, windowStart: window.start, error: 'app_not_installed', at: now });
-      return 'failed';
-    }
-    let team: Set<string>;
-    try {
-      team = await channelTeam(tx, client, sub.workspaceId, sub.channelId);
-    } catch (error) {
-      if (!(error instanceof ChannelTeamError)) throw error;
-      await markFailed(tx, sub.id, { nextRunAt: next, windowStart: window.start, error: error.slackError, at: now });
-      deps.logger.warn({ board: sub.id, channel: sub.channelId, error: error.slackError }, 'board paused');
+    if ('error' in team) {
+      await markFailed(tx, sub.id, { nextRunAt: next, windowStart: window.start, error: team.error, at: now });
+      deps.logger.warn({ board: sub.id, channel: sub.channelId, error: team.error }, 'board paused');
       return 'failed';
     }
     const currency = (await getWorkspace(tx, sub.workspaceId))?.currency ?? 'USD';
