@@ -149,6 +149,7 @@ describeDb('weekly channel board: subscribe, post, window, privacy', () => {
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toContain('*Revenue* board every Monday at 09:00 (America/New_York), top 5');
     expect(reply.body.text).toContain('Next post: Mon 23 Nov 2026 09:00 (America/New_York)');
+    expect(reply.body.text).not.toContain('Heads-up');
     const [sub] = await subscriptionIn(h, CHANNEL);
     expect(sub).toMatchObject({
       metric: 'revenue',
@@ -455,7 +456,9 @@ describeDb('a channel the bot cannot read', () => {
 
   it('records a channel that no longer exists, and a manager sees it among all boards', async () => {
     h.clock.now = new Date('2026-11-30T15:00:00Z');
-    expect((await kpiIn(h, 'CDELETED', 'UMGR', 'board subscribe calls daily')).body.text).toMatch(/^Done/);
+    const reply = await kpiIn(h, 'CDELETED', 'UMGR', 'board subscribe calls daily');
+    expect(reply.body.text).toMatch(/^Done/);
+    expect(reply.body.text).toContain(':warning: Heads-up: the channel was not found');
     expect(await h.bot.runJob('boards', new Date('2026-12-01T14:00:10Z'))).toMatchObject({ failed: 1 });
     const [sub] = await subscriptionIn(h, 'CDELETED');
     expect(sub?.lastError).toBe('channel_not_found');

@@ -8,6 +8,7 @@ import {
   scheduleOf,
   upsertSubscription,
 } from '../../../boards/board-subscriptions.repository.js';
+import { ChannelTeamError, channelTeam } from '../../../boards/channel-team.js';
 import {
   describeInstant,
   describeSchedule,
@@ -98,11 +99,26 @@ async function subscribe(ctx: CommandContext, cmd: Extract<BoardCommand, { type:
     return result;
   });
   const firstStart = subscription.lastWindowEnd ?? previousRun(schedule, nextRunAt);
+  const warning = await channelWarning(ctx);
   return textMessage(
     `${created ? 'Done' : 'Updated'}: this channel gets the *${what(subscription, ctx.currency)}* board ${describeSchedule(schedule)}, top ${cmd.topN}. ` +
       `Next post: ${describeInstant(nextRunAt, ctx.timezone)}, covering the time since ${describeInstant(firstStart, ctx.timezone)}. ` +
-      'The team is whoever is in this channel; people who chose `/kpi privacy hide` never appear.',
+      'The team is whoever is in this channel; people who chose `/kpi privacy hide` never appear.' +
+      (warning ? `\n:warning: Heads-up: ${warning}. Fix it before the first post, or it will be paused.` : ''),
   );
+}
+
+/** Whether the board will be able to read this channel, said now rather than at the first post. */
+async function channelWarning(ctx: CommandContext): Promise<string | null> {
+  try {
+    await channelTeam(ctx.deps.db, ctx.client, ctx.member.workspaceId, ctx.channelId);
+    return null;
+  } catch (error) {
+    if (error instanceof ChannelTeamError) return describeBoardError(error.slackError);
+    // Anything else (rate limit, Slack down) says nothing about the channel; the job will read it again.
+    ctx.deps.logger.warn({ err: error, channel: ctx.channelId }, 'could not check a board channel');
+    return null;
+  }
 }
 
 async function unsubscribe(ctx: CommandContext, cmd: Extract<BoardCommand, { type: 'board_unsubscribe' }>) {
