@@ -1,6 +1,9 @@
+import type { Cadence } from '../boards/schedule.js';
 import { parseClockTime } from '../coaching/nudge-time.js';
 import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
+import { findKpi } from '../kpi/catalogue.js';
+import { type ScorecardWeights, scorecardSchema } from '../kpi/weighted-score.js';
 import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
 import { parseAmount, parseCount } from '../lib/amount.js';
 
@@ -17,6 +20,7 @@ export type HelpTopic =
   | 'log'
   | 'me'
   | 'board'
+  | 'boards'
   | 'explain'
   | 'undo'
   | 'privacy'
@@ -31,12 +35,28 @@ export type RecognitionChange =
   | { kind: 'off' | 'hide_amount' | 'show_amount' | 'hide_deal_names' | 'show_deal_names' };
 export type RecognitionSetting = RecognitionChange | { kind: 'status' };
 
+/** What a board posts (one metric, or a weighted scorecard), how often and when. */
+export interface BoardSubscriptionSpec {
+  /** A catalogue key; null with a scorecard, or when none was named (the runner's default). */
+  metric: string | null;
+  scorecard: ScorecardWeights | null;
+  cadence: Cadence;
+  dayOfWeek: number;
+  dayOfMonth: number;
+  /** `HH:MM`, 24-hour. */
+  timeOfDay: string;
+  topN: number;
+}
+
 export type KpiCommand =
   | { type: 'help'; topic: HelpTopic | null }
   | { type: 'log'; kind: ActivityKind; quantity: number; amountCents: number; note: string | null }
   | { type: 'undo' }
   | { type: 'me'; window: WindowSpec }
   | { type: 'board'; metric: string | null; window: WindowSpec }
+  | ({ type: 'board_subscribe' } & BoardSubscriptionSpec)
+  | { type: 'board_unsubscribe'; target: { metric: string } | 'scorecard' | null }
+  | { type: 'boards' }
   | { type: 'explain'; metric: string | null }
   | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
   | { type: 'kudos'; action: 'give'; receiverId: string; reason: string }
@@ -82,6 +102,11 @@ export const USAGE: Record<HelpTopic, string> = {
     '(the amount is optional: `/kpi log deal won` records a deal without one)',
   me: '`/kpi me [window]` — your numbers, this week unless you say otherwise, e.g. `/kpi me last month`',
   board: '`/kpi board [metric] [window]` — the team leaderboard, e.g. `/kpi board`, `/kpi board meetings last week`',
+  boards:
+    '`/kpi board subscribe [metric] [daily|weekly|monthly] [on friday|on the 1st] [at 9am] [top 5]` — (managers) ' +
+    'post a board in this channel on a schedule, e.g. `/kpi board subscribe calls weekly on friday at 4pm`; ' +
+    '`/kpi board subscribe scorecard meetings:2:10 calls:1:100` ranks by a weighted scorecard (metric:weight:target); ' +
+    '`/kpi board unsubscribe [metric]` stops one; `/kpi boards` lists them',
   explain:
     '`/kpi explain [metric]` — how a number is worked out, e.g. `/kpi explain meetings`; `/kpi explain` lists them',
   undo: '`/kpi undo` — removes your most recent entry',
@@ -116,6 +141,7 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['me', 'me'],
   ['board', 'board'],
   ['leaderboard', 'board'],
+  ['boards', 'boards'],
   ['explain', 'explain'],
   ['undo', 'undo'],
   ['privacy', 'privacy'],
@@ -321,7 +347,10 @@ function parseMe(words: readonly string[], ctx: ParseContext): ParseResult {
  * with a problem, like a future date) is the window; the words before it name the metric.
  */
 function parseBoard(words: readonly string[], ctx: ParseContext): ParseResult {
-  if (words[0]?.toLowerCase() === 'kudos') return parseKudosBoard(words.slice(1), ctx);
+  const verb = words[0]?.toLowerCase();
+  if (verb === 'kudos') return parseKudosBoard(words.slice(1), ctx);
+  if (verb === 'subscribe') return parseSubscribe(words.slice(1), ctx);
+  if (verb === 'unsubscribe') return parseUnsubscribe(words.slice(1), ctx);
   if (words.length === 0) return ok({ type: 'board', metric: null, window: { kind: 'week' } });
   for (let split = 0; split < words.length; split++) {
     const window = parseWindow(words.slice(split).join(' '), ctx.now, ctx.timezone);
@@ -340,6 +369,168 @@ function parseBoard(words: readonly string[], ctx: ParseContext): ParseResult {
     return window.ok ? ok({ type: 'board', metric: metric.key, window: window.spec }) : failFrom(window, USAGE.board);
   }
   return unknownMetric(words.join(' '), USAGE.board);
+}
+
+// ---------------------------------------------------------------------------------------------
+// board subscribe, board unsubscribe, boards
+
+const CADENCES = new Set<string>(['daily', 'weekly', 'monthly']);
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+export const MAX_TOP_N = 20;
+
+function weekday(word: string): number | null {
+  const index = WEEKDAYS.findIndex((day) => word.length >= 3 && day.startsWith(word.replace(/s$/, '')));
+  return index === -1 ? null : index + 1;
+}
+
+/** `1st`, `2nd`, `15th`, `31`: a day of the month, 1 to 31. */
+function monthDay(word: string): number | null {
+  const match = /^(\d{1,2})(?:st|nd|rd|th)?$/.exec(word);
+  const day = match ? Number(match[1]) : 0;
+  return day >= 1 && day <= 31 ? day : null;
+}
+
+/** `9`, `9am`, `9:30pm`, `09:00`, `17:30`, `9.30` → `HH:MM`, or null. */
+export function parseTimeOfDay(word: string): string | null {
+  const match = /^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$/.exec(word.toLowerCase());
+  if (!match) return null;
+  let hour = Number(match[1]);
+  const minute = Number(match[2] ?? '0');
+  const half = match[3];
+  if (minute > 59) return null;
+  if (half) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (half === 'pm' ? 12 : 0);
+  } else if (hour > 23) {
+    return null;
+  }
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+/** A scorecard target in the metric's own unit: money in cents (`$10k`), a percent as a fraction (`30%`). */
+function scorecardTarget(metric: string, text: string): number | null {
+  const unit = findKpi(metric)?.unit;
+  if (unit === 'currency' || unit === 'currency_per_day') {
+    const amount = parseAmount(text);
+    return amount.ok && amount.cents > 0 ? amount.cents : null;
+  }
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (percent) return Number(percent[1]) / 100;
+  const value = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  return value > 0 ? value : null;
+}
+
+function parseScorecard(
+  words: readonly string[],
+  ctx: ParseContext,
+): { weights: ScorecardWeights } | { error: string } {
+  const example = 'e.g. `/kpi board subscribe scorecard meetings:2:10 calls:1:100`';
+  if (words.length === 0) return { error: `List the scorecard's metrics as metric:weight:target, ${example}.` };
+  const weights: { metric: string; weight: number; target: number }[] = [];
+  for (const word of words) {
+    const [name = '', weightText = '', targetText = '', ...extra] = word.split(':');
+    const metric = ctx.findMetric(name);
+    if (!metric)
+      return { error: `I don't know a metric called ${quote(name)}. Use \`/kpi explain\` to list the metrics.` };
+    const weight = /^\d+(?:\.\d+)?$/.test(weightText) ? Number(weightText) : Number.NaN;
+    const target = scorecardTarget(metric.key, targetText);
+    if (extra.length > 0 || !(weight > 0 && weight <= 100) || target === null) {
+      return {
+        error: `${quote(word)} should read metric:weight:target, with a weight from 1 to 100 and a target above zero, ${example}.`,
+      };
+    }
+    if (weights.some((w) => w.metric === metric.key)) return { error: `${quote(name)} is in the scorecard twice.` };
+    weights.push({ metric: metric.key, weight, target });
+  }
+  const checked = scorecardSchema.safeParse(weights);
+  return checked.success
+    ? { weights: checked.data }
+    : { error: `A scorecard has 1 to 8 metrics of the catalogue, ${example}.` };
+}
+
+/** Reads the schedule words that may follow the metric; the rest of the words name the metric. */
+function parseSubscribe(words: readonly string[], ctx: ParseContext): ParseResult {
+  const spec: BoardSubscriptionSpec = {
+    metric: null,
+    scorecard: null,
+    cadence: 'weekly',
+    dayOfWeek: 1,
+    dayOfMonth: 1,
+    timeOfDay: '09:00',
+    topN: 5,
+  };
+  let cadence: Cadence | null = null;
+  let on: 'week' | 'month' | null = null;
+  const rest: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = (words[i] ?? '').toLowerCase();
+    const next = words[i + 1]?.toLowerCase();
+    if (CADENCES.has(word)) {
+      cadence = word as Cadence;
+    } else if (word === 'on' && next !== undefined) {
+      const dayWord = next === 'the' ? words[i + 2]?.toLowerCase() : next;
+      i += next === 'the' ? 2 : 1;
+      const day = dayWord === undefined ? null : weekday(dayWord);
+      const date = dayWord === undefined ? null : monthDay(dayWord);
+      if (day !== null) [spec.dayOfWeek, on] = [day, 'week'];
+      else if (date !== null) [spec.dayOfMonth, on] = [date, 'month'];
+      else return fail(`${quote(dayWord ?? '')} isn't a weekday or a day of the month (1st to 31st).`, USAGE.boards);
+    } else if (word === 'at' && next !== undefined) {
+      // `at 9 am`: the two words make one time.
+      const joined = ['am', 'pm'].includes(words[i + 2]?.toLowerCase() ?? '') ? `${next}${words[i + 2]}` : next;
+      const time = parseTimeOfDay(joined);
+      if (time === null)
+        return fail(`${quote(joined)} isn't a time of day — try \`at 9am\` or \`at 17:30\`.`, USAGE.boards);
+      spec.timeOfDay = time;
+      i += joined === next ? 1 : 2;
+    } else if (word === 'top' && next !== undefined) {
+      const n = /^\d+$/.test(next) ? Number(next) : 0;
+      if (n < 1 || n > MAX_TOP_N) return fail(`Show the top 1 to ${MAX_TOP_N} people, e.g. \`top 5\`.`, USAGE.boards);
+      spec.topN = n;
+      i += 1;
+    } else {
+      rest.push(words[i] ?? '');
+    }
+  }
+  spec.cadence = cadence ?? (on === 'month' ? 'monthly' : 'weekly');
+  if (on === 'week' && spec.cadence !== 'weekly') {
+    return fail(`A ${spec.cadence} board can't post on a weekday — make it weekly, or drop the day.`, USAGE.boards);
+  }
+  if (on === 'month' && spec.cadence !== 'monthly') {
+    return fail(
+      `A ${spec.cadence} board can't post on a day of the month — make it monthly, or drop the day.`,
+      USAGE.boards,
+    );
+  }
+  if (rest[0]?.toLowerCase() === 'scorecard') {
+    const scorecard = parseScorecard(rest.slice(1), ctx);
+    return 'error' in scorecard
+      ? fail(scorecard.error, USAGE.boards)
+      : ok({ type: 'board_subscribe', ...spec, scorecard: scorecard.weights });
+  }
+  if (rest.length > 0) {
+    const metric = ctx.findMetric(rest.join(' '));
+    if (!metric) return unknownMetric(rest.join(' '), USAGE.boards);
+    spec.metric = metric.key;
+  }
+  return ok({ type: 'board_subscribe', ...spec });
+}
+
+function parseUnsubscribe(words: readonly string[], ctx: ParseContext): ParseResult {
+  if (words.length === 0) return ok({ type: 'board_unsubscribe', target: null });
+  if (words.length === 1 && words[0]?.toLowerCase() === 'scorecard') {
+    return ok({ type: 'board_unsubscribe', target: 'scorecard' });
+  }
+  const metric = ctx.findMetric(words.join(' '));
+  return metric
+    ? ok({ type: 'board_unsubscribe', target: { metric: metric.key } })
+    : unknownMetric(words.join(' '), USAGE.boards);
+}
+
+function parseBoards(words: readonly string[]): ParseResult {
+  return words.length === 0
+    ? ok({ type: 'boards' })
+    : fail('`/kpi boards` takes nothing after it — it lists the boards posted on a schedule.', USAGE.boards);
 }
 
 function parseExplain(words: readonly string[], ctx: ParseContext): ParseResult {
@@ -511,6 +702,8 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parseMe(rest, ctx);
     case 'board':
       return parseBoard(rest, ctx);
+    case 'boards':
+      return parseBoards(rest);
     case 'explain':
       return parseExplain(rest, ctx);
     case 'privacy':

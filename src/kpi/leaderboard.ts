@@ -43,8 +43,13 @@ export interface LeaderboardPosition {
   value: number;
 }
 
-interface BoardScope extends WindowPair {
+/**
+ * Whose board, over which windows: the workspace, or only `team` (a channel's members), over any
+ * window pair (a named period, or the exact span of a scheduled post and the span before it).
+ */
+export interface BoardScope extends WindowPair {
   workspaceId: string;
+  team?: ReadonlySet<string>;
 }
 
 async function contenders(db: Database, scope: BoardScope, metric: KpiDefinition) {
@@ -53,10 +58,14 @@ async function contenders(db: Database, scope: BoardScope, metric: KpiDefinition
     boardMembers(db, scope.workspaceId),
   ]);
   const ranked: (Contender & { member: BoardMember | undefined })[] = [];
+  /** Everyone counted, ranked or not: a team's total includes those with too little data to rank. */
+  const counted: FactsPair[] = [];
   let notEnoughData = 0;
   for (const [userId, pair] of facts) {
     const member = people.get(userId);
     if (member?.isBot || member?.isDeleted) continue;
+    if (scope.team && !scope.team.has(userId)) continue;
+    counted.push(pair);
     const value = valueOf(metric, pair, 'current');
     if (value === null) {
       notEnoughData++;
@@ -70,7 +79,7 @@ async function contenders(db: Database, scope: BoardScope, metric: KpiDefinition
       member,
     });
   }
-  return { ranked, notEnoughData };
+  return { ranked, notEnoughData, counted };
 }
 
 function valueOf(metric: KpiDefinition, pair: FactsPair, which: 'current' | 'previous'): number | null {
@@ -95,15 +104,18 @@ function onPublicBoard(metric: KpiDefinition, row: Contender & { member: BoardMe
   return !(metric.direction === 'higher_is_better' && row.value === 0);
 }
 
-/** The board and, for the person asking, their own place: one pass over the data for both. */
+/**
+ * The board and, for the person asking, their own place: one pass over the data for both. `facts`
+ * are everyone counted (ranked or not), for a team total.
+ */
 export async function buildLeaderboard(
   db: Database,
   scope: BoardScope,
   metric: KpiDefinition,
   viewerId: string | null,
   limit = 10,
-): Promise<{ board: Leaderboard; viewer: LeaderboardPosition | null }> {
-  const { ranked, notEnoughData } = await contenders(db, scope, metric);
+): Promise<{ board: Leaderboard; viewer: LeaderboardPosition | null; facts: FactsPair[] }> {
+  const { ranked, notEnoughData, counted } = await contenders(db, scope, metric);
   const publicRows = ranked.filter((r) => onPublicBoard(metric, r));
   const all = rankRows(publicRows, metric);
   const improved = mostImproved(
@@ -126,7 +138,11 @@ export async function buildLeaderboard(
     improved,
     notEnoughData,
   };
-  return { board, viewer: viewerId === null ? null : positionOf(ranked, publicRows, metric, viewerId) };
+  return {
+    board,
+    viewer: viewerId === null ? null : positionOf(ranked, publicRows, metric, viewerId),
+    facts: counted,
+  };
 }
 
 /**

@@ -5,6 +5,8 @@ export const ACTIONS = {
   undo: 'kpi_undo',
   nudgeHelpful: 'nudge_helpful',
   nudgeNotHelpful: 'nudge_not_helpful',
+  /** "See my position" on a scheduled channel board. */
+  boardPosition: 'kpi_board_position',
 } as const;
 
 /** Modal callback ids. */

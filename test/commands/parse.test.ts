@@ -9,6 +9,7 @@ import {
   USAGE,
 } from '../../src/commands/parse.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS } from '../../src/kpi/activity-kinds.js';
+import { findKpi } from '../../src/kpi/catalogue.js';
 import { formatMoney } from '../../src/lib/amount.js';
 
 const METRICS: Record<string, string> = { calls: 'calls', meetings: 'meetings_booked', 'win rate': 'win_rate' };
@@ -498,5 +499,114 @@ describe('nudges', () => {
       "“sometimes here” isn't a nudge setting. Give a time like `8:30`, `8:30am`, `17:00` or `5pm`.",
     );
     expect(helpText()).toContain('/kpi nudges off|on|at');
+  });
+});
+
+describe('board subscriptions', () => {
+  // The real catalogue, so scorecards are checked against it as in the app.
+  const real: ParseContext = { ...ctx, findMetric: (name) => findKpi(name) };
+  const subscribe = (text: string) => parseKpiCommand(`board subscribe ${text}`.trim(), real);
+  const defaults = {
+    type: 'board_subscribe',
+    metric: null,
+    scorecard: null,
+    cadence: 'weekly',
+    dayOfWeek: 1,
+    dayOfMonth: 1,
+    timeOfDay: '09:00',
+    topN: 5,
+  };
+
+  it.each<[string, Record<string, unknown>]>([
+    ['', {}],
+    ['revenue', { metric: 'revenue' }],
+    ['win rate daily at 17:30', { metric: 'win_rate', cadence: 'daily', timeOfDay: '17:30' }],
+    ['calls weekly on friday at 4pm top 3', { metric: 'calls', dayOfWeek: 5, timeOfDay: '16:00', topN: 3 }],
+    ['calls on Wed at 9 am', { metric: 'calls', dayOfWeek: 3 }],
+    [
+      'meetings monthly on the 15th at 8:30',
+      { metric: 'meetings', cadence: 'monthly', dayOfMonth: 15, timeOfDay: '08:30' },
+    ],
+    ['on the 31st', { cadence: 'monthly', dayOfMonth: 31 }],
+    ['at 12am', { timeOfDay: '00:00' }],
+    ['at 12pm', { timeOfDay: '12:00' }],
+    ['at 9.45', { timeOfDay: '09:45' }],
+    ['top 20 deals won', { metric: 'deals_won', topN: 20 }],
+  ])('%j', (text, fields) => {
+    expect(subscribe(text)).toEqual({ ok: true, command: { ...defaults, ...fields } });
+  });
+
+  it('reads a weighted scorecard as metric:weight:target, money in cents and percents as fractions', () => {
+    expect(subscribe('scorecard meetings:2:10 calls:1:100 revenue:3:$10k win_rate:1:30% weekly on monday')).toEqual({
+      ok: true,
+      command: {
+        ...defaults,
+        scorecard: [
+          { metric: 'meetings', weight: 2, target: 10 },
+          { metric: 'calls', weight: 1, target: 100 },
+          { metric: 'revenue', weight: 3, target: 1_000_000 },
+          { metric: 'win_rate', weight: 1, target: 0.3 },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    ['pizza', /I don't know a metric called “pizza”/],
+    ['calls daily on friday', /daily board can't post on a weekday/],
+    ['calls weekly on the 3rd', /weekly board can't post on a day of the month/],
+    ['calls on someday', /“someday” isn't a weekday or a day of the month/],
+    ['calls on the 32nd', /“32nd” isn't a weekday/],
+    ['calls at 25:00', /“25:00” isn't a time of day/],
+    ['calls at 13pm', /“13pm” isn't a time of day/],
+    ['calls at 9:75', /isn't a time of day/],
+    ['calls top 0', /top 1 to 20/],
+    ['calls top 50', /top 1 to 20/],
+    ['scorecard', /metric:weight:target/],
+    ['scorecard calls:0:10', /“calls:0:10” should read metric:weight:target/],
+    ['scorecard calls:1', /should read metric:weight:target/],
+    ['scorecard calls:1:-5', /should read metric:weight:target/],
+    ['scorecard pizza:1:5', /I don't know a metric called “pizza”/],
+    ['scorecard calls:1:5 calls:2:5', /twice/],
+    [
+      `scorecard ${Array.from({ length: 9 }, (_, i) =>
+        ['calls', 'emails', 'meetings', 'demos', 'proposals', 'leads', 'qualified', 'follow ups', 'conversations'][
+          i
+        ]?.replace(' ', '_'),
+      )
+        .map((m) => `${m}:1:5`)
+        .join(' ')}`,
+      /1 to 8 metrics/,
+    ],
+  ])('%j is refused with the subscription usage', (text, message) => {
+    const result = subscribe(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatch(message);
+    expect(result.usage).toBe(USAGE.boards);
+    expectSlackSafe(result.error);
+  });
+
+  it('unsubscribes one metric, the scorecard, or whatever single board the channel has', () => {
+    expect(parseKpiCommand('board unsubscribe', real)).toEqual({
+      ok: true,
+      command: { type: 'board_unsubscribe', target: null },
+    });
+    expect(parseKpiCommand('board unsubscribe win rate', real)).toEqual({
+      ok: true,
+      command: { type: 'board_unsubscribe', target: { metric: 'win_rate' } },
+    });
+    expect(parseKpiCommand('board unsubscribe scorecard', real)).toEqual({
+      ok: true,
+      command: { type: 'board_unsubscribe', target: 'scorecard' },
+    });
+    expect(parseKpiCommand('board unsubscribe pizza', real).ok).toBe(false);
+  });
+
+  it('lists boards, and keeps `board` with a window working', () => {
+    expect(command('boards')).toEqual({ type: 'boards' });
+    expect(error('boards please').usage).toBe(USAGE.boards);
+    expect(command('help boards')).toEqual({ type: 'help', topic: 'boards' });
+    expect(command('board calls last week')).toEqual({ type: 'board', metric: 'calls', window: { kind: 'last_week' } });
   });
 });

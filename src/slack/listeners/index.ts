@@ -1,6 +1,7 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
+import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
@@ -16,6 +17,7 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   app.action(ACTIONS.nudgeHelpful, createNudgeFeedbackAction(deps, true));
   app.action(ACTIONS.nudgeNotHelpful, createNudgeFeedbackAction(deps, false));
   app.view(VIEWS.contestNew, createContestNewView(deps));
+  app.action(ACTIONS.boardPosition, createBoardPositionAction(deps));
   const uninstall = createUninstallHandler(deps, store);
   app.event('app_uninstalled', uninstall);
   app.event('tokens_revoked', uninstall);

@@ -5,6 +5,7 @@ import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
+import { runBoardSubscriptionCommand } from './board-subscriptions.js';
 import type { CommandContext } from './command-context.js';
 import { runContestCommand } from './contest.command.js';
 import { runCrmCommand } from './crm-actions.js';
@@ -74,6 +75,10 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return runNudgesCommand(ctx, cmd);
     case 'contest':
       return runContestCommand(ctx, cmd);
+    case 'board_subscribe':
+    case 'board_unsubscribe':
+    case 'boards':
+      return runBoardSubscriptionCommand(ctx, cmd);
     default:
       return runKpiCommand(
         ctx.deps,

@@ -1,0 +1,62 @@
+import type { webApi } from '@slack/bolt';
+import type { Database } from '../db/client.js';
+import { slackErrorCode } from '../lib/slack-errors.js';
+import { boardMembers } from '../members/members.repository.js';
+
+/**
+ * A channel board's team is the channel's members: whoever is in the channel when the board is
+ * computed, intersected with the workspace's people (bots and deactivated accounts left out).
+ */
+
+/** Slack answers that no retry will fix: the board is paused with the error until its next run. */
+export const PERMANENT_CHANNEL_ERRORS = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'account_inactive',
+  'missing_scope',
+  'invalid_auth',
+  'token_revoked',
+]);
+
+export class ChannelTeamError extends Error {
+  readonly code = 'kpi_bot.channel_team';
+  constructor(readonly slackError: string) {
+    super(`conversations.members failed: ${slackError}`);
+  }
+}
+
+const PAGE = 200;
+
+/** Every member id of a channel, page by page. Permanent Slack errors become a `ChannelTeamError`. */
+async function channelMemberIds(client: webApi.WebClient, channelId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      const page = await client.conversations.members({ channel: channelId, limit: PAGE, cursor });
+      ids.push(...(page.members ?? []));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (code !== null && PERMANENT_CHANNEL_ERRORS.has(code)) throw new ChannelTeamError(code);
+    throw error;
+  }
+  return ids;
+}
+
+export async function channelTeam(
+  db: Database,
+  client: webApi.WebClient,
+  workspaceId: string,
+  channelId: string,
+): Promise<Set<string>> {
+  const [ids, people] = await Promise.all([channelMemberIds(client, channelId), boardMembers(db, workspaceId)]);
+  return new Set(
+    ids.filter((id) => {
+      const person = people.get(id);
+      return person !== undefined && !person.isBot && !person.isDeleted;
+    }),
+  );
+}
