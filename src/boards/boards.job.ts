@@ -1,7 +1,8 @@
+import { boardChartAttachment } from '../charts/render.js';
 import { enqueuePosts } from '../delivery/outbox.repository.js';
 import type { JobDefinition, JobDeps, JobOptions, JobReport } from '../jobs/job.js';
 import { getWorkspace } from '../members/members.repository.js';
-import { boardPostMessage } from '../slack/blocks/board-post.blocks.js';
+import { boardPostChart, boardPostMessage } from '../slack/blocks/board-post.blocks.js';
 import { composeBoardPost } from './board-post.js';
 import {
   BOARD_REF,
@@ -75,14 +76,18 @@ async function decideBoard(deps: JobDeps, id: number, now: Date): Promise<Outcom
     }
     const currency = (await getWorkspace(tx, sub.workspaceId))?.currency ?? 'USD';
     const data = await composeBoardPost(tx, { sub, schedule, window, team, currency });
-    // The chart (`boardChartInput(data)` rendered to PNG) is attached here as `payload.chart` once the renderer lands.
+    // Rendered now, inside the decision, so a retried delivery uploads the very same picture.
+    const chart = await boardChartAttachment(
+      boardPostChart(data),
+      `board-${sub.id}-${window.end.toISOString().slice(0, 10)}.png`,
+    );
     await enqueuePosts(tx, [
       {
         workspaceId: sub.workspaceId,
         key: boardPostKey(sub.id, window.end),
         kind: 'board',
         target: sub.channelId,
-        payload: boardPostMessage(data),
+        payload: { ...boardPostMessage(data), chart },
         ref: { type: BOARD_REF, id: sub.id },
       },
     ]);

@@ -4,7 +4,7 @@ import { type BoardPostData, postTimeWindow } from '../../src/boards/board-post.
 import { getKpi } from '../../src/kpi/catalogue.js';
 import type { KpiFacts } from '../../src/kpi/facts.js';
 import {
-  boardChartInput,
+  boardPostChart,
   boardPostMessage,
   decodePositionRef,
   encodePositionRef,
@@ -139,7 +139,7 @@ describe('the board post', () => {
   });
 
   it('prepares the chart: the public top as bars and the team trend', () => {
-    const chart = boardChartInput(
+    const chart = boardPostChart(
       post(
         {
           trend: [
@@ -150,9 +150,10 @@ describe('the board post', () => {
         entries,
       ),
     );
-    expect(chart.title).toBe('Revenue: top 4');
-    expect(chart.subtitle).toBe('Mon 16 Nov 09:00 to Mon 23 Nov 09:00 (America/New_York)');
-    expect(chart.bars[0]).toEqual({ label: 'Ana <script>', value: 10_000_00, display: '$10,000' });
+    expect(chart.title).toBe('Revenue: Mon 16 Nov 09:00 to Mon 23 Nov 09:00 (America/New_York)');
+    expect(chart.bars[0]).toMatchObject({ label: '1. Ana <script>', value: 10_000_00, display: '$10,000' });
+    expect(chart.bars).toHaveLength(4);
+    expect(chart.trendTitle).toBe('Team revenue, week by week');
     expect(chart.trend).toEqual([
       { label: '9 Nov', value: 9_000_00, display: '$9,000' },
       { label: '16 Nov', value: 21_000_00, display: '$21,000' },

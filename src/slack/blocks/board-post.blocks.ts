@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import type { BoardPostData } from '../../boards/board-post.js';
+import type { BoardChartInput } from '../../charts/board-chart.js';
+import { boardChartInput } from '../../charts/board-chart-data.js';
 import { progressBar } from '../../goals/progress.js';
 import { formatChange, formatKpiValue, type KpiDefinition } from '../../kpi/catalogue.js';
 import type { LeaderboardPosition } from '../../kpi/leaderboard.js';
@@ -159,28 +161,23 @@ export function positionMessage(input: {
   return { text, blocks: [section(main), context(note)] };
 }
 
-/** The bar chart and trend for the post, ready for the chart renderer. Pure. */
-export interface BoardChartInput {
-  title: string;
-  subtitle: string;
-  bars: { label: string; value: number; display: string }[];
-  trend: { label: string; value: number; display: string }[];
-}
-
-export function boardChartInput(data: BoardPostData): BoardChartInput {
+/** The post's picture: the public top as bars and the channel-team's figure over the last periods. Pure. */
+export function boardPostChart(data: BoardPostData): BoardChartInput {
   const { metric, currency, board } = data;
   const zone = board.window.timezone;
+  const trend = data.trend.map((p) => ({
+    label: DateTime.fromJSDate(p.start, { zone }).setLocale('en-US').toFormat('d LLL'),
+    value: p.value,
+    display: value(metric, p.value, currency),
+  }));
   return {
-    title: `${data.isScorecard ? 'Scorecard' : metric.label}: top ${board.entries.length}`,
-    subtitle: board.window.label,
-    bars: board.entries.map((e) => ({ label: e.name, value: e.value, display: value(metric, e.value, currency) })),
-    trend: data.trend.map((p) => ({
-      label: DateTime.fromJSDate(p.start, { zone }).setLocale('en-US').toFormat('d LLL'),
-      value: p.value,
-      display: value(metric, p.value, currency),
-    })),
+    ...boardChartInput(board, trend, currency),
+    trendTitle: `Team ${data.isScorecard ? 'score' : metric.label.toLowerCase()}, ${PERIOD_NOUN[data.cadence]} by ${PERIOD_NOUN[data.cadence]}`,
+    emptyText: 'Nobody to show on the public board for this window',
   };
 }
+
+const PERIOD_NOUN: Record<BoardPostData['cadence'], string> = { daily: 'day', weekly: 'week', monthly: 'month' };
 
 /** One line of `/kpi boards`. */
 export interface BoardListItem {
