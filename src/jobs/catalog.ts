@@ -1,10 +1,11 @@
+import { deliverJob } from '../delivery/deliver.job.js';
 import type { JobDefinition } from './job.js';
 
 /**
  * Every scheduled job, by name: the scheduler starts them all, `kpi-bot jobs run <name>` runs one
  * by hand, and tests call a body directly with an injected clock.
  */
-export const JOBS: readonly JobDefinition[] = [];
+export const JOBS: readonly JobDefinition[] = [deliverJob];
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOBS.find((job) => job.name === name);
