@@ -160,7 +160,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     db: database.db,
     logger,
     now,
-    clientFor: async (workspaceId) => deliveryClient(await jobDeps.slackFor(workspaceId)),
+    clientFor: async (workspaceId) => deliveryClient(await jobDeps.slackFor(workspaceId), bolt),
   });
   useDeliverer(jobDeps, delivery);
   const runJob = async (name: string, at: Date, jobOptions: JobOptions = {}) => {

@@ -170,6 +170,11 @@ export interface FakeSlack {
   setChannelRateLimit(limit: { perSecond: number }): void;
   /** A completed file can be shown by an `image` block only after this long (Slack processes it). */
   setFileProcessing(ms: number): void;
+  /**
+   * After `count` more successful calls of `method`, later ones still take effect but their answers
+   * are withheld until `close()`: the caller sees a request in flight, as when it dies mid-call.
+   */
+  holdAnswersAfter(method: string, count: number): void;
   /** A channel's (or DM's) messages, oldest first. */
   messagesIn(channel: string): FakeMessage[];
   /** The id of the bot's DM with a user (`D…`), as chat.postMessage to the user reports it. */
@@ -803,6 +808,7 @@ class FakeSlackServer implements FakeSlack {
   private readonly channelWindows = new Map<string, SlidingWindow>();
   private readonly files = new Map<string, FakeFile>();
   private fileProcessingMs = 0;
+  private readonly holds = new Map<string, number>();
   private readonly responseUrlUses = new Map<string, number>();
   private sequence = 0;
 
@@ -901,6 +907,10 @@ class FakeSlackServer implements FakeSlack {
     this.channelWindows.clear();
   }
 
+  holdAnswersAfter(method: string, count: number): void {
+    this.holds.set(method, count);
+  }
+
   setFileProcessing(ms: number): void {
     this.fileProcessingMs = ms;
   }
@@ -949,6 +959,7 @@ class FakeSlackServer implements FakeSlack {
     this.channelRateLimit = undefined;
     this.channelWindows.clear();
     this.fileProcessingMs = 0;
+    this.holds.clear();
     this.responseUrlUses.clear();
   }
 
@@ -994,12 +1005,24 @@ class FakeSlackServer implements FakeSlack {
     } else if (upload?.[1] !== undefined) {
       send(res, await this.handleUpload(decodeURIComponent(upload[1]), req));
     } else if (api?.[1] !== undefined) {
-      send(res, await this.handleApi(api[1], req));
+      const outcome = await this.handleApi(api[1], req);
+      if (!this.withheld(api[1], outcome)) send(res, outcome);
     } else if (response?.[1] !== undefined) {
       send(res, await this.handleResponseUrl(decodeURIComponent(response[1]), req));
     } else {
       send(res, { status: 404, body: { ok: false, error: 'not_found' } });
     }
+  }
+
+  /** Whether this answer is one to withhold (see `holdAnswersAfter`). */
+  private withheld(method: string, outcome: Outcome): boolean {
+    const left = this.holds.get(method);
+    if (left === undefined || outcome.body.ok !== true) return false;
+    if (left > 0) {
+      this.holds.set(method, left - 1);
+      return false;
+    }
+    return true;
   }
 
   private async handleApi(method: string, req: IncomingMessage): Promise<Outcome> {
