@@ -62,6 +62,9 @@ export interface DeliveryReport {
 const defaultSleep = (ms: number) =>
   ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Claimed but unsent posts held at most, in batches: they must all go well within a lease. */
+const MAX_QUEUED_BATCHES = 5;
+
 /** Background wake-ups for retries come at most this far ahead; the minute job covers the rest. */
 const MAX_WAKE_MS = 60_000;
 
@@ -169,7 +172,9 @@ export class Deliverer {
     };
 
     for (;;) {
-      if (!exhausted && !this.stopping && queue.length < this.batchSize / 2) {
+      // Claim more while few queued posts can go within the second (a batch of one channel's posts
+      // waits on that channel's pace), up to a bound that keeps claims well inside their lease.
+      if (!exhausted && !this.stopping && this.wantsMore(queue, clock())) {
         const claimed = await claimReady(this.opts.db, {
           now: new Date(clock()),
           workerId: this.workerId,
@@ -211,7 +216,8 @@ export class Deliverer {
           continue;
         }
         const slot = next.item.pacer.reserve(postKeys(next.item.post), clock());
-        const task = this.deliver(next.item, slot, clock, report).finally(() => inFlight.delete(task));
+        const requeue = (item: Queued) => queue.push(item);
+        const task = this.deliver(next.item, slot, clock, report, requeue).finally(() => inFlight.delete(task));
         inFlight.add(task);
         continue;
       }
@@ -231,7 +237,22 @@ export class Deliverer {
     return best;
   }
 
-  private async deliver(item: Queued, slot: number, clock: () => number, report: DeliveryReport): Promise<void> {
+  private wantsMore(queue: readonly Queued[], now: number): boolean {
+    if (queue.length >= this.batchSize * MAX_QUEUED_BATCHES) return false;
+    let soon = 0;
+    for (const item of queue) {
+      if (item.pacer.slotFor(postKeys(item.post), now) <= now + 1000 && ++soon >= this.batchSize / 2) return false;
+    }
+    return true;
+  }
+
+  private async deliver(
+    item: Queued,
+    slot: number,
+    clock: () => number,
+    report: DeliveryReport,
+    requeue: (item: Queued) => void,
+  ): Promise<void> {
     const { post } = item;
     const ctx: SendContext = {
       client: item.client,
@@ -255,6 +276,11 @@ export class Deliverer {
         const until = clock() + failure.retryAfterMs;
         item.pacer.pause(pauseKeyOf(error, post), until);
         report.retrying++;
+        // A short wait is waited here, under the same claim; a long one in the outbox.
+        if (failure.retryAfterMs <= this.maxLocalWaitMs) {
+          requeue(item);
+          return;
+        }
         await reschedule(this.opts.db, post, this.workerId, {
           notBefore: new Date(until),
           error: failure.error,
