@@ -84,6 +84,7 @@ export class Deliverer {
   private readonly batchSize: number;
   private readonly pacers = new Map<string, Pacer>();
   private running: Promise<DeliveryReport> | null = null;
+  private background: Promise<void> | null = null;
   private kicked = false;
   private stopping = false;
   private wake: NodeJS.Timeout | undefined;
@@ -113,22 +114,33 @@ export class Deliverer {
     }
   }
 
-  /** Starts a drain in the background (after a job enqueued posts); one more runs if one is running. */
+  /** Starts draining in the background (after a job enqueued posts); once more if one is running. */
   kick(): void {
     if (this.stopping) return;
-    if (this.running) {
-      this.kicked = true;
-      return;
-    }
-    this.drain().then(
-      () => this.afterBackgroundDrain(),
-      (error: unknown) => this.opts.logger.error({ err: error }, 'delivery pass failed'),
-    );
+    this.kicked = true;
+    if (this.background) return;
+    this.background = (async () => {
+      while (this.kicked && !this.stopping) {
+        this.kicked = false;
+        await this.drain();
+      }
+    })()
+      .catch((error: unknown) => this.opts.logger.error({ err: error }, 'delivery pass failed'))
+      .finally(() => {
+        this.background = null;
+        if (this.kicked) this.kick();
+        else
+          this.wakeForNextDue().catch((error: unknown) =>
+            this.opts.logger.error({ err: error }, 'delivery: could not plan the next pass'),
+          );
+      });
   }
 
   /** Resolves when no pass is running or asked for. */
   async idle(): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined);
+    while (this.running || this.background) {
+      await (this.background ?? this.running)?.catch(() => undefined);
+    }
   }
 
   /** Stops waking up, hands back posts not yet started, and waits for the ones in flight. */
@@ -138,13 +150,8 @@ export class Deliverer {
     await this.idle();
   }
 
-  private async afterBackgroundDrain(): Promise<void> {
-    if (this.stopping) return;
-    if (this.kicked) {
-      this.kicked = false;
-      this.kick();
-      return;
-    }
+  /** Posts retried within the minute are sent on time rather than at the next minute's job. */
+  private async wakeForNextDue(): Promise<void> {
     const due = await nextDue(this.opts.db);
     if (due === null || this.stopping) return;
     const wait = Math.max(0, due.getTime() - this.now().getTime());
