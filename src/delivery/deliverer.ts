@@ -63,13 +63,18 @@ const defaultSleep = (ms: number) =>
   ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Claimed but unsent posts held at most, in batches: they must all go well within a lease. */
-const MAX_QUEUED_BATCHES = 5;
+const MAX_QUEUED_BATCHES = 3;
+
+/** A post is sent only if its request can finish this long before its lease ends (client timeout). */
+const LEASE_MARGIN_MS = 30_000;
 
 /** Background wake-ups for retries come at most this far ahead; the minute job covers the rest. */
 const MAX_WAKE_MS = 60_000;
 
 interface Queued {
   post: ClaimedPost;
+  /** When this replica's claim runs out: after it, another replica may take the post. */
+  leaseEnds: number;
   client: webApi.WebClient;
   pacer: Pacer;
 }
@@ -182,8 +187,9 @@ export class Deliverer {
       // Claim more while few queued posts can go within the second (a batch of one channel's posts
       // waits on that channel's pace), up to a bound that keeps claims well inside their lease.
       if (!exhausted && !this.stopping && this.wantsMore(queue, clock())) {
+        const claimedAt = clock();
         const claimed = await claimReady(this.opts.db, {
-          now: new Date(clock()),
+          now: new Date(claimedAt),
           workerId: this.workerId,
           leaseMs: this.leaseMs,
           limit: this.batchSize,
@@ -196,7 +202,7 @@ export class Deliverer {
           if (client === null) {
             await this.settleFailure(post, { kind: 'permanent', error: 'not_installed' }, clock(), report);
           } else {
-            queue.push({ post, client, pacer: this.pacerOf(post.workspaceId) });
+            queue.push({ post, client, pacer: this.pacerOf(post.workspaceId), leaseEnds: claimedAt + this.leaseMs });
           }
         }
       }
@@ -218,7 +224,9 @@ export class Deliverer {
       const next = inFlight.size < this.concurrency ? this.earliest(queue, clock()) : null;
       if (next !== null) {
         queue.splice(queue.indexOf(next.item), 1);
-        if (next.slot - clock() > this.maxLocalWaitMs) {
+        // Too long a wait, or too close to the end of the claim (another replica could take the post
+        // while ours is on its way): back to the outbox.
+        if (next.slot - clock() > this.maxLocalWaitMs || next.slot > next.item.leaseEnds - LEASE_MARGIN_MS) {
           await this.handBack(next.item.post, clock(), next.slot);
           continue;
         }

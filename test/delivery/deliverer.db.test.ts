@@ -304,6 +304,16 @@ describeDb('deliverer', () => {
     ]);
   });
 
+  it('hands a post back to the outbox rather than send it near the end of its claim', async () => {
+    await enqueue(db, [post(ws, 'first', 'CSALES'), post(ws, 'second', 'CSALES')]);
+    // A claim of 30.5 s leaves 0.5 s before the 30 s margin: the channel's second slot (1.1 s) is past it.
+    const report = await newDeliverer(db, fake, tokens, { now, leaseMs: 30_500 }).drain();
+
+    expect(report).toMatchObject({ sent: 1 });
+    expect(await rowOf('second')).toMatchObject({ status: 'pending', attempts: 0, notBefore: new Date(T0 + 1100) });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it('paces posts into one channel at about one a second, and other channels alongside', async () => {
     fake.setChannelRateLimit({ perSecond: 1 });
     await enqueue(db, [
