@@ -12,6 +12,7 @@ import { inputsOf } from '../src/kpi/inputs.js';
 import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
+import { benchFanOut, fanOutTable } from './fan-out.js';
 import { type BenchRep, benchRep, generateWorkspace } from './generate.js';
 import { benchIngest, ingestTable } from './ingest.js';
 import { collect, type RunPlan, timed } from './measure.js';
@@ -119,7 +120,15 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
+/** `--only=fan-out` runs one section (printed, not written to the results file). */
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+
 async function main(): Promise<void> {
+  if (ONLY === 'fan-out') {
+    print(`\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`);
+    return;
+  }
+  if (ONLY !== undefined) throw new Error(`--only takes one section: fan-out (got ${ONLY})`);
   const notes: string[] = [];
   const results: Result[] = [];
   for (const driver of DRIVERS) {
@@ -143,6 +152,7 @@ async function main(): Promise<void> {
   let report = renderReport(results, notes);
   const ingest = await benchCrmIngest();
   report += `\n## CRM webhook ingest\n\n${ingest}\n`;
+  report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
   print(`\n${report}`);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report);
@@ -196,6 +206,18 @@ async function benchCrmIngest(): Promise<string> {
     return ingestTable(await benchIngest(POSTGRES_URL));
   } catch (error) {
     return `skipped: ${String(error)}`;
+  }
+}
+
+/** Issue-4 target: a weekly fan-out through the deliverer (bench/fan-out.ts), on PostgreSQL. */
+async function benchFanOutSection(): Promise<string> {
+  print('PostgreSQL: weekly fan-out…\n');
+  const database = await openPostgres();
+  if ('skipped' in database) return `skipped: ${database.skipped}`;
+  try {
+    return fanOutTable(await benchFanOut(database.handle.db));
+  } finally {
+    await database.dispose();
   }
 }
 

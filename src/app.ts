@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
+import { deliveryClient, useDeliverer } from './delivery/deliver.job.js';
+import { Deliverer } from './delivery/deliverer.js';
 import { createApis } from './integrations/crm-apis.js';
 import { type CrmRunner, createCrmRunner } from './integrations/crm-runner.js';
 import { webhookRoutes } from './integrations/webhook-router.js';
@@ -30,6 +32,8 @@ export interface KpiBot {
   crm: CrmRunner;
   /** What scheduled job bodies get: the database, the logger and each workspace's Slack client. */
   jobDeps: JobDeps;
+  /** Sends the outbox: kicked after every job; tests and the CLI `drain(now)` it and wait (`idle()`). */
+  delivery: Deliverer;
   /** Runs one scheduled job's body now (tests, `kpi-bot jobs run`). */
   runJob(name: string, now: Date, options?: JobOptions): Promise<JobReport>;
   /** Starts listening (HTTP) or connecting (Socket Mode) and the scheduled jobs; returns the HTTP server. */
@@ -152,11 +156,20 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     logger,
     slackFor: (workspaceId) => slackClientFor(workspaceId, { app: bot, store, identity, clientOptions }),
   };
+  const delivery = new Deliverer({
+    db: database.db,
+    logger,
+    now,
+    clientFor: async (workspaceId) => deliveryClient(await jobDeps.slackFor(workspaceId), bolt),
+  });
+  useDeliverer(jobDeps, delivery);
   const runJob = async (name: string, at: Date, jobOptions: JobOptions = {}) => {
     const job = findJob(name);
     if (!job) throw new Error(`no job named ${name}; jobs: ${JOBS.map((j) => j.name).join(', ')}`);
     const report = await job.run(jobDeps, at, jobOptions);
     if (Object.values(report).some((n) => n > 0)) logger.info({ job: name, ...report }, 'job ran');
+    // What the job enqueued goes out now rather than at the next minute.
+    delivery.kick();
     return report;
   };
 
@@ -165,9 +178,11 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     app: bot,
     crm,
     jobDeps,
+    delivery,
     runJob,
     start: async () => {
       const server = (await bot.start(config.port)) as unknown;
+      delivery.kick();
       if (options.scheduleJobs ?? true) {
         // Events that wait (an unmapped owner, a CRM API that was down) are retried every minute.
         stopJobs = startJobs(
@@ -182,6 +197,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     },
     stop: async () => {
       await stopJobs();
+      await delivery.stop();
       await bot.stop();
       await crm.idle();
     },

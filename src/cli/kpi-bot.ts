@@ -121,7 +121,10 @@ export async function openOpsApp(
     const bot = await buildApp({ config, database, logger, scheduleJobs: false });
     return {
       runJob: (name, now, options) => bot.runJob(name, now, options),
+      // runJob has kicked delivery; a retry backed off within the minute is sent on its own timer.
+      drain: () => bot.delivery.idle(),
       close: async () => {
+        await bot.delivery.stop();
         await bot.crm.idle();
         await database.close();
       },

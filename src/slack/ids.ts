@@ -22,8 +22,8 @@ export const EVENTS = [
 
 /**
  * Bot scopes the code needs: commands; users.info (+ email for CRM owner mapping); chat for posts
- * and DMs; files for board charts; channel reads for a channel-team's members; history to find a
- * post whose delivery was interrupted (so it is not posted twice); reactions for kudos counts.
+ * and DMs; files for board charts; channel reads for a channel-team's members; history (and opening the DM to
+ * read it) to find a post whose delivery was interrupted, so it is not posted twice; reactions for kudos counts.
  */
 export const BOT_SCOPES = [
   'commands',
@@ -36,5 +36,6 @@ export const BOT_SCOPES = [
   'channels:history',
   'groups:history',
   'im:history',
+  'im:write',
   'reactions:read',
 ] as const;

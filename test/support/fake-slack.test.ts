@@ -466,6 +466,171 @@ describe('fake Slack Web API', () => {
     });
   });
 
+  describe('message metadata and conversations.history', () => {
+    const BOARD = 'C0HISTORY1';
+    const meta = (key: string) => ({ event_type: 'kpi_bot_post', event_payload: { key } });
+
+    beforeAll(() => {
+      fake.addChannel({ id: BOARD, teamId: TEAM, members: [REP] });
+    });
+
+    it('keeps the metadata a post carries, and returns it only when asked, newest first', async () => {
+      const first = await slack.chat.postMessage({ channel: BOARD, text: 'one', metadata: meta('k1') });
+      const second = await slack.chat.postMessage({ channel: BOARD, text: 'two', metadata: meta('k2') });
+      const plainHistory = await slack.conversations.history({ channel: BOARD });
+      expect(plainHistory.messages?.map((m) => [m.text, m.metadata])).toEqual([
+        ['two', undefined],
+        ['one', undefined],
+      ]);
+      const withMetadata = await slack.conversations.history({ channel: BOARD, include_all_metadata: true });
+      expect(withMetadata.messages?.map((m) => [m.ts, m.metadata])).toEqual([
+        [second.ts, meta('k2')],
+        [first.ts, meta('k1')],
+      ]);
+    });
+
+    it('pages with limit and cursor, and bounds by oldest and latest (exclusive unless inclusive)', async () => {
+      const ts: string[] = [];
+      for (const n of [1, 2, 3, 4, 5]) {
+        ts.push((await slack.chat.postMessage({ channel: BOARD, text: `p${n}`, metadata: meta(`p${n}`) })).ts ?? '');
+      }
+      const page1 = await slack.conversations.history({ channel: BOARD, oldest: ts[0], limit: 2 });
+      expect(page1.messages?.map((m) => m.text)).toEqual(['p5', 'p4']);
+      expect(page1.has_more).toBe(true);
+      const page2 = await slack.conversations.history({
+        channel: BOARD,
+        oldest: ts[0],
+        limit: 2,
+        cursor: page1.response_metadata?.next_cursor,
+      });
+      expect(page2.messages?.map((m) => m.text)).toEqual(['p3', 'p2']);
+      expect(page2.response_metadata?.next_cursor).toBe('');
+      const bounded = await slack.conversations.history({
+        channel: BOARD,
+        oldest: ts[1],
+        latest: ts[3],
+        inclusive: true,
+      });
+      expect(bounded.messages?.map((m) => m.text)).toEqual(['p4', 'p3', 'p2']);
+    });
+
+    it('refuses malformed metadata and unknown channels', async () => {
+      const bad = slack.chat.postMessage({ channel: BOARD, text: 'x', metadata: { event_type: 'x' } as never });
+      expect((await refusal(bad)).error).toBe('invalid_metadata_format');
+      expect((await refusal(slack.conversations.history({ channel: 'C0NOPE0001' }))).error).toBe('channel_not_found');
+      expect((await refusal(slack.conversations.history({ channel: 'C0OTHER001' }))).error).toBe('channel_not_found');
+    });
+
+    it('finds a DM by the id chat.postMessage reported, and opens it by user', async () => {
+      const posted = await slack.chat.postMessage({ channel: REP, text: 'hi', metadata: meta('dm') });
+      expect(posted.channel).toBe(fake.dmChannelOf(REP));
+      expect((await slack.conversations.open({ users: REP })).channel?.id).toBe(posted.channel);
+      const history = await slack.conversations.history({ channel: posted.channel ?? '', include_all_metadata: true });
+      expect(history.messages?.[0]?.metadata).toEqual(meta('dm'));
+    });
+  });
+
+  describe('file uploads', () => {
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const imageBlock = (id: string) => ({ type: 'image', slack_file: { id }, alt_text: 'chart' });
+
+    async function uploadUrl(length = png.length) {
+      const answer = await slack.files.getUploadURLExternal({ filename: 'chart.png', length });
+      return { url: answer.upload_url ?? '', id: answer.file_id ?? '' };
+    }
+
+    const postBytes = (url: string, bytes: Buffer) => fetch(url, { method: 'POST', body: bytes });
+
+    it('requires a filename and a length', async () => {
+      const noName = slack.files.getUploadURLExternal({ length: 3 } as never);
+      expect((await refusal(noName)).error).toBe('invalid_arguments');
+      expect((await refusal(slack.files.getUploadURLExternal({ filename: 'a.png' } as never))).error).toBe(
+        'invalid_arguments',
+      );
+      expect((await refusal(slack.files.getUploadURLExternal({ filename: 'a.png', length: 0 }))).error).toBe(
+        'missing_argument',
+      );
+    });
+
+    it('takes the bytes once, of the announced length', async () => {
+      const { url, id } = await uploadUrl();
+      expect((await postBytes(url, Buffer.from('short'))).status).toBe(400);
+      expect((await postBytes(url, png)).status).toBe(200);
+      expect((await postBytes(url, png)).status).toBe(400);
+      expect(fake.file(id)?.bytes?.equals(png)).toBe(true);
+    });
+
+    it('completes only uploaded files, into a channel it can post to or privately', async () => {
+      const { url, id } = await uploadUrl();
+      const early = slack.files.completeUploadExternal({ files: [{ id }] });
+      expect((await refusal(early)).error).toBe('file_not_found');
+      await postBytes(url, png);
+      const archived = slack.files.completeUploadExternal({ files: [{ id }], channel_id: 'C0ARCHIVED' });
+      expect((await refusal(archived)).error).toBe('is_archived');
+      const done = await slack.files.completeUploadExternal({ files: [{ id, title: 'Board' }] });
+      expect(done.files?.[0]).toMatchObject({ id, title: 'Board' });
+    });
+
+    it('shows a file in an image block only once it is completed and processed', async () => {
+      let clock = 1_700_000_000_000;
+      const timed = await startFakeSlack({ now: () => clock });
+      try {
+        timed.addToken(BOT_TOKEN, { teamId: TEAM, botUserId: BOT_USER });
+        timed.addChannel({ id: SALES, teamId: TEAM, members: [REP] });
+        timed.setFileProcessing(1000);
+        const client = clientFor(timed, BOT_TOKEN);
+        const answer = await client.files.getUploadURLExternal({ filename: 'chart.png', length: png.length });
+        const id = answer.file_id ?? '';
+        const post = () => client.chat.postMessage({ channel: SALES, text: 'board', blocks: [imageBlock(id)] });
+        await postBytes(answer.upload_url ?? '', png);
+        const uncompleted = await refusal(post());
+        expect(uncompleted.error).toBe('invalid_blocks');
+        expect(uncompleted.errors).toEqual(['invalid slack file [json-pointer:/blocks/0/slack_file]']);
+        await client.files.completeUploadExternal({ files: [{ id }] });
+        expect((await refusal(post())).error).toBe('invalid_blocks');
+        clock += 1000;
+        await expect(post()).resolves.toMatchObject({ ok: true });
+      } finally {
+        await timed.close();
+      }
+    });
+  });
+
+  describe('per-channel rate limit and withheld answers', () => {
+    it('limits chat.postMessage per channel, not across channels', async () => {
+      let clock = 1_700_000_000_000;
+      const timed = await startFakeSlack({ now: () => clock });
+      try {
+        timed.addToken(BOT_TOKEN, { teamId: TEAM, botUserId: BOT_USER });
+        timed.addChannel({ id: SALES, teamId: TEAM, members: [REP] });
+        timed.addUser({ id: REP, teamId: TEAM });
+        timed.setChannelRateLimit({ perSecond: 1 });
+        const client = clientFor(timed, BOT_TOKEN);
+        await client.chat.postMessage({ channel: SALES, text: 'a' });
+        await client.chat.postMessage({ channel: REP, text: 'a DM is a channel of its own' });
+        clock += 999;
+        const error = await thrown(client.chat.postMessage({ channel: SALES, text: 'b' }));
+        expect(error).toMatchObject({ code: webApi.ErrorCode.RateLimitedError, retryAfter: 1 });
+        clock += 1;
+        await expect(client.chat.postMessage({ channel: SALES, text: 'b' })).resolves.toMatchObject({ ok: true });
+        expect(timed.messagesIn(SALES).map((m) => m.text)).toEqual(['a', 'b']);
+      } finally {
+        await timed.close();
+      }
+    });
+
+    it('withholds answers after a count, while the calls still take effect', async () => {
+      fake.holdAnswersAfter('chat.postMessage', 1);
+      await slack.chat.postMessage({ channel: SALES, text: 'answered' });
+      const held = slack.chat.postMessage({ channel: SALES, text: 'in flight' });
+      await fake.waitFor((e) => isCallTo('chat.postMessage')(e) && e.args.text === 'in flight');
+      const outcome = await Promise.race([held.then(() => 'answered'), new Promise((r) => setTimeout(r, 200, 'held'))]);
+      expect(outcome).toBe('held');
+      expect(fake.messagesIn(SALES).some((m) => m.text === 'in flight')).toBe(true);
+      held.catch(() => {}); // the socket closes with the fake
+    });
+  });
+
   describe('response_url', () => {
     /** What Bolt's respond() sends. */
     const respond = (url: string, message: object) =>

@@ -4,7 +4,10 @@
  * Point a WebClient (or Bolt's `clientOptions`) at `fake.apiUrl`; the fake answers the way Slack does, including
  * the refusals: `not_authed`, `invalid_auth`, `token_revoked`, `missing_scope`, `channel_not_found`,
  * `not_in_channel`, `is_archived`, `no_text`, `msg_too_long`, `invalid_blocks` (with Slack's
- * `[json-pointer:…]` reasons), rate limits (HTTP 429 + `Retry-After`) and injected failures.
+ * `[json-pointer:…]` reasons), rate limits (HTTP 429 + `Retry-After`, per method and per channel) and
+ * injected failures. Messages keep their `metadata`, which conversations.history returns; files go
+ * through Slack's upload flow (files.getUploadURLExternal, a POST of the bytes to the upload URL,
+ * files.completeUploadExternal) before an `image` block may show them with `slack_file`.
  *
  * Registries (tokens, users, channels, messages, OAuth codes) persist until `close()`;
  * `reset()` only clears recordings, injected failures and rate limits.
@@ -63,6 +66,21 @@ export interface FakeMessage {
   userId: string;
   text?: string;
   blocks?: readonly unknown[];
+  /** Message metadata as chat.postMessage took it: `{ event_type, event_payload }`. */
+  metadata?: Json;
+}
+
+/** A file uploaded through the external upload flow. */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  length: number;
+  altText: string | undefined;
+  /** The bytes POSTed to the upload URL, once. */
+  bytes: Buffer | undefined;
+  title: string | undefined;
+  /** Fake-clock time at which files.completeUploadExternal completed it. */
+  completedAt: number | undefined;
 }
 
 /** The body Slack returns from oauth.v2.access (without `ok`); missing optional fields get realistic defaults. */
@@ -121,6 +139,9 @@ export type Recorded = RecordedCall | RecordedResponse;
 /** Name to use with `failNext` to fail `response_url` posts. */
 export const RESPONSE_URL = 'response_url';
 
+/** The `method` recorded for a POST of file bytes to an upload URL (and the name for `failNext`). */
+export const FILE_UPLOAD = 'file_upload';
+
 export interface FakeSlackOptions {
   /** Clock used for rate limits, timestamps and `at` (epoch ms). */
   now?: () => number;
@@ -145,6 +166,20 @@ export interface FakeSlack {
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void;
   failNext(method: string, spec?: FailureSpec): void;
   setRateLimit(method: string, limit: { perSecond: number }): void;
+  /** chat.postMessage into any one channel (a DM too), as Slack limits it: about one a second. */
+  setChannelRateLimit(limit: { perSecond: number }): void;
+  /** A completed file can be shown by an `image` block only after this long (Slack processes it). */
+  setFileProcessing(ms: number): void;
+  /**
+   * After `count` more successful calls of `method`, later ones still take effect but their answers
+   * are withheld until `close()`: the caller sees a request in flight, as when it dies mid-call.
+   */
+  holdAnswersAfter(method: string, count: number): void;
+  /** A channel's (or DM's) messages, oldest first. */
+  messagesIn(channel: string): FakeMessage[];
+  /** The id of the bot's DM with a user (`D…`), as chat.postMessage to the user reports it. */
+  dmChannelOf(userId: string): string;
+  file(id: string): FakeFile | undefined;
   callsTo(method: string): RecordedCall[];
   waitFor<T extends Recorded>(predicate: (entry: Recorded) => entry is T, timeoutMs?: number): Promise<T>;
   waitFor(predicate: (entry: Recorded) => boolean, timeoutMs?: number): Promise<Recorded>;
@@ -247,7 +282,7 @@ function booleanArg(args: Json, name: string): boolean | undefined {
   throw invalidArguments(`must provide a boolean [json-pointer:/${name}]`);
 }
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as const;
 
 /** Form bodies carry nested arguments as JSON strings (that is how @slack/web-api sends them): decode them. */
 function decodeJsonFields(args: Json): Json {
@@ -857,6 +892,8 @@ interface MethodSpec {
 }
 
 const CONVERSATION_READ_SCOPES = ['channels:read', 'groups:read', 'im:read', 'mpim:read'];
+const HISTORY_SCOPES = ['channels:history', 'groups:history', 'im:history', 'mpim:history'];
+const HISTORY_MAX = 999;
 const USER_ID = /^[UW][A-Z0-9]+$/;
 const FAKE_APP_ID = 'A0FAKEAPP';
 
@@ -877,6 +914,11 @@ class FakeSlackServer implements FakeSlack {
   private readonly oauthCodes = new Map<string, OAuthV2AccessResponse>();
   private readonly failures = new Map<string, { spec: FailureSpec; remaining: number }[]>();
   private readonly rateLimits = new Map<string, SlidingWindow>();
+  private channelRateLimit: { perSecond: number } | undefined;
+  private readonly channelWindows = new Map<string, SlidingWindow>();
+  private readonly files = new Map<string, FakeFile>();
+  private fileProcessingMs = 0;
+  private readonly holds = new Map<string, number>();
   private readonly responseUrlUses = new Map<string, number>();
   private sequence = 0;
 
@@ -891,6 +933,13 @@ class FakeSlackServer implements FakeSlack {
     'conversations.members': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsMembers(call) },
     'views.open': { handle: (call) => this.modals.open(call, this.now()) },
     'views.update': { handle: (call) => this.modals.update(call, this.now()) },
+    'conversations.history': { scopes: HISTORY_SCOPES, handle: (call) => this.conversationsHistory(call) },
+    'conversations.open': { scopes: ['im:write'], handle: (call) => this.conversationsOpen(call) },
+    'files.getUploadURLExternal': { scopes: ['files:write'], handle: (call) => this.filesGetUploadURLExternal(call) },
+    'files.completeUploadExternal': {
+      scopes: ['files:write'],
+      handle: (call) => this.filesCompleteUploadExternal(call),
+    },
   };
   private readonly modals = new ModalViews();
 
@@ -966,6 +1015,31 @@ class FakeSlackServer implements FakeSlack {
     this.rateLimits.set(method, new SlidingWindow(limit.perSecond));
   }
 
+  setChannelRateLimit(limit: { perSecond: number }): void {
+    this.channelRateLimit = limit;
+    this.channelWindows.clear();
+  }
+
+  holdAnswersAfter(method: string, count: number): void {
+    this.holds.set(method, count);
+  }
+
+  setFileProcessing(ms: number): void {
+    this.fileProcessingMs = ms;
+  }
+
+  messagesIn(channel: string): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel).sort((a, b) => compareTs(a.ts, b.ts));
+  }
+
+  dmChannelOf(userId: string): string {
+    return `D${userId.slice(1)}`;
+  }
+
+  file(id: string): FakeFile | undefined {
+    return this.files.get(id);
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -995,6 +1069,10 @@ class FakeSlackServer implements FakeSlack {
     this.responses.length = 0;
     this.failures.clear();
     this.rateLimits.clear();
+    this.channelRateLimit = undefined;
+    this.channelWindows.clear();
+    this.fileProcessingMs = 0;
+    this.holds.clear();
     this.responseUrlUses.clear();
   }
 
@@ -1034,15 +1112,30 @@ class FakeSlackServer implements FakeSlack {
     const path = new URL(req.url ?? '/', this.baseUrl).pathname;
     const api = /^\/api\/([\w.]+)$/.exec(path);
     const response = /^\/response\/([^/]+)$/.exec(path);
+    const upload = /^\/upload\/([^/]+)$/.exec(path);
     if (req.method !== 'POST') {
       send(res, { status: 405, body: { ok: false, error: 'method_not_allowed' } });
+    } else if (upload?.[1] !== undefined) {
+      send(res, await this.handleUpload(decodeURIComponent(upload[1]), req));
     } else if (api?.[1] !== undefined) {
-      send(res, await this.handleApi(api[1], req));
+      const outcome = await this.handleApi(api[1], req);
+      if (!this.withheld(api[1], outcome)) send(res, outcome);
     } else if (response?.[1] !== undefined) {
       send(res, await this.handleResponseUrl(decodeURIComponent(response[1]), req));
     } else {
       send(res, { status: 404, body: { ok: false, error: 'not_found' } });
     }
+  }
+
+  /** Whether this answer is one to withhold (see `holdAnswersAfter`). */
+  private withheld(method: string, outcome: Outcome): boolean {
+    const left = this.holds.get(method);
+    if (left === undefined || outcome.body.ok !== true) return false;
+    if (left > 0) {
+      this.holds.set(method, left - 1);
+      return false;
+    }
+    return true;
   }
 
   private async handleApi(method: string, req: IncomingMessage): Promise<Outcome> {
@@ -1097,6 +1190,42 @@ class FakeSlackServer implements FakeSlack {
   private checkRateLimit(method: string): void {
     const retryAfter = this.rateLimits.get(method)?.take(this.now());
     if (retryAfter !== undefined) throw rateLimited(retryAfter);
+  }
+
+  // --- upload URLs ---------------------------------------------------------------------------------------------------
+
+  /** The bytes of a file, POSTed once to the URL files.getUploadURLExternal gave; the length must match. */
+  private async handleUpload(id: string, req: IncomingMessage): Promise<Outcome> {
+    const at = this.now();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    const bytes = Buffer.concat(chunks);
+    const outcome = this.outcome(() => this.acceptUpload(id, bytes));
+    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
+    const ok = outcome.status === 200;
+    this.record({
+      kind: 'call',
+      method: FILE_UPLOAD,
+      args: { file_id: id, length: bytes.length },
+      token: undefined,
+      at,
+      status: outcome.status,
+      ok,
+      error,
+      response: outcome.body,
+    });
+    return outcome;
+  }
+
+  private acceptUpload(id: string, bytes: Buffer): Outcome {
+    const failure = this.takeFailure(FILE_UPLOAD);
+    if (failure !== undefined) throw injectedFailure(failure, 500);
+    const file = this.files.get(id);
+    if (file === undefined) throw new SlackApiError('file_not_found', {}, 404);
+    if (file.bytes !== undefined) throw new SlackApiError('already_uploaded', {}, 400);
+    if (bytes.length !== file.length) throw new SlackApiError('length_mismatch', {}, 400);
+    file.bytes = bytes;
+    return { status: 200, body: { ok: true } };
   }
 
   // --- response_url ---------------------------------------------------------------------------------------------------
@@ -1162,9 +1291,46 @@ class FakeSlackServer implements FakeSlack {
   private chatPostMessage({ args, auth }: ApiCall): Json {
     const channel = this.postableConversation(args, auth);
     const content = checkMessage(args);
+    const metadata = checkMetadata(args.metadata);
+    this.checkSlackFiles(content.blocks);
+    this.checkChannelRate(channel.id);
     const ts = this.nextTs();
-    this.addMessage({ channel: channel.id, ts, userId: auth.botUserId, ...content });
+    this.addMessage({ channel: channel.id, ts, userId: auth.botUserId, ...content, ...(metadata ? { metadata } : {}) });
     return { channel: channel.id, ts, message: this.messagePayload(auth, ts, content) };
+  }
+
+  /** Slack paces posts into one conversation (about one a second); the limit is per channel. */
+  private checkChannelRate(channel: string): void {
+    if (this.channelRateLimit === undefined) return;
+    const window = this.channelWindows.get(channel) ?? new SlidingWindow(this.channelRateLimit.perSecond);
+    this.channelWindows.set(channel, window);
+    const retryAfter = window.take(this.now());
+    if (retryAfter !== undefined) throw rateLimited(retryAfter);
+  }
+
+  /** `image` blocks (and image elements) with `slack_file` must name a completed, processed file. */
+  private checkSlackFiles(blocks: readonly unknown[] | undefined): void {
+    const reasons: string[] = [];
+    const check = (image: unknown, pointer: string) => {
+      if (!isRecord(image) || image.type !== 'image' || image.slack_file === undefined) return;
+      const ref = image.slack_file;
+      const id = isRecord(ref) && typeof ref.id === 'string' ? ref.id : undefined;
+      if (id === undefined) {
+        if (!isRecord(ref) || typeof ref.url !== 'string')
+          reasons.push(`must provide an id or url [json-pointer:${pointer}/slack_file]`);
+        return;
+      }
+      const file = this.files.get(id);
+      const ready = file?.completedAt !== undefined && this.now() >= file.completedAt + this.fileProcessingMs;
+      if (!ready) reasons.push(`invalid slack file [json-pointer:${pointer}/slack_file]`);
+    };
+    (blocks ?? []).forEach((block, i) => {
+      check(block, `/blocks/${i}`);
+      if (!isRecord(block)) return;
+      if (Array.isArray(block.elements)) block.elements.forEach((el, j) => check(el, `/blocks/${i}/elements/${j}`));
+      check(block.accessory, `/blocks/${i}/accessory`);
+    });
+    if (reasons.length > 0) throw invalidBlocks(reasons);
   }
 
   private chatPostEphemeral({ args, auth }: ApiCall): Json {
@@ -1213,6 +1379,82 @@ class FakeSlackServer implements FakeSlack {
     const members = channel.members.slice(offset, offset + limit);
     const next = offset + limit < channel.members.length ? encodeCursor(offset + limit) : '';
     return { members, response_metadata: { next_cursor: next } };
+  }
+
+  /** Newest first, like Slack; `oldest`/`latest` exclusive unless `inclusive`; metadata only on request. */
+  private conversationsHistory({ args, auth }: ApiCall): Json {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    const oldest = stringArg(args, 'oldest') ?? '0';
+    const latest = stringArg(args, 'latest');
+    const inclusive = booleanArg(args, 'inclusive') ?? false;
+    const withMetadata = booleanArg(args, 'include_all_metadata') ?? false;
+    const limit = Math.min(Number(args.limit ?? 100) || 100, HISTORY_MAX);
+    const after = (ts: string) => (inclusive ? compareTs(ts, oldest) >= 0 : compareTs(ts, oldest) > 0);
+    const before = (ts: string) =>
+      latest === undefined || (inclusive ? compareTs(ts, latest) <= 0 : compareTs(ts, latest) < 0);
+    const matching = this.messagesIn(channel.id)
+      .filter((m) => after(m.ts) && before(m.ts))
+      .reverse();
+    const offset = decodeCursor(stringArg(args, 'cursor'));
+    const page = matching.slice(offset, offset + limit);
+    const hasMore = offset + limit < matching.length;
+    return {
+      messages: page.map((m) => ({
+        type: 'message',
+        user: m.userId,
+        text: m.text ?? '',
+        ...(m.blocks === undefined ? {} : { blocks: m.blocks }),
+        ts: m.ts,
+        ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+      })),
+      has_more: hasMore,
+      pin_count: 0,
+      response_metadata: { next_cursor: hasMore ? encodeCursor(offset + limit) : '' },
+    };
+  }
+
+  private conversationsOpen({ args, auth }: ApiCall): Json {
+    const users = stringArg(args, 'users')?.split(',') ?? [];
+    if (users.length !== 1) throw new SlackApiError(users.length === 0 ? 'users_list_not_supplied' : 'not_supported');
+    const dm = this.directMessage(users[0] ?? '', auth);
+    if (dm === undefined) throw new SlackApiError('user_not_found');
+    return { channel: { id: dm.id } };
+  }
+
+  private filesGetUploadURLExternal({ args }: ApiCall): Json {
+    const filename = stringArg(args, 'filename');
+    const length = Number(args.length);
+    if (filename === undefined) throw invalidArguments('missing required field: filename');
+    if (args.length === undefined) throw invalidArguments('missing required field: length');
+    if (!Number.isInteger(length) || length <= 0) throw new SlackApiError('missing_argument');
+    const altText = stringArg(args, 'alt_txt');
+    if (altText !== undefined && altText.length > 1000) throw new SlackApiError('alt_txt_too_large');
+    const id = `F${String(++this.sequence).padStart(10, '0')}`;
+    const file = { id, filename, length, altText, bytes: undefined, title: undefined, completedAt: undefined };
+    this.files.set(id, file);
+    return { upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+  }
+
+  /** Completes uploaded files; shares them into `channel_id` (one message) when given, else keeps them private. */
+  private filesCompleteUploadExternal({ args, auth }: ApiCall): Json {
+    const entries = args.files;
+    if (!Array.isArray(entries) || entries.length === 0) throw invalidArguments('missing required field: files');
+    const files = entries.map((entry) => {
+      const file = isRecord(entry) && typeof entry.id === 'string' ? this.files.get(entry.id) : undefined;
+      if (file === undefined || file.bytes === undefined) throw new SlackApiError('file_not_found');
+      return { file, title: isRecord(entry) && typeof entry.title === 'string' ? entry.title : file.filename };
+    });
+    const channelId = stringArg(args, 'channel_id');
+    const channel = channelId === undefined ? undefined : this.postableConversation({ channel: channelId }, auth);
+    for (const { file, title } of files) {
+      file.title = title;
+      file.completedAt ??= this.now();
+    }
+    if (channel !== undefined) {
+      const text = stringArg(args, 'initial_comment') ?? '';
+      this.addMessage({ channel: channel.id, ts: this.nextTs(), userId: auth.botUserId, text });
+    }
+    return { files: files.map(({ file }) => ({ id: file.id, title: file.title, name: file.filename })) };
   }
 
   private oauthV2Access(args: Json): Json {
@@ -1336,6 +1578,22 @@ function checkResponsePayload(body: Json): void {
   booleanArg(body, 'replace_original');
   if (booleanArg(body, 'delete_original') === true) return;
   checkMessage(body);
+}
+
+/** Slack's message metadata: an `event_type` and an `event_payload` object. */
+function checkMetadata(metadata: unknown): Json | undefined {
+  if (metadata === undefined) return undefined;
+  if (!isRecord(metadata) || typeof metadata.event_type !== 'string' || !isRecord(metadata.event_payload)) {
+    throw new SlackApiError('invalid_metadata_format');
+  }
+  return { event_type: metadata.event_type, event_payload: metadata.event_payload };
+}
+
+/** Message timestamps compare as numbers: seconds, then the sequence after the dot. */
+function compareTs(a: string, b: string): number {
+  const [as = '0', af = '0'] = a.split('.');
+  const [bs = '0', bf = '0'] = b.split('.');
+  return Number(as) - Number(bs) || Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0'));
 }
 
 function encodeCursor(offset: number): string {
