@@ -1,0 +1,92 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { DateTime, IANAZone } from 'luxon';
+import type { Database } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
+import { goals } from '../db/schema.js';
+import type { QuotaGoal } from './badges.js';
+import { type DayKindRow, type GameProfile, gameProfile } from './profile.js';
+import { creditedSql, getSettings, type WorkspaceSettings } from './settings.js';
+
+/**
+ * Game profiles (points, level, streak, badges) of many reps in one query round: one grouped query
+ * over the log buckets every rep's entries by kind and local date (each rep in their own zone), one
+ * reads their revenue goals for the quota badge (plus one for the settings unless the caller has
+ * them); the rest is pure (profile.ts).
+ */
+
+export interface GamePerson {
+  userId: string;
+  timezone: string;
+}
+
+function zoneOf(timezone: string): string {
+  // An unknown zone would fail the whole query; such a rep is bucketed in UTC, as windows are.
+  return IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+}
+
+export async function loadGameProfiles(
+  db: Database,
+  ctx: { workspaceId: string; now: Date; settings?: WorkspaceSettings },
+  people: readonly GamePerson[],
+): Promise<Map<string, GameProfile>> {
+  const result = new Map<string, GameProfile>();
+  if (people.length === 0) return result;
+  const zones = new Map(people.map((p) => [p.userId, zoneOf(p.timezone)]));
+  const userIds = [...zones.keys()];
+  const reps = sql.join(
+    [...zones].map(([userId, zone]) => sql`(${userId}, ${zone})`),
+    sql`, `,
+  );
+  const settings = ctx.settings ?? (await getSettings(db, ctx.workspaceId));
+  const [rows, revenueGoals] = await Promise.all([
+    dayRows(db, ctx, reps, settings),
+    db
+      .select()
+      .from(goals)
+      .where(and(eq(goals.workspaceId, ctx.workspaceId), eq(goals.metric, 'revenue'), inArray(goals.userId, userIds))),
+  ]);
+  const rowsByUser = new Map<string, DayKindRow[]>();
+  for (const { userId, ...row } of rows) rowsByUser.set(userId, [...(rowsByUser.get(userId) ?? []), row]);
+  for (const [userId, zone] of zones) {
+    const localDate = (d: Date) => DateTime.fromJSDate(d, { zone }).toISODate() ?? '';
+    const quotaGoals: QuotaGoal[] = revenueGoals
+      .filter((g) => g.userId === userId)
+      .map((g) => ({
+        period: g.period,
+        target: g.target,
+        startsOn: g.startsOn,
+        endsOn: g.endsOn,
+        createdOn: localDate(g.createdAt),
+        liveUntil: localDate(g.archivedAt ?? ctx.now),
+      }));
+    result.set(
+      userId,
+      gameProfile({ rows: rowsByUser.get(userId) ?? [], settings, now: ctx.now, timezone: zone, quotaGoals }),
+    );
+  }
+  return result;
+}
+
+type UserDayRow = DayKindRow & { userId: string };
+
+async function dayRows(
+  db: Database,
+  ctx: { workspaceId: string; now: Date },
+  reps: ReturnType<typeof sql.join>,
+  settings: WorkspaceSettings,
+): Promise<UserDayRow[]> {
+  return queryRows<UserDayRow>(
+    db,
+    sql`
+      select a.user_id as "userId",
+             to_char(a.occurred_at at time zone r.zone, 'YYYY-MM-DD') as day,
+             a.kind,
+             sum(a.quantity)::int as quantity,
+             sum(a.amount_cents)::float8 as "amountCents",
+             sum(case when ${creditedSql(settings, 'a')} then a.quantity else 0 end)::int as "creditedQuantity"
+      from activities a
+      join (values ${reps}) as r(user_id, zone) on r.user_id = a.user_id
+      where a.workspace_id = ${ctx.workspaceId} and a.occurred_at <= ${ctx.now.toISOString()}::timestamptz
+      group by 1, 2, 3`,
+  );
+}
