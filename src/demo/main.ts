@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
-import { parseKpiCommand } from '../commands/parse.js';
+import { isCoreCommand, parseKpiCommand } from '../commands/parse.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { findKpi } from '../kpi/catalogue.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
@@ -69,7 +69,7 @@ async function reply(db: Database, rep: DemoRep, text: string, now: Date): Promi
   const parsed = parseKpiCommand(text, { now, timezone: rep.timezone, findMetric: findKpi });
   if (!parsed.ok) throw new Error(`"/kpi ${text}" did not parse: ${parsed.error}`);
   const { command } = parsed;
-  if (command.type === 'help' || command.type === 'crm') throw new Error(`the demo does not show /kpi ${command.type}`);
+  if (!isCoreCommand(command)) throw new Error(`the demo does not show /kpi ${command.type}`);
   const invocation = {
     workspaceId: WORKSPACE_ID,
     userId: rep.userId,

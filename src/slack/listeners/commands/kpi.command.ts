@@ -1,13 +1,17 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, type KpiCommand, parseKpiCommand, USAGE } from '../../../commands/parse.js';
+import { getSettings } from '../../../game/settings.js';
 import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
+import { rulesMessage } from '../../blocks/explain.blocks.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
 import type { CommandContext } from './command-context.js';
 import { runCrmCommand } from './crm-actions.js';
+import { runGoalCommand, runGoalsCommand } from './goals-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
+import { runAuditCommand, runRoleCommand, runTeamCommand } from './roles-actions.js';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -62,6 +66,18 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return textMessage(cmd.topic ? USAGE[cmd.topic] : helpText());
     case 'crm':
       return runCrmCommand(ctx.deps, ctx.member, cmd);
+    case 'goal':
+      return runGoalCommand(ctx, cmd);
+    case 'goals':
+      return runGoalsCommand(ctx, cmd.userId);
+    case 'role':
+      return runRoleCommand(ctx, cmd);
+    case 'team':
+      return runTeamCommand(ctx, cmd);
+    case 'audit':
+      return runAuditCommand(ctx);
+    case 'rules':
+      return rulesMessage(cmd.topic, await getSettings(ctx.deps.db, ctx.member.workspaceId));
     default:
       return runKpiCommand(
         ctx.deps,
