@@ -108,7 +108,7 @@ export const USAGE: Record<HelpTopic, string> = {
   role: '`/kpi role @person rep|manager|admin` — (admins) who manages and who administers the bot, e.g. `/kpi role @ana manager`',
   team:
     '`/kpi team` — your team; `/kpi team add @rep [@rep…]` and `/kpi team remove @rep` — (managers) who is on it; ' +
-    'admins add to someone else’s: `/kpi team add @rep to @manager`',
+    'admins add to someone else’s, e.g. `/kpi team add @rep to @manager`',
   audit: '`/kpi audit` — (admins) the latest changes made by managers and admins, e.g. goals set for reps and role changes',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
