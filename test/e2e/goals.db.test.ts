@@ -35,7 +35,8 @@ describeDb('/kpi goal end to end: who may set what, suggestions, progress, priva
       .select()
       .from(goals)
       .where(and(eq(goals.workspaceId, h.teamId), eq(goals.userId, userId)));
-  const audit = () => h.database.db.select().from(auditLog).where(eq(auditLog.workspaceId, h.teamId));
+  const audit = () =>
+    h.database.db.select().from(auditLog).where(eq(auditLog.workspaceId, h.teamId)).orderBy(auditLog.id);
 
   beforeAll(async () => {
     h = await startHarness();
