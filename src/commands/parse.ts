@@ -109,7 +109,8 @@ export const USAGE: Record<HelpTopic, string> = {
   team:
     '`/kpi team` — your team; `/kpi team add @rep [@rep…]` and `/kpi team remove @rep` — (managers) who is on it; ' +
     'admins add to someone else’s, e.g. `/kpi team add @rep to @manager`',
-  audit: '`/kpi audit` — (admins) the latest changes made by managers and admins, e.g. goals set for reps and role changes',
+  audit:
+    '`/kpi audit` — (admins) the latest changes made by managers and admins, e.g. goals set for reps and role changes',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',

@@ -57,7 +57,7 @@ export async function periodHistory(
   const history: number[] = [];
   for (let p = from; p < current; p = p.plus({ [`${q.base}s`]: 1 })) {
     if (p < firstPeriod) continue;
-    history.push(byPeriod.get(p.toISODate() ?? "") ?? 0);
+    history.push(byPeriod.get(p.toISODate() ?? '') ?? 0);
   }
   return history;
 }

@@ -63,7 +63,10 @@ describeDb('game profiles from the log', () => {
 
   it('applies the quality gates and the weights stored in the workspace settings', async () => {
     const ws = newWorkspaceId();
-    const settings = parseSettings({ points: { conversation: 4 }, qualityGates: { conversation: { minNoteChars: 10 } } });
+    const settings = parseSettings({
+      points: { conversation: 4 },
+      qualityGates: { conversation: { minNoteChars: 10 } },
+    });
     await log(ws, 'U1', 'conversation', 1, '2026-11-16T15:00:00Z', { note: 'agreed a demo on Friday' });
     await log(ws, 'U1', 'conversation', 5, '2026-11-16T15:00:00Z', { note: 'x' });
     const profile = (
