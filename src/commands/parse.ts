@@ -555,6 +555,12 @@ function parseGoal(words: readonly string[], ctx: ParseContext): ParseResult {
     const action = removing ? 'remove' : 'suggest';
     return ok({ type: 'goal', action, metric: metric.metric, period: period.period, subject: subject.subject });
   }
+  if (metric.rest.length > 0) {
+    return fail(
+      `Put the target right after the metric, then the period, e.g. \`/kpi goal ${metric.metric.replaceAll('_', ' ')} 12 2026-12-01 to 2026-12-31\`.`,
+      USAGE.goal,
+    );
+  }
   const targetWord = body[numberAt] ?? '';
   const def = findKpi(metric.metric);
   const target = def?.unit === 'currency' ? parseAmount(targetWord) : parseCount(targetWord);

@@ -123,6 +123,9 @@ describe('/kpi goal', () => {
     expect(error('goal calls 12 <@U0REP>')).toMatch(/with “for”/);
     expect(error('goal pizza 3')).toMatch(/I don't know a metric called “pizza”/);
     expect(error('goal')).toMatch(/Which metric/);
+    expect(error('goal calls nov 16 to nov 30')).toBe(
+      'Put the target right after the metric, then the period, e.g. `/kpi goal calls 12 2026-12-01 to 2026-12-31`.',
+    );
   });
 
   it('never echoes a broadcast or markup back', () => {

@@ -69,16 +69,9 @@ export async function runTeamCommand(
     }
   }
   const reps = await Promise.all(cmd.userIds.map((id) => lookup(ctx, id)));
-  const refused: string[] = [];
-  const allowed = reps.filter((rep) => {
-    if (rep.isBot || rep.userId === managerId)
-      refused.push(`${name(rep)} can't be on ${rep.userId === managerId ? 'their own' : 'a'} team`);
-    // A manager adds reps without a manager and removes their own; moving someone else's rep is an admin's call.
-    else if (!isAdmin(actor) && rep.managerId !== null && rep.managerId !== actor.userId)
-      refused.push(`${name(rep)} is on <@${rep.managerId}>'s team; an admin can move them`);
-    else return true;
-    return false;
-  });
+  const refusals = reps.map((rep) => [rep, refusal(actor, rep, managerId)] as const);
+  const allowed = refusals.filter(([, why]) => why === null).map(([rep]) => rep);
+  const refused = refusals.flatMap(([, why]) => (why === null ? [] : [why]));
   const moved = await setManager(db, {
     workspaceId: actor.workspaceId,
     actorId: actor.userId,
@@ -100,6 +93,16 @@ export async function runTeamCommand(
     );
   if (refused.length > 0) lines.push(`Not changed: ${refused.join('; ')}.`);
   return textMessage(lines.join('\n'));
+}
+
+/** Why this rep can't be moved by this actor, or null. A manager adds reps without a manager and removes their own; moving someone else's rep is an admin's call. */
+function refusal(actor: Member, rep: Member, managerId: string | null): string | null {
+  if (rep.isBot) return `${name(rep)} is a bot`;
+  if (rep.userId === managerId) return `${name(rep)} can't be on their own team`;
+  if (!isAdmin(actor) && rep.managerId !== null && rep.managerId !== actor.userId) {
+    return `${name(rep)} is on <@${rep.managerId}>'s team; an admin can move them`;
+  }
+  return null;
 }
 
 async function showTeam(ctx: CommandContext): Promise<SlackMessage> {
