@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/client.js';
 import { goals } from '../db/schema.js';
+import { enqueuePosts, type NewPost } from '../delivery/outbox.repository.js';
 
 export type Goal = typeof goals.$inferSelect;
 
@@ -73,6 +74,8 @@ export async function saveGoal(
   key: GoalKey,
   target: { target: number; suggestedTarget: number | null },
   change: GoalChange,
+  /** A message to the person whose goal it is (when someone else set it), sent through the outbox. */
+  notice?: (goal: Goal) => NewPost,
 ): Promise<{ goal: Goal; changed: boolean; previous: Goal | null }> {
   return db.transaction(async (tx) => {
     const live = await tx.select().from(goals).where(keyFilter(key)).orderBy(desc(goals.createdAt)).for('update');
@@ -103,6 +106,7 @@ export async function saveGoal(
         at: change.at,
       });
     }
+    if (notice) await enqueuePosts(tx, [notice(goal)]);
     return { goal, changed: true, previous };
   });
 }

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordActivity } from '../../src/activities/activities.repository.js';
-import { auditLog, goals } from '../../src/db/schema.js';
+import { auditLog, goals, outbox } from '../../src/db/schema.js';
 import type { ActivityKind } from '../../src/kpi/activity-kinds.js';
 import { describeDb, newWorkspaceId } from '../support/db.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
@@ -110,10 +110,20 @@ describeDb('/kpi goal end to end: who may set what, suggestions, progress, priva
       { actorId: 'UMGR', target: 'UANA', details: { metric: 'meetings', period: 'week', target: 8, previous: 12 } },
     ]);
 
+    const notices = await h.database.db.select().from(outbox).where(eq(outbox.workspaceId, h.teamId));
+    expect(notices).toMatchObject([
+      {
+        kind: 'notice',
+        target: 'UANA',
+        payload: { text: ':dart: <@UMGR> set you a goal: meetings booked 8 a week. `/kpi goals` shows your progress.' },
+      },
+    ]);
+
     const again = await h.kpi('UMGR', 'goal meetings 8 for <@UANA|ana>');
     expect(again.body.text).toContain('Already set');
     expect((await audit()).filter((a) => a.action === 'goal.set')).toHaveLength(1);
     expect(await goalsOf('UANA')).toHaveLength(2);
+    expect(await h.database.db.select().from(outbox).where(eq(outbox.workspaceId, h.teamId))).toHaveLength(1);
   });
 
   it('a manager cannot set goals for someone not on their team', async () => {

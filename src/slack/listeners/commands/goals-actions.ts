@@ -2,10 +2,10 @@ import type { GoalCommand, GoalPeriod, GoalSubject } from '../../../commands/par
 import { getSettings } from '../../../game/settings.js';
 import { periodHistory } from '../../../goals/goal-history.js';
 import { goalViews } from '../../../goals/goal-status.js';
-import { activeGoals, archiveGoal, type GoalKey, saveGoal } from '../../../goals/goals.repository.js';
+import { activeGoals, archiveGoal, type Goal, type GoalKey, saveGoal } from '../../../goals/goals.repository.js';
 import { workingDaysBetween } from '../../../goals/progress.js';
 import { type Suggestion, suggestTarget } from '../../../goals/suggest.js';
-import { getKpi, type KpiDefinition } from '../../../kpi/catalogue.js';
+import { formatKpiValue, getKpi, type KpiDefinition } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import type { Member } from '../../../members/members.repository.js';
 import { isAdmin, isManager, onlyManagers } from '../../../members/roles.js';
@@ -145,7 +145,29 @@ export async function runGoalCommand(ctx: CommandContext, cmd: GoalCommand): Pro
       blocks: [section(`*${def.label}, ${when}* for ${whoText(who, 'you')}\n${howWorked}${example}`)],
     };
   }
-  const saved = await saveGoal(db, key, { target: cmd.target, suggestedTarget: suggestion?.target ?? null }, change);
+  const target = who.member;
+  const notice =
+    who.forOther && target
+      ? (goal: Goal) => {
+          const text = `:dart: <@${ctx.member.userId}> set you a goal: ${def.label.toLowerCase()} ${formatKpiValue(def, goal.target, ctx.currency)} ${when}. \`/kpi goals\` shows your progress.`;
+          return {
+            workspaceId,
+            key: `notice:goal:${goal.id}`,
+            kind: 'notice' as const,
+            target: target.userId,
+            payload: { text },
+            subjectUserId: target.userId,
+            ref: { type: 'goal', id: goal.id },
+          };
+        }
+      : undefined;
+  const saved = await saveGoal(
+    db,
+    key,
+    { target: cmd.target, suggestedTarget: suggestion?.target ?? null },
+    change,
+    notice,
+  );
   const verb = !saved.changed ? 'Already set' : saved.previous ? 'Goal updated' : 'Goal set';
   const blocks = [section(`:dart: *${verb}* for ${whoText(who, 'you')}: ${def.label.toLowerCase()} ${when}.`)];
   if (who.member) {
