@@ -147,6 +147,13 @@ describeDb('/kpi goal end to end: who may set what, suggestions, progress, priva
     expect(nothing.body.text).toContain("There's no calls goal");
   });
 
+  it('a rep without enough history gets no suggestion, and is told why', async () => {
+    const reply = await h.kpi('UBEN', 'goal revenue $20k month');
+    expect(shown(reply)).toContain('Goal set');
+    expect(shown(reply)).toContain('No suggestion yet: it needs at least 3 complete months of history.');
+    expect(await goalsOf('UBEN')).toMatchObject([{ metric: 'revenue', target: 20_000_00, suggestedTarget: null }]);
+  });
+
   it('refuses goals on ratios with the reason', async () => {
     const reply = await h.kpi('UANA', 'goal win rate 30');
     expect(reply.body.text).toContain("Win rate isn't a total");

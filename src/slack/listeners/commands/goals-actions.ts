@@ -4,7 +4,7 @@ import { periodHistory } from '../../../goals/goal-history.js';
 import { goalViews } from '../../../goals/goal-status.js';
 import { activeGoals, archiveGoal, type Goal, type GoalKey, saveGoal } from '../../../goals/goals.repository.js';
 import { workingDaysBetween } from '../../../goals/progress.js';
-import { type Suggestion, suggestTarget } from '../../../goals/suggest.js';
+import { MIN_HISTORY_PERIODS, type Suggestion, suggestTarget } from '../../../goals/suggest.js';
 import { formatKpiValue, getKpi, type KpiDefinition } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import type { Member } from '../../../members/members.repository.js';
@@ -80,6 +80,11 @@ function timezoneOf(ctx: CommandContext, member: Member): string {
   return member.timezone ?? ctx.workspace.defaultTimezone ?? 'UTC';
 }
 
+/** The period a goal's suggestion is read in: dates from weeks, a year from quarters. */
+function baseOf(period: GoalPeriod): Suggestion['base'] {
+  return period.period === 'custom' ? 'week' : period.period === 'year' ? 'quarter' : period.period;
+}
+
 /** A target from the rep's own history for a goal of this period, scaled from its base period. */
 async function suggest(
   ctx: CommandContext,
@@ -89,7 +94,7 @@ async function suggest(
   holidays: readonly string[],
 ): Promise<Suggestion | null> {
   const timezone = timezoneOf(ctx, member);
-  const base = period.period === 'custom' ? 'week' : period.period === 'year' ? 'quarter' : period.period;
+  const base = baseOf(period);
   let scale = period.period === 'year' ? 4 : 1;
   if (period.period === 'custom') {
     const from = new Date(`${period.startsOn}T12:00:00Z`);
@@ -134,7 +139,7 @@ export async function runGoalCommand(ctx: CommandContext, cmd: GoalCommand): Pro
   const howWorked = suggestion
     ? `Suggested from ${who.forOther ? 'their' : 'your'} history: ${suggestionText(def, suggestion, ctx.currency)}`
     : who.member
-      ? `No suggestion yet: it needs at least three complete ${cmd.period.period === 'custom' ? 'week' : cmd.period.period}s of history.`
+      ? `No suggestion yet: it needs at least ${MIN_HISTORY_PERIODS} complete ${baseOf(cmd.period)}s of history.`
       : 'Suggestions are worked out per rep, so a channel goal has none.';
   if (cmd.action === 'suggest') {
     const example = suggestion
