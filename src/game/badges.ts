@@ -78,7 +78,9 @@ function personalBestWeek(days: readonly DayTotals[]): string | null {
   const weeks = new Map<string, DayTotals[]>();
   for (const d of days) {
     const monday = utcDate(d.day).startOf('week').toISODate() ?? '';
-    weeks.set(monday, [...(weeks.get(monday) ?? []), d]);
+    const week = weeks.get(monday);
+    if (week) week.push(d);
+    else weeks.set(monday, [d]);
   }
   let bestBefore = 0;
   let latest: string | null = null;

@@ -1,18 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { computeBadges } from '../../src/game/badges.js';
 import { levelFor, pointsForLevel } from '../../src/game/levels.js';
-import { type DayKindRow, foldDays, gameProfile } from '../../src/game/profile.js';
+import { type DayTotals, gameProfile } from '../../src/game/profile.js';
 import { parseSettings } from '../../src/game/settings.js';
 import { computeStreak } from '../../src/game/streaks.js';
 
 const settings = parseSettings({ dailyActivityGoal: 10 });
 
-function calls(day: string, quantity: number, credited = quantity): DayKindRow {
-  return { day, kind: 'call', quantity, amountCents: 0, creditedQuantity: credited };
+/** A day's totals from `quantity` calls (a point each with the default weights). */
+function calls(day: string, quantity: number): DayTotals {
+  return { day, points: quantity, activities: quantity, dealsWon: 0, revenueCents: 0 };
 }
 
-function deal(day: string, quantity: number, amountCents: number): DayKindRow {
-  return { day, kind: 'deal_won', quantity, amountCents, creditedQuantity: quantity };
+/** A day's totals from won deals (25 points each). */
+function deal(day: string, quantity: number, amountCents: number): DayTotals {
+  return { day, points: 25 * quantity, activities: 0, dealsWon: quantity, revenueCents: amountCents };
+}
+
+/** Totals of entries on the same day add up, reversals included, as the query sums them. */
+function sum(days: DayTotals[]): DayTotals[] {
+  const byDay = new Map<string, DayTotals>();
+  for (const d of days) {
+    const t = byDay.get(d.day) ?? { day: d.day, points: 0, activities: 0, dealsWon: 0, revenueCents: 0 };
+    byDay.set(d.day, {
+      day: d.day,
+      points: t.points + d.points,
+      activities: t.activities + d.activities,
+      dealsWon: t.dealsWon + d.dealsWon,
+      revenueCents: t.revenueCents + d.revenueCents,
+    });
+  }
+  return [...byDay.values()];
 }
 
 /** Working days from Mon 2 Nov 2026 on (weekends skipped). */
@@ -37,31 +55,15 @@ describe('levels', () => {
 });
 
 describe('points', () => {
-  it('weighs each kind and gives nothing for entries that fail a quality gate', () => {
-    const custom = parseSettings({ points: { call: 2 } });
-    const days = foldDays(
-      [
-        calls('2026-11-02', 10, 10),
-        { day: '2026-11-02', kind: 'conversation', quantity: 4, amountCents: 0, creditedQuantity: 1 },
-        deal('2026-11-02', 1, 500_00),
-      ],
-      custom,
-    );
-    // 10 calls × 2 + 1 credited conversation × 3 + 1 deal × 25.
-    expect(days).toEqual([{ day: '2026-11-02', points: 48, activities: 11, dealsWon: 1, revenueCents: 500_00 }]);
-  });
-
-  it('an undo takes back exactly the points it gave', () => {
+  it('are the sum of the days, never below zero', () => {
     const now = new Date('2026-11-02T20:00:00Z');
-    const before = gameProfile({ rows: [calls('2026-11-02', 12)], settings, now, timezone: 'UTC' });
-    const after = gameProfile({
-      rows: [calls('2026-11-02', 12), calls('2026-11-02', -12)],
-      settings,
-      now,
-      timezone: 'UTC',
-    });
-    expect(before.points).toBe(12);
-    expect(after.points).toBe(0);
+    expect(
+      gameProfile({ days: [calls('2026-11-02', 12), deal('2026-11-03', 1, 0)], settings, now, timezone: 'UTC' }).points,
+    ).toBe(37);
+    expect(
+      gameProfile({ days: sum([calls('2026-11-02', 12), calls('2026-11-02', -12)]), settings, now, timezone: 'UTC' })
+        .points,
+    ).toBe(0);
   });
 });
 
@@ -98,7 +100,7 @@ describe('streaks', () => {
     // Fri 30 Oct and Mon 2 Nov 2026 met; clocks went back on Sun 1 Nov. Mon 2 Nov 23:30 EST is 04:30Z on the 3rd.
     const rows = [calls('2026-10-30', 10), calls('2026-11-02', 10)];
     const profile = gameProfile({
-      rows,
+      days: rows,
       settings,
       now: new Date('2026-11-03T04:30:00Z'),
       timezone: 'America/New_York',
@@ -106,7 +108,7 @@ describe('streaks', () => {
     expect(profile.streak).toMatchObject({ current: 2, today: 10, todayIsWorkingDay: true });
     // In UTC it is already Tuesday, with nothing logged yet: still a standing streak of 2.
     expect(
-      gameProfile({ rows, settings, now: new Date('2026-11-03T04:30:00Z'), timezone: 'UTC' }).streak,
+      gameProfile({ days: rows, settings, now: new Date('2026-11-03T04:30:00Z'), timezone: 'UTC' }).streak,
     ).toMatchObject({
       current: 2,
       today: 0,
@@ -116,9 +118,12 @@ describe('streaks', () => {
   it('an undo that takes a day under the goal breaks the streak', () => {
     const now = new Date('2026-11-06T20:00:00Z');
     const rows = ['2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06'].map((d) => calls(d, 10));
-    expect(gameProfile({ rows, settings, now, timezone: 'UTC' }).streak.current).toBe(5);
+    expect(gameProfile({ days: rows, settings, now, timezone: 'UTC' }).streak.current).toBe(5);
     const undone = [...rows, calls('2026-11-04', -10)];
-    expect(gameProfile({ rows: undone, settings, now, timezone: 'UTC' }).streak).toMatchObject({ current: 2, best: 2 });
+    expect(gameProfile({ days: sum(undone), settings, now, timezone: 'UTC' }).streak).toMatchObject({
+      current: 2,
+      best: 2,
+    });
   });
 });
 
@@ -126,10 +131,10 @@ describe('badges', () => {
   const now = new Date('2026-11-20T20:00:00Z');
 
   it('first deal, and a reversed deal removes it', () => {
-    const won = gameProfile({ rows: [deal('2026-11-03', 1, 1000_00)], settings, now, timezone: 'UTC' });
+    const won = gameProfile({ days: [deal('2026-11-03', 1, 1000_00)], settings, now, timezone: 'UTC' });
     expect(won.badges.map((b) => [b.key, b.earnedOn])).toEqual([['first_deal', '2026-11-03']]);
     const reversed = gameProfile({
-      rows: [deal('2026-11-03', 1, 1000_00), deal('2026-11-03', -1, -1000_00)],
+      days: sum([deal('2026-11-03', 1, 1000_00), deal('2026-11-03', -1, -1000_00)]),
       settings,
       now,
       timezone: 'UTC',
@@ -140,21 +145,18 @@ describe('badges', () => {
 
   it('a 10-day streak, dated the day it reached ten', () => {
     const rows = workingDays(10).map((d) => calls(d, 10));
-    const badges = gameProfile({ rows, settings, now, timezone: 'UTC' }).badges;
+    const badges = gameProfile({ days: rows, settings, now, timezone: 'UTC' }).badges;
     expect(badges.find((b) => b.key === 'streak_10')?.earnedOn).toBe('2026-11-13');
   });
 
   it('personal best week: the day a week passed every earlier week, never the very first week', () => {
     const first = computeBadges({
-      days: foldDays([calls('2026-11-02', 30)], settings),
+      days: [calls('2026-11-02', 30)],
       streak10On: null,
       quotaGoals: [],
     });
     expect(first).toEqual([]);
-    const days = foldDays(
-      [calls('2026-11-02', 30), calls('2026-11-09', 20), calls('2026-11-10', 11), calls('2026-11-16', 5)],
-      settings,
-    );
+    const days = [calls('2026-11-02', 30), calls('2026-11-09', 20), calls('2026-11-10', 11), calls('2026-11-16', 5)];
     const badges = computeBadges({ days, streak10On: null, quotaGoals: [] });
     expect(badges).toEqual([
       {
@@ -167,10 +169,7 @@ describe('badges', () => {
   });
 
   it('quota hit when revenue in a goal period reaches its revenue goal', () => {
-    const days = foldDays(
-      [deal('2026-10-05', 1, 4000_00), deal('2026-11-10', 1, 3000_00), deal('2026-11-17', 1, 2500_00)],
-      settings,
-    );
+    const days = [deal('2026-10-05', 1, 4000_00), deal('2026-11-10', 1, 3000_00), deal('2026-11-17', 1, 2500_00)];
     const goal = {
       period: 'month' as const,
       target: 5000_00,

@@ -39,7 +39,7 @@ describe('the rules of the game, in plain words', () => {
 
   it('the /kpi me section says what is needed next', () => {
     const profile = gameProfile({
-      rows: [{ day: '2026-11-18', kind: 'call', quantity: 30, amountCents: 0, creditedQuantity: 30 }],
+      days: [{ day: '2026-11-18', points: 30, activities: 30, dealsWon: 0, revenueCents: 0 }],
       settings: parseSettings({}),
       now: new Date('2026-11-18T15:00:00Z'),
       timezone: 'America/New_York',
