@@ -1,5 +1,7 @@
+import { DateTime } from 'luxon';
 import type { Cadence } from '../boards/schedule.js';
 import { parseClockTime } from '../coaching/nudge-time.js';
+import { isGoalMetric, notAGoalMetric } from '../goals/goal-metrics.js';
 import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
 import { findKpi } from '../kpi/catalogue.js';
@@ -28,7 +30,11 @@ export type HelpTopic =
   | 'kudos'
   | 'recognition'
   | 'nudges'
-  | 'contest';
+  | 'contest'
+  | 'goal'
+  | 'role'
+  | 'team'
+  | 'audit';
 
 export type RecognitionChange =
   | { kind: 'channel'; channelId: string }
@@ -48,6 +54,22 @@ export interface BoardSubscriptionSpec {
   topN: number;
 }
 
+/** `/kpi explain <topic>`: the rules of the game rather than a metric. */
+export const RULE_TOPICS = ['points', 'streaks', 'badges', 'levels', 'ranking', 'goals', 'contests'] as const;
+export type RuleTopic = (typeof RULE_TOPICS)[number];
+
+export type GoalPeriod =
+  | { period: 'week' | 'month' | 'quarter' | 'year' }
+  | { period: 'custom'; startsOn: string; endsOn: string };
+
+/** Whose goal: the person typing, a named rep, or a channel's whole team. */
+export type GoalSubject = { kind: 'self' } | { kind: 'user'; userId: string } | { kind: 'channel'; channelId: string };
+
+export type GoalCommand =
+  | { type: 'goal'; action: 'set'; metric: string; target: number; period: GoalPeriod; subject: GoalSubject }
+  | { type: 'goal'; action: 'suggest'; metric: string; period: GoalPeriod; subject: GoalSubject }
+  | { type: 'goal'; action: 'remove'; metric: string; period: GoalPeriod; subject: GoalSubject };
+
 export type KpiCommand =
   | { type: 'help'; topic: HelpTopic | null }
   | { type: 'log'; kind: ActivityKind; quantity: number; amountCents: number; note: string | null }
@@ -58,6 +80,14 @@ export type KpiCommand =
   | { type: 'board_unsubscribe'; target: { metric: string } | 'scorecard' | null }
   | { type: 'boards' }
   | { type: 'explain'; metric: string | null }
+  | { type: 'rules'; topic: RuleTopic }
+  | GoalCommand
+  | { type: 'goals'; userId: string | null }
+  | { type: 'role'; userId: string; role: 'rep' | 'manager' | 'admin' }
+  | { type: 'team'; action: 'show' }
+  | { type: 'team'; action: 'add'; userIds: string[]; managerId: string | null }
+  | { type: 'team'; action: 'remove'; userIds: string[] }
+  | { type: 'audit' }
   | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
   | { type: 'kudos'; action: 'give'; receiverId: string; reason: string }
   | { type: 'kudos'; action: 'board'; window: WindowSpec }
@@ -73,12 +103,12 @@ export type ContestCommand =
   | { type: 'contest'; action: 'list' | 'new' }
   | { type: 'contest'; action: 'cancel'; id: number };
 
-/** The commands every member can run against the log itself (`runKpiCommand`); the rest have their own runners. */
-const CORE_COMMANDS = ['log', 'undo', 'me', 'board', 'explain', 'privacy'] as const;
-export type CoreKpiCommand = Extract<KpiCommand, { type: (typeof CORE_COMMANDS)[number] }>;
+/** The commands every rep runs on their own numbers (`runKpiCommand`); the rest have their own runners. */
+const CORE_TYPES = ['log', 'undo', 'me', 'board', 'explain', 'privacy'] as const;
+export type CoreCommand = Extract<KpiCommand, { type: (typeof CORE_TYPES)[number] }>;
 
-export function isCoreCommand(command: KpiCommand): command is CoreKpiCommand {
-  return (CORE_COMMANDS as readonly string[]).includes(command.type);
+export function isCoreCommand(command: KpiCommand): command is CoreCommand {
+  return (CORE_TYPES as readonly string[]).includes(command.type);
 }
 
 export type ParseResult = { ok: true; command: KpiCommand } | { ok: false; error: string; usage: string };
@@ -108,7 +138,8 @@ export const USAGE: Record<HelpTopic, string> = {
     '`/kpi board subscribe scorecard meetings:2:10 calls:1:100` ranks by a weighted scorecard (metric:weight:target); ' +
     '`/kpi board unsubscribe [metric]` stops one; `/kpi boards` lists them',
   explain:
-    '`/kpi explain [metric]` — how a number is worked out, e.g. `/kpi explain meetings`; `/kpi explain` lists them',
+    '`/kpi explain [metric]` — how a number is worked out, e.g. `/kpi explain meetings`; `/kpi explain` lists them; ' +
+    '`/kpi explain points|streaks|badges|levels|ranking|goals|contests` — the rules of the game',
   undo: '`/kpi undo` — removes your most recent entry',
   crm:
     '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
@@ -117,6 +148,16 @@ export const USAGE: Record<HelpTopic, string> = {
   contest:
     '`/kpi contest` — live contests and your progress; (managers) `/kpi contest new` starts one from a form, ' +
     '`/kpi contest cancel &lt;id&gt;` calls one off, e.g. `/kpi contest cancel 3`',
+  goal:
+    '`/kpi goal &lt;metric&gt; &lt;target&gt; [week|month|quarter|dates] [for @rep|#channel]` — set a goal, e.g. ' +
+    '`/kpi goal meetings 12`, `/kpi goal revenue $50k month`; `/kpi goal &lt;metric&gt;` suggests a target; ' +
+    '`/kpi goal remove &lt;metric&gt; [period]`; `/kpi goals [@rep]` shows progress',
+  role: '`/kpi role @person rep|manager|admin` — (admins) who manages and who administers the bot, e.g. `/kpi role @ana manager`',
+  team:
+    '`/kpi team` — your team; `/kpi team add @rep [@rep…]` and `/kpi team remove @rep` — (managers) who is on it; ' +
+    'admins add to someone else’s, e.g. `/kpi team add @rep to @manager`',
+  audit:
+    '`/kpi audit` — (admins) the latest changes made by managers and admins, e.g. goals set for reps and role changes',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
     'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
@@ -133,7 +174,7 @@ export const USAGE: Record<HelpTopic, string> = {
 
 const ALL_USAGE = Object.values(USAGE).join('\n');
 
-type Subcommand = HelpTopic | 'help';
+type Subcommand = HelpTopic | 'help' | 'goals';
 
 const SUBCOMMANDS = new Map<string, Subcommand>([
   ['help', 'help'],
@@ -152,6 +193,11 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
   ['nudge', 'nudges'],
   ['contest', 'contest'],
   ['contests', 'contest'],
+  ['goal', 'goal'],
+  ['goals', 'goals'],
+  ['role', 'role'],
+  ['team', 'team'],
+  ['audit', 'audit'],
 ]);
 
 /** "Privacy on" means hidden: the user turns their privacy on. */
@@ -532,10 +578,25 @@ function parseBoards(words: readonly string[]): ParseResult {
     ? ok({ type: 'boards' })
     : fail('`/kpi boards` takes nothing after it — it lists the boards posted on a schedule.', USAGE.boards);
 }
+const RULE_ALIASES = new Map<string, RuleTopic>([
+  ...RULE_TOPICS.map((t) => [t, t] as const),
+  ['point', 'points'],
+  ['streak', 'streaks'],
+  ['badge', 'badges'],
+  ['level', 'levels'],
+  ['ranks', 'ranking'],
+  ['rankings', 'ranking'],
+  ['leaderboard', 'ranking'],
+  ['leaderboards', 'ranking'],
+  ['goal', 'goals'],
+  ['contest', 'contests'],
+]);
 
 function parseExplain(words: readonly string[], ctx: ParseContext): ParseResult {
   if (words.length === 0) return ok({ type: 'explain', metric: null });
   const name = words.join(' ');
+  const topic = RULE_ALIASES.get(name.toLowerCase());
+  if (topic) return ok({ type: 'rules', topic });
   const metric = ctx.findMetric(name);
   return metric ? ok({ type: 'explain', metric: metric.key }) : unknownMetric(name, USAGE.explain);
 }
@@ -546,6 +607,7 @@ function parseExplain(words: readonly string[], ctx: ParseContext): ParseResult 
 function parseHelp(words: readonly string[]): ParseResult {
   const topic = SUBCOMMANDS.get(words.join(' ').toLowerCase());
   // An unknown topic still gets help: the full listing.
+  if (topic === 'goals') return ok({ type: 'help', topic: 'goal' });
   return ok({ type: 'help', topic: topic === undefined || topic === 'help' ? null : topic });
 }
 
@@ -676,6 +738,215 @@ function parseContest(words: readonly string[]): ParseResult {
   return fail(`${quote(words.join(' '))} isn't a contest command.`, USAGE.contest);
 }
 
+// ---------------------------------------------------------------------------------------------
+// goal, goals, role, team: commands that name people and channels
+
+/** A mention or channel kept as one word (`\uE000@U123`, `\uE000#C123`) so its place in the text is known. */
+const REF = '\uE000';
+
+/** The words after the subcommand, with `<@U…|name>` and `<#C…|name>` turned into reference words. */
+function referenceWords(raw: string): string[] {
+  const marked = raw
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, ` ${REF}@$1 `)
+    .replace(/<#(C[A-Z0-9]+)(?:\|[^>]*)?>/g, ` ${REF}#$1 `);
+  return cleanText(marked).split(/\s+/u).filter(Boolean).slice(1);
+}
+
+function userRef(word: string | undefined): string | null {
+  return word?.startsWith(`${REF}@`) ? word.slice(2) : null;
+}
+
+function channelRef(word: string | undefined): string | null {
+  return word?.startsWith(`${REF}#`) ? word.slice(2) : null;
+}
+
+const MENTION_HINT = 'Mention them with @ so Slack links the name, e.g. `@ana`.';
+
+/** What user text to echo for a word that may be a reference. */
+function shownWord(word: string): string {
+  return word.startsWith(REF) ? word.slice(1) : word;
+}
+
+const PERIOD_WORDS = new Map<string, 'week' | 'month' | 'quarter' | 'year'>([
+  ['week', 'week'],
+  ['this week', 'week'],
+  ['weekly', 'week'],
+  ['month', 'month'],
+  ['this month', 'month'],
+  ['monthly', 'month'],
+  ['quarter', 'quarter'],
+  ['this quarter', 'quarter'],
+  ['quarterly', 'quarter'],
+  ['year', 'year'],
+  ['this year', 'year'],
+  ['yearly', 'year'],
+]);
+
+const ISO_RANGE = /^(\d{4}-\d{2}-\d{2})\s*(?:to|through|until|-|–|\.\.)\s*(\d{4}-\d{2}-\d{2})$/;
+
+/** A goal's period: a recurring one by name, or dates (ISO dates may be in the future; others as windows read). */
+function readPeriod(words: readonly string[], ctx: ParseContext): { period: GoalPeriod } | { error: string } {
+  const text = words.join(' ').toLowerCase();
+  if (text === '') return { period: { period: 'week' } };
+  const named = PERIOD_WORDS.get(text);
+  if (named) return { period: { period: named } };
+  const iso = ISO_RANGE.exec(text);
+  let range: { from: string; to: string } | null = iso ? { from: iso[1] ?? '', to: iso[2] ?? '' } : null;
+  if (!range) {
+    const window = parseWindow(text, ctx.now, ctx.timezone);
+    if (!window.ok) {
+      return window.reason === 'unrecognized'
+        ? {
+            error: `${quote(words.join(' '))} isn't a goal period. Use week, month, quarter, or dates like 2026-12-01 to 2026-12-31.`,
+          }
+        : window;
+    }
+    if (window.spec.kind !== 'range')
+      return { error: 'A goal covers this week, month or quarter, or a range of dates.' };
+    range = window.spec;
+  }
+  const today = DateTime.fromJSDate(ctx.now, { zone: ctx.timezone }).toISODate() ?? '';
+  if (!DateTime.fromISO(range.from).isValid || !DateTime.fromISO(range.to).isValid) {
+    return { error: `${quote(words.join(' '))} has a date that doesn't exist.` };
+  }
+  if (range.from > range.to) return { error: 'That range starts after it ends — put the earlier date first.' };
+  if (range.to < today)
+    return {
+      error: 'That range has already ended — a goal is for now or later. Write dates like 2026-12-01 to 2026-12-31.',
+    };
+  if (DateTime.fromISO(range.to).diff(DateTime.fromISO(range.from), 'days').days >= 366) {
+    return { error: 'A goal can cover at most a year.' };
+  }
+  return { period: { period: 'custom', startsOn: range.from, endsOn: range.to } };
+}
+
+/** `… for @rep` or `… for #channel` at the end; otherwise the goal is the typer's own. */
+function readSubject(words: readonly string[]): { subject: GoalSubject; rest: readonly string[] } | { error: string } {
+  const at = words.findIndex((w) => w.toLowerCase() === 'for');
+  if (at === -1) {
+    const stray = words.find((w) => w.startsWith(REF));
+    return stray
+      ? { error: `Say who the goal is for with “for”: \`… for ${shownWord(stray)}\`.` }
+      : { subject: { kind: 'self' }, rest: words };
+  }
+  const target = words.slice(at + 1);
+  const userId = userRef(target[0]);
+  const channelId = channelRef(target[0]);
+  if (target.length !== 1 || (!userId && !channelId)) {
+    return { error: `After “for”, name one person or one channel. ${MENTION_HINT}` };
+  }
+  const subject: GoalSubject = userId ? { kind: 'user', userId } : { kind: 'channel', channelId: channelId ?? '' };
+  return { subject, rest: words.slice(0, at) };
+}
+
+/** The goal metric named by the longest leading run of words, and the words after it. */
+function readGoalMetric(
+  words: readonly string[],
+  ctx: ParseContext,
+): { metric: string; rest: readonly string[] } | { error: string } {
+  for (let n = words.length; n >= 1; n--) {
+    const found = ctx.findMetric(words.slice(0, n).join(' '));
+    if (!found) continue;
+    const def = findKpi(found.key);
+    if (!def) return { error: `${quote(words.slice(0, n).join(' '))} can't be a goal.` };
+    if (!isGoalMetric(def)) return { error: notAGoalMetric(def) };
+    return { metric: def.key, rest: words.slice(n) };
+  }
+  const name = words.join(' ');
+  return {
+    error:
+      name === ''
+        ? 'Which metric? e.g. `/kpi goal meetings 12`.'
+        : `I don't know a metric called ${quote(name)}. Use \`/kpi explain\` to list the metrics.`,
+  };
+}
+
+function parseGoal(words: readonly string[], ctx: ParseContext): ParseResult {
+  const subject = readSubject(words);
+  if ('error' in subject) return fail(slackSafe(subject.error), USAGE.goal);
+  const removing = subject.rest[0]?.toLowerCase() === 'remove';
+  const body = removing ? subject.rest.slice(1) : subject.rest;
+  const numberAt = body.findIndex((w) => NUMBERISH.test(w) && !ISO_RANGE.test(w));
+  const metricWords = numberAt === -1 || removing ? body : body.slice(0, numberAt);
+  const metric = readGoalMetric(metricWords, ctx);
+  if ('error' in metric) return fail(metric.error, USAGE.goal);
+  if (removing || numberAt === -1) {
+    const period = readPeriod(metric.rest, ctx);
+    if ('error' in period) return failFrom(period, USAGE.goal);
+    const action = removing ? 'remove' : 'suggest';
+    return ok({ type: 'goal', action, metric: metric.metric, period: period.period, subject: subject.subject });
+  }
+  if (metric.rest.length > 0) {
+    return fail(
+      `Put the target right after the metric, then the period, e.g. \`/kpi goal ${metric.metric.replaceAll('_', ' ')} 12 2026-12-01 to 2026-12-31\`.`,
+      USAGE.goal,
+    );
+  }
+  const targetWord = body[numberAt] ?? '';
+  const def = findKpi(metric.metric);
+  const target = def?.unit === 'currency' ? parseAmount(targetWord) : parseCount(targetWord);
+  if (!target.ok) return failFrom(target, USAGE.goal);
+  const period = readPeriod(body.slice(numberAt + 1), ctx);
+  if ('error' in period) return failFrom(period, USAGE.goal);
+  const value = 'cents' in target ? target.cents : target.count;
+  if (value <= 0) return fail('A goal needs a target above zero.', USAGE.goal);
+  return ok({
+    type: 'goal',
+    action: 'set',
+    metric: metric.metric,
+    target: value,
+    period: period.period,
+    subject: subject.subject,
+  });
+}
+
+function parseGoals(words: readonly string[]): ParseResult {
+  if (words.length === 0) return ok({ type: 'goals', userId: null });
+  const userId = userRef(words[0]);
+  return userId && words.length === 1
+    ? ok({ type: 'goals', userId })
+    : fail(`\`/kpi goals\` shows yours; \`/kpi goals @rep\` one of your reps’. ${MENTION_HINT}`, USAGE.goal);
+}
+
+const ROLES = new Set(['rep', 'manager', 'admin']);
+
+function parseRole(words: readonly string[]): ParseResult {
+  const [who, role, ...extra] = words;
+  const userId = userRef(who);
+  const name = role?.toLowerCase().replace(/s$/, '') ?? '';
+  if (!userId) return fail(`Say whose role to change. ${MENTION_HINT}`, USAGE.role);
+  if (!ROLES.has(name) || extra.length > 0) return fail('The role is one of rep, manager or admin.', USAGE.role);
+  return ok({ type: 'role', userId, role: name as 'rep' | 'manager' | 'admin' });
+}
+
+function parseTeam(words: readonly string[]): ParseResult {
+  const [action, ...people] = words;
+  if (action === undefined) return ok({ type: 'team', action: 'show' });
+  const verb = action.toLowerCase();
+  if (verb !== 'add' && verb !== 'remove') return fail(`${quote(shownWord(action))} isn't a team command.`, USAGE.team);
+  const to = people.findIndex((w) => ['to', 'for', 'from'].includes(w.toLowerCase()));
+  const reps = to === -1 ? people : people.slice(0, to);
+  const after = to === -1 ? [] : people.slice(to + 1);
+  const userIds = reps.map(userRef);
+  const managerId = userRef(after[0]);
+  if (reps.length === 0 || userIds.some((id) => id === null))
+    return fail(`Say who, e.g. \`/kpi team ${verb} @ana\`. ${MENTION_HINT}`, USAGE.team);
+  if (to !== -1 && (verb === 'remove' || !managerId || after.length !== 1)) {
+    return fail(
+      verb === 'remove'
+        ? '`/kpi team remove @rep` takes the rep off their team.'
+        : `Name the manager: \`/kpi team add @rep to @manager\`. ${MENTION_HINT}`,
+      USAGE.team,
+    );
+  }
+  const ids = [...new Set(userIds as string[])];
+  return ok(
+    verb === 'add'
+      ? { type: 'team', action: 'add', userIds: ids, managerId }
+      : { type: 'team', action: 'remove', userIds: ids },
+  );
+}
+
 function unknownSubcommand(words: readonly string[]): ParseResult {
   const typed = words.join(' ');
   const hint = matchActivity(words) ? ` Did you mean \`/kpi log ${echo(typed)}\`?` : '';
@@ -718,6 +989,16 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
       return parseNudges(rest);
     case 'contest':
       return parseContest(rest);
+    case 'goal':
+      return parseGoal(referenceWords(text), ctx);
+    case 'goals':
+      return parseGoals(referenceWords(text));
+    case 'role':
+      return parseRole(referenceWords(text));
+    case 'team':
+      return parseTeam(referenceWords(text));
+    case 'audit':
+      return rest.length === 0 ? ok({ type: 'audit' }) : fail('`/kpi audit` takes nothing after it.', USAGE.audit);
     case undefined:
       return unknownSubcommand([first, ...rest]);
   }

@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/client.js';
 import { goals } from '../db/schema.js';
+import { enqueuePosts, type NewPost } from '../delivery/outbox.repository.js';
 
 export type Goal = typeof goals.$inferSelect;
 
@@ -29,5 +31,104 @@ export async function activeGoals(
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+/** Whose goal and which: the same person (or channel), metric and period replace each other. */
+export interface GoalKey {
+  workspaceId: string;
+  userId: string | null;
+  channelId: string | null;
+  metric: string;
+  period: Goal['period'];
+  startsOn: string | null;
+  endsOn: string | null;
+}
+
+function keyFilter(key: GoalKey): SQL {
+  return and(
+    eq(goals.workspaceId, key.workspaceId),
+    key.userId === null ? isNull(goals.userId) : eq(goals.userId, key.userId),
+    key.channelId === null ? isNull(goals.channelId) : eq(goals.channelId, key.channelId),
+    eq(goals.metric, key.metric),
+    eq(goals.period, key.period),
+    key.startsOn === null ? isNull(goals.startsOn) : eq(goals.startsOn, key.startsOn),
+    key.endsOn === null ? isNull(goals.endsOn) : eq(goals.endsOn, key.endsOn),
+    isNull(goals.archivedAt),
+  ) as SQL;
+}
+
+/** Who made a change and whether it goes in the audit log (a manager's or admin's change for others). */
+export interface GoalChange {
+  actorId: string;
+  at: Date;
+  audited: boolean;
+}
+
+/**
+ * Sets a goal, archiving the one it replaces, with its audit entry, in one transaction. The same
+ * target again (a retried command) changes nothing.
+ */
+export async function saveGoal(
+  db: Database,
+  key: GoalKey,
+  target: { target: number; suggestedTarget: number | null },
+  change: GoalChange,
+  /** A message to the person whose goal it is (when someone else set it), sent through the outbox. */
+  notice?: (goal: Goal) => NewPost,
+): Promise<{ goal: Goal; changed: boolean; previous: Goal | null }> {
+  return db.transaction(async (tx) => {
+    const live = await tx.select().from(goals).where(keyFilter(key)).orderBy(desc(goals.createdAt)).for('update');
+    const previous = live[0] ?? null;
+    if (previous && live.length === 1 && previous.target === target.target) {
+      return { goal: previous, changed: false, previous };
+    }
+    if (live.length > 0) await tx.update(goals).set({ archivedAt: change.at }).where(keyFilter(key));
+    const [goal] = await tx
+      .insert(goals)
+      .values({ ...key, ...target, setBy: change.actorId, createdAt: change.at })
+      .returning();
+    if (!goal) throw new Error('goal insert returned no row');
+    if (change.audited) {
+      await recordAudit(tx, {
+        workspaceId: key.workspaceId,
+        actorId: change.actorId,
+        action: 'goal.set',
+        target: key.userId ?? key.channelId,
+        details: {
+          metric: key.metric,
+          period: key.period,
+          startsOn: key.startsOn,
+          endsOn: key.endsOn,
+          target: target.target,
+          previous: previous?.target ?? null,
+        },
+        at: change.at,
+      });
+    }
+    if (notice) await enqueuePosts(tx, [notice(goal)]);
+    return { goal, changed: true, previous };
+  });
+}
+
+/** Archives the live goal with this key (kept for history); returns how many were live. */
+export async function archiveGoal(db: Database, key: GoalKey, change: GoalChange): Promise<number> {
+  return db.transaction(async (tx) => {
+    const archived = await tx
+      .update(goals)
+      .set({ archivedAt: change.at })
+      .where(keyFilter(key))
+      .returning({ id: goals.id });
+    if (archived.length > 0 && change.audited) {
+      await recordAudit(tx, {
+        workspaceId: key.workspaceId,
+        actorId: change.actorId,
+        action: 'goal.remove',
+        target: key.userId ?? key.channelId,
+        details: { metric: key.metric, period: key.period, startsOn: key.startsOn, endsOn: key.endsOn },
+        at: change.at,
+      });
+    }
+    return archived.length;
   });
 }

@@ -1,4 +1,8 @@
 import type { Database } from '../db/client.js';
+import { loadGameProfiles } from '../game/game.queries.js';
+import type { GameProfile } from '../game/profile.js';
+import { getSettings } from '../game/settings.js';
+import { type GoalView, goalViews } from '../goals/goal-status.js';
 import { getKpi, type KpiDefinition, type KpiResult } from './catalogue.js';
 import { type CoachingTip, chooseCoaching } from './coaching.js';
 import { loadFacts } from './kpi.queries.js';
@@ -32,6 +36,15 @@ export interface Scorecard extends WindowPair {
   rows: ScorecardRow[];
   rank: LeaderboardPosition | null;
   coaching: CoachingTip | null;
+  /** The rep's live goals with progress, and their points, streak and badges (when asked for). */
+  goals?: GoalView[];
+  game?: GameProfile;
+}
+
+/** Where the rep stands now: goals and the game are about today, whatever window the card shows. */
+export interface ScorecardExtras {
+  now: Date;
+  timezone: string;
 }
 
 export async function buildScorecard(
@@ -39,14 +52,28 @@ export async function buildScorecard(
   subject: { workspaceId: string; userId: string },
   pair: WindowPair,
   currency: string,
+  extras?: ScorecardExtras,
 ): Promise<Scorecard> {
-  const [facts, rank] = await Promise.all([
+  const [facts, rank, standing] = await Promise.all([
     loadFacts(db, { ...subject, ...pair }),
     leaderboardPosition(db, { workspaceId: subject.workspaceId, ...pair }, getKpi(RANK_METRIC), subject.userId),
+    extras ? goalsAndGame(db, subject, extras) : undefined,
   ]);
   const rows = SCORECARD_KPIS.map((key) => {
     const def = getKpi(key);
     return { def, current: def.compute(facts.current), previous: def.compute(facts.previous) };
   }).filter((row) => row.def.key !== 'quota_attainment' || row.current.status !== 'missing');
-  return { ...pair, rows, rank, coaching: chooseCoaching(facts.current, facts.previous, currency) };
+  return { ...pair, rows, rank, coaching: chooseCoaching(facts.current, facts.previous, currency), ...standing };
+}
+
+async function goalsAndGame(
+  db: Database,
+  subject: { workspaceId: string; userId: string },
+  extras: ScorecardExtras,
+): Promise<{ goals: GoalView[]; game: GameProfile | undefined }> {
+  const settings = await getSettings(db, subject.workspaceId);
+  const person = [{ userId: subject.userId, timezone: extras.timezone }];
+  const ctx = { workspaceId: subject.workspaceId, now: extras.now, holidays: settings.holidays, settings };
+  const [goals, game] = await Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);
+  return { goals: goals.get(subject.userId) ?? [], game: game.get(subject.userId) };
 }

@@ -1,5 +1,7 @@
 import { formatChange, formatKpiValue, getKpi, type KpiDefinition, type KpiResult } from '../../kpi/catalogue.js';
 import { RANK_METRIC, type Scorecard } from '../../kpi/scorecard.js';
+import { gameBlocks } from './game.blocks.js';
+import { goalLine } from './goals.blocks.js';
 import { context, header, lowerFirst, type SlackMessage, section } from './message.js';
 
 export function formatResult(def: KpiDefinition, result: KpiResult, currency: string): string {
@@ -38,6 +40,17 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
       blocks.push(context(`${card.coaching.benchmark.text} (${card.coaching.benchmark.source})`));
   }
   if (gaps.length > 0) blocks.push(context(`— means: ${gaps.slice(0, 3).join(' · ')}`));
+  if (card.goals && card.goals.length > 0) {
+    blocks.push(
+      section(
+        `*Your goals*\n${card.goals
+          .slice(0, 5)
+          .map((g) => goalLine(g, currency))
+          .join('\n\n')}`,
+      ),
+    );
+  }
+  if (card.game) blocks.push(...gameBlocks(card.game));
   blocks.push(context('How is each figure worked out? `/kpi explain &lt;metric&gt;`, e.g. `/kpi explain win rate`.'));
   const summary = card.rows
     .slice(0, 4)

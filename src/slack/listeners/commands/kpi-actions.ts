@@ -1,5 +1,5 @@
-import { latestUndoable, undoActivity } from '../../../activities/activities.repository.js';
-import type { CoreKpiCommand } from '../../../commands/parse.js';
+import { latestUndoable, recordActivity, undoActivity } from '../../../activities/activities.repository.js';
+import type { CoreCommand } from '../../../commands/parse.js';
 import { getKpi } from '../../../kpi/catalogue.js';
 import { loadFacts } from '../../../kpi/kpi.queries.js';
 import { buildLeaderboard } from '../../../kpi/leaderboard.js';
@@ -32,7 +32,7 @@ const DEFAULT_BOARD_METRIC = 'revenue';
 export async function runKpiCommand(
   deps: Pick<AppDeps, 'db'>,
   inv: Invocation,
-  command: CoreKpiCommand,
+  command: CoreCommand,
 ): Promise<SlackMessage> {
   const { db } = deps;
   const who = { workspaceId: inv.workspaceId, userId: inv.userId };
@@ -66,7 +66,8 @@ export async function runKpiCommand(
       return textMessage('There is nothing of yours to undo.');
     }
     case 'me': {
-      const card = await buildScorecard(db, who, windowPair(command.window, inv.now, inv.timezone), inv.currency);
+      const pair = windowPair(command.window, inv.now, inv.timezone);
+      const card = await buildScorecard(db, who, pair, inv.currency, { now: inv.now, timezone: inv.timezone });
       return scorecardMessage(card, inv.currency);
     }
     case 'board': {

@@ -1,18 +1,22 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, type KpiCommand, parseKpiCommand, USAGE } from '../../../commands/parse.js';
+import { getSettings } from '../../../game/settings.js';
 import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
+import { rulesMessage } from '../../blocks/explain.blocks.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
 import { runBoardSubscriptionCommand } from './board-subscriptions.js';
 import type { CommandContext } from './command-context.js';
 import { runContestCommand } from './contest.command.js';
 import { runCrmCommand } from './crm-actions.js';
+import { runGoalCommand, runGoalsCommand } from './goals-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
 import { runKudosCommand } from './kudos-actions.js';
 import { runNudgesCommand } from './nudges-actions.js';
 import { runRecognitionCommand } from './recognition-actions.js';
+import { runAuditCommand, runRoleCommand, runTeamCommand } from './roles-actions.js';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -79,6 +83,18 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
     case 'board_unsubscribe':
     case 'boards':
       return runBoardSubscriptionCommand(ctx, cmd);
+    case 'goal':
+      return runGoalCommand(ctx, cmd);
+    case 'goals':
+      return runGoalsCommand(ctx, cmd.userId);
+    case 'role':
+      return runRoleCommand(ctx, cmd);
+    case 'team':
+      return runTeamCommand(ctx, cmd);
+    case 'audit':
+      return runAuditCommand(ctx);
+    case 'rules':
+      return rulesMessage(cmd.topic, await getSettings(ctx.deps.db, ctx.member.workspaceId));
     default:
       return runKpiCommand(
         ctx.deps,
