@@ -26,7 +26,7 @@ describe('the rules of the game, in plain words', () => {
       'Level 2 at 100, Level 3 at 300, Level 4 at 600, Level 5 at 1,000',
     );
     expect(rulesText('ranking', settings).body[0]).toContain('1, 2, 2, 4');
-    expect(rulesText('contests', settings).body[1]).toContain('percent of their own goal');
+    expect(rulesText('contests', settings).body[1]).toContain('Percent of your own goal');
   });
 
   it('every topic fits Slack’s limits', () => {

@@ -1,4 +1,5 @@
 import type { RuleTopic } from '../../commands/parse.js';
+import { CONTEST_RULES } from '../../contests/explain.js';
 import { BADGE_RULES, type BadgeKey } from '../../game/badges.js';
 import { pointsForLevel } from '../../game/levels.js';
 import { STREAK_KINDS } from '../../game/profile.js';
@@ -163,9 +164,9 @@ export function rulesText(topic: RuleTopic, settings: WorkspaceSettings): { titl
       return {
         title: 'How contests work',
         body: [
-          'A manager starts a contest on one metric or a weighted scorecard, for a channel’s members or named people, over set dates.',
-          'By default each person is scored by *percent of their own goal*, so a rep with a smaller territory competes fairly; a contest can rank by the raw value instead. Entries that fail a quality gate earn no score.',
-          'A contest may set a minimum score needed to win. Prizes go to the top places (1st, 2nd, 3rd; ties share a place: 1, 2, 2, 4) or to everyone above a threshold. Standings are public only for the top; each participant sees privately what they need for the next prize. Winners are tagged when it ends.',
+          'A manager starts a contest on one metric or a weighted scorecard, for a channel’s members or named people, over set dates, with prizes for the top places (1st, 2nd, 3rd) or for everyone above a threshold, and optionally a minimum score to win.',
+          // The contest code's own statement of its rules, so the explanation cannot drift from the scoring.
+          CONTEST_RULES.join('\n'),
         ],
       };
   }
