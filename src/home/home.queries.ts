@@ -1,6 +1,10 @@
+import type { webApi } from '@slack/bolt';
 import { and, asc, eq } from 'drizzle-orm';
+import { contestLinesFor } from '../contests/contest-lines.js';
 import type { Database } from '../db/client.js';
 import { members } from '../db/schema.js';
+import { loadGameProfiles } from '../game/game.queries.js';
+import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
 import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
@@ -8,8 +12,10 @@ import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import { windowPair } from '../kpi/scope.js';
 import { buildScorecard, type Scorecard } from '../kpi/scorecard.js';
+import type { Logger } from '../lib/logger.js';
 import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
+import type { ContestLine } from '../slack/blocks/contest.blocks.js';
 
 /**
  * What the App Home shows one person, section by section. Each section is a loader of its own that
@@ -19,6 +25,9 @@ import { isAdmin, isManager } from '../members/roles.js';
 
 export interface HomeViewer {
   member: Member;
+  /** To read a contest channel's members; null when the bot is not installed. */
+  client: webApi.WebClient | null;
+  logger: Logger;
   timezone: string;
   currency: string;
   settings: WorkspaceSettings;
@@ -41,23 +50,11 @@ export interface TeamSection {
   rows: TeamRow[];
 }
 
-/** A live contest as its participant sees it (the contests slice fills it). */
-export interface ContestStanding {
-  name: string;
-  rank: number | null;
-  of: number;
-  /** The participant's score as shown ("12 demos", "84% of goal"). */
-  score: string;
-  /** "2 demos to go for the Q4 bonus", or null when no prize is within reach. */
-  nextPrize: string | null;
-  endsLabel: string;
-}
-
 export type HomeSection =
   | { kind: 'scorecard'; card: Scorecard }
   | { kind: 'goals'; goals: GoalView[] }
-  | { kind: 'contests'; contests: ContestStanding[] }
-  | { kind: 'streak'; days: number; badges: { name: string; earnedOn: string }[] }
+  | { kind: 'contests'; lines: ContestLine[] }
+  | { kind: 'game'; profile: GameProfile }
   | TeamSection;
 
 export interface SectionLoader {
@@ -129,13 +126,39 @@ export const teamSection: SectionLoader = {
   },
 };
 
-/**
- * The Home tab's sections, in the order shown. Slots for the other slices of the game:
- *   - contests (kind 'contests'): the viewer's live contests and what the next prize needs;
- *   - streak and badges (kind 'streak').
- * `homeView` already renders both kinds; their loaders go here, between goals and the team.
- */
-export const HOME_SECTIONS: readonly SectionLoader[] = [scorecardSection, goalsSection, teamSection];
+/** Points, level, streak and badges, from the same bulk loader as every other view of the game. */
+export const gameSection: SectionLoader = {
+  name: 'game',
+  load: async (db, { member, timezone, settings, now }) => {
+    const profiles = await loadGameProfiles(db, { workspaceId: member.workspaceId, now, settings }, [
+      { userId: member.userId, timezone },
+    ]);
+    const profile = profiles.get(member.userId);
+    return profile ? { kind: 'game', profile } : null;
+  },
+};
+
+/** Contests the viewer takes part in or can join, with their place and the next prize; none: no section. */
+export const contestsSection: SectionLoader = {
+  name: 'contests',
+  load: async (db, { member, client, logger, currency, now }) => {
+    const lines = await contestLinesFor(
+      { db, logger, client },
+      { workspaceId: member.workspaceId, userId: member.userId, now },
+      currency,
+    );
+    return lines.length > 0 ? { kind: 'contests', lines } : null;
+  },
+};
+
+/** The Home tab's sections, in the order shown. */
+export const HOME_SECTIONS: readonly SectionLoader[] = [
+  scorecardSection,
+  goalsSection,
+  contestsSection,
+  gameSection,
+  teamSection,
+];
 
 export async function loadHome(
   db: Database,

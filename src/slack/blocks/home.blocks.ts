@@ -1,8 +1,10 @@
 import type { types } from '@slack/bolt';
 import type { GoalView } from '../../goals/goal-status.js';
 import { progressBar } from '../../goals/progress.js';
-import type { ContestStanding, HomeSection, TeamSection } from '../../home/home.queries.js';
+import type { HomeSection, TeamSection } from '../../home/home.queries.js';
 import { formatKpiValue } from '../../kpi/catalogue.js';
+import { contestListMessage } from './contest.blocks.js';
+import { gameBlocks } from './game.blocks.js';
 import { type Block, context, escapeMrkdwn, header, lowerFirst, section } from './message.js';
 import { formatResult, scorecardMessage } from './scorecard.blocks.js';
 
@@ -46,17 +48,9 @@ function sectionBlocks(s: HomeSection, currency: string): Block[] {
     case 'goals':
       return goalBlocks(s.goals, currency);
     case 'contests':
-      return contestBlocks(s.contests);
-    case 'streak':
-      return [
-        header('Streak and badges'),
-        section(
-          `:fire: *${s.days} working ${s.days === 1 ? 'day' : 'days'}* in a row meeting your daily activity goal.` +
-            (s.badges.length > 0
-              ? `\n${s.badges.map((b) => `:medal: ${escapeMrkdwn(b.name)} (${b.earnedOn})`).join('\n')}`
-              : ''),
-        ),
-      ];
+      return contestListMessage(s.lines.slice(0, MAX_CONTESTS), currency, false).blocks;
+    case 'game':
+      return [header('Points, streak and badges'), ...gameBlocks(s.profile)];
     case 'team':
       return teamBlocks(s, currency);
   }
@@ -90,22 +84,6 @@ function goalBlocks(goals: readonly GoalView[], currency: string): Block[] {
   if (goals.length > MAX_GOALS)
     blocks.push(context(`And ${goals.length - MAX_GOALS} more: \`/kpi me\` lists them all.`));
   return blocks;
-}
-
-function contestBlocks(contests: readonly ContestStanding[]): Block[] {
-  if (contests.length === 0) return [];
-  return [
-    header('Live contests'),
-    ...contests
-      .slice(0, MAX_CONTESTS)
-      .map((c) =>
-        section(
-          `*${escapeMrkdwn(c.name)}* · ends ${c.endsLabel}\n` +
-            `${c.rank === null ? 'Not ranked yet' : `#${c.rank} of ${c.of}`} with ${escapeMrkdwn(c.score)}` +
-            (c.nextPrize ? `\n:dart: ${escapeMrkdwn(c.nextPrize)}` : ''),
-        ),
-      ),
-  ];
 }
 
 function teamBlocks(team: TeamSection, currency: string): Block[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Contest } from '../../../src/contests/contest.js';
 import type { GoalView } from '../../../src/goals/goal-status.js';
 import { goalProgress } from '../../../src/goals/progress.js';
 import { TEAM_KPIS } from '../../../src/home/home.queries.js';
@@ -46,31 +47,69 @@ describe('homeView', () => {
     expect(text(view)).toMatch(/Needs \$2,500 per working day for 3 more days\./);
   });
 
-  it('renders the contest and streak slots, escaping what users named', () => {
+  it('renders a live contest with the viewer’s place and next prize, and the game profile, escaping names', () => {
+    const contest: Contest = {
+      id: 7,
+      workspaceId: 'T1',
+      name: 'Q4 <push>',
+      metric: 'demos',
+      scorecard: null,
+      ranking: 'raw',
+      startsAt: START,
+      endsAt: END,
+      timezone: 'America/New_York',
+      channelId: 'CSALES',
+      participants: null,
+      prizes: { kind: 'top', places: ['Q4 bonus'] },
+      minScore: null,
+      status: 'live',
+      createdBy: 'UMGR',
+      createdAt: START,
+      result: null,
+    };
     const view = homeView({
       sections: [
         {
           kind: 'contests',
-          contests: [
+          lines: [
             {
-              name: 'Q4 <push>',
-              rank: 2,
-              of: 9,
-              score: '12 demos',
-              nextPrize: '2 demos to go for the Q4 bonus',
-              endsLabel: 'Fri 27 Nov',
+              contest,
+              mine: {
+                standing: {
+                  userId: 'U1',
+                  name: 'Ana',
+                  public: true,
+                  value: 12,
+                  goal: null,
+                  score: 12,
+                  rank: 2,
+                  prize: null,
+                },
+                of: 9,
+                mode: 'raw',
+                next: '2 demos to go for Q4 bonus',
+              },
             },
           ],
         },
-        { kind: 'streak', days: 6, badges: [{ name: 'First deal', earnedOn: '2026-11-02' }] },
+        {
+          kind: 'game',
+          profile: {
+            points: 420,
+            level: { level: 3, floor: 300, next: 600, fraction: 0.4 },
+            streak: { current: 6, best: 9, dailyGoal: 10, today: 4, todayIsWorkingDay: true },
+            badges: [{ key: 'first_deal', emoji: ':trophy:', label: 'First deal', earnedOn: '2026-11-02' }],
+          },
+        },
       ],
       currency: 'USD',
     });
-    expect(text(view)).toContain(
-      '*Q4 &lt;push&gt;* · ends Fri 27 Nov\\n#2 of 9 with 12 demos\\n:dart: 2 demos to go for the Q4 bonus',
-    );
-    expect(text(view)).toContain(':fire: *6 working days* in a row');
-    expect(text(view)).toContain(':medal: First deal (2026-11-02)');
+    expect(text(view)).toContain('*Q4 &lt;push&gt;* (#7)');
+    expect(text(view)).toContain('You: #2 of 9');
+    expect(text(view)).toContain('2 demos to go for Q4 bonus');
+    expect(text(view)).toContain(':fire: *Streak:* 6 working days (best 9)');
+    expect(text(view)).toContain('First deal');
+    expect(text(view)).not.toContain('contest new');
     expect(view.blocks.filter((b) => b.type === 'divider')).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import type { ContestCommand } from '../../../commands/parse.js';
-import { contestProgress } from '../../../contests/contest-progress.js';
+import { contestLinesFor } from '../../../contests/contest-lines.js';
 import { cancelContest, listContests } from '../../../contests/contests.repository.js';
 import { slackErrorCode } from '../../../lib/slack-errors.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
@@ -27,25 +27,11 @@ export async function runContestCommand(ctx: CommandContext, cmd: ContestCommand
 
 async function listForMember(ctx: CommandContext): Promise<SlackMessage> {
   const { db, logger } = ctx.deps;
-  const workspaceId = ctx.member.workspaceId;
-  const [contests, progress] = await Promise.all([
-    listContests(db, workspaceId, ['live', 'scheduled']),
-    contestProgress({ db, logger, client: ctx.client }, { workspaceId, userId: ctx.member.userId, now: ctx.now }),
-  ]);
-  const lines: ContestLine[] = contests.map((contest) => {
-    const mine = progress.find((p) => p.contest.id === contest.id);
-    return {
-      contest,
-      mine: mine
-        ? {
-            standing: mine.standing,
-            of: mine.of,
-            mode: mine.mode,
-            next: mine.next ? progressText(mine.next, mine.mode, mine.def, ctx.currency) : null,
-          }
-        : null,
-    };
-  });
+  const lines = await contestLinesFor(
+    { db, logger, client: ctx.client },
+    { workspaceId: ctx.member.workspaceId, userId: ctx.member.userId, now: ctx.now },
+    ctx.currency,
+  );
   return contestListMessage(lines, ctx.currency, isManager(ctx.member));
 }
 

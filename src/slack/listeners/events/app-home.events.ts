@@ -23,6 +23,8 @@ export function createAppHomeHandler(deps: AppDeps) {
     const currency = workspace.currency ?? 'USD';
     const sections = await loadHome(deps.db, {
       member,
+      client,
+      logger: deps.logger,
       timezone: member.timezone ?? workspace.defaultTimezone ?? 'UTC',
       currency,
       settings,
