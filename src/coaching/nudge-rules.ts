@@ -1,6 +1,6 @@
 import { formatKpiValue, getKpi } from '../kpi/catalogue.js';
 import { COACHING_RULES, type CoachingTip, chooseCoaching, tip } from '../kpi/coaching.js';
-import type { KpiFacts } from '../kpi/facts.js';
+import { activityFacts, type KpiFacts } from '../kpi/facts.js';
 import type { FactsPair } from '../kpi/kpi.queries.js';
 
 /**
@@ -64,16 +64,7 @@ export interface NudgeRuleInput {
   suppressed: ReadonlySet<string>;
 }
 
-const EMPTY_FACTS: KpiFacts = {
-  activities: {},
-  previousRevenueCents: null,
-  deals: null,
-  leads: null,
-  customers: null,
-  spendCents: null,
-  quotaCents: null,
-  repCount: 1,
-};
+const EMPTY_FACTS: KpiFacts = activityFacts({});
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 

@@ -3,7 +3,7 @@ import { paceIsMeaningful } from '../coaching/pace.js';
 import type { GoalView } from '../goals/goal-status.js';
 import { formatChange, formatKpiValue, KPIS, type KpiDefinition } from '../kpi/catalogue.js';
 import type { CoachingTip } from '../kpi/coaching.js';
-import type { ActivityTotals, KpiFacts } from '../kpi/facts.js';
+import { type ActivityTotals, activityFacts, type KpiFacts } from '../kpi/facts.js';
 import type { FactsPair } from '../kpi/kpi.queries.js';
 
 /**
@@ -80,16 +80,7 @@ function sumActivities(list: readonly ActivityTotals[]): ActivityTotals {
 }
 
 function teamFacts(activities: ActivityTotals, repCount: number): KpiFacts {
-  return {
-    activities,
-    previousRevenueCents: null,
-    deals: null,
-    leads: null,
-    customers: null,
-    spendCents: null,
-    quotaCents: null,
-    repCount,
-  };
+  return activityFacts(activities, { repCount });
 }
 
 /**

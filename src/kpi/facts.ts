@@ -76,3 +76,18 @@ export interface KpiFacts {
   /** People the figures cover (1 for a rep). */
   repCount: number;
 }
+
+/** Facts that hold only activity counts (no deals, leads or customers sent): a scratch team or a rep with no data. */
+export function activityFacts(activities: ActivityTotals, extra: Partial<KpiFacts> = {}): KpiFacts {
+  return {
+    activities,
+    previousRevenueCents: null,
+    deals: null,
+    leads: null,
+    customers: null,
+    spendCents: null,
+    quotaCents: null,
+    repCount: 1,
+    ...extra,
+  };
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scorecardKpi, sumFacts, teamFigure } from '../../src/boards/board-metric.js';
 import { type BoardPostData, postTimeWindow } from '../../src/boards/board-post.js';
 import { getKpi } from '../../src/kpi/catalogue.js';
-import type { KpiFacts } from '../../src/kpi/facts.js';
+import { activityFacts, type KpiFacts } from '../../src/kpi/facts.js';
 import {
   boardPostChart,
   boardPostMessage,
@@ -17,17 +17,7 @@ const END = new Date('2026-11-23T14:00:00Z');
 const PREVIOUS = new Date('2026-11-09T14:00:00Z');
 
 function facts(activities: KpiFacts['activities'], extra: Partial<KpiFacts> = {}): KpiFacts {
-  return {
-    activities,
-    previousRevenueCents: null,
-    deals: null,
-    leads: null,
-    customers: null,
-    spendCents: null,
-    quotaCents: null,
-    repCount: 1,
-    ...extra,
-  };
+  return activityFacts(activities, extra);
 }
 
 function post(overrides: Partial<BoardPostData> = {}, entries: { name: string; value: number; rank: number }[] = []) {

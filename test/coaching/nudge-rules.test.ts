@@ -10,19 +10,10 @@ import {
 } from '../../src/coaching/nudge-rules.js';
 import { getKpi } from '../../src/kpi/catalogue.js';
 import { COACHING_RULES } from '../../src/kpi/coaching.js';
-import type { KpiFacts } from '../../src/kpi/facts.js';
+import { activityFacts, type KpiFacts } from '../../src/kpi/facts.js';
 
 function facts(activities: KpiFacts['activities']): KpiFacts {
-  return {
-    activities,
-    previousRevenueCents: null,
-    deals: null,
-    leads: null,
-    customers: null,
-    spendCents: null,
-    quotaCents: null,
-    repCount: 1,
-  };
+  return activityFacts(activities);
 }
 
 /** A rep with a little healthy activity: no window rule applies. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { biggestMove, type DigestRep, digestAudience, summarizeTeam } from '../../src/digest/digest.js';
-import type { ActivityTotals, KpiFacts } from '../../src/kpi/facts.js';
+import { type ActivityTotals, activityFacts, type KpiFacts } from '../../src/kpi/facts.js';
 import { digestMessage, NO_REPS_TEXT } from '../../src/slack/blocks/digest.blocks.js';
 import { weekGoal } from '../coaching/fixtures.js';
 import { validateBlocks } from '../support/fake-slack.js';
@@ -9,16 +9,7 @@ function facts(counts: Record<string, number>): KpiFacts {
   const activities: ActivityTotals = Object.fromEntries(
     Object.entries(counts).map(([kind, quantity]) => [kind, { quantity, amountCents: 0 }]),
   );
-  return {
-    activities,
-    previousRevenueCents: null,
-    deals: null,
-    leads: null,
-    customers: null,
-    spendCents: null,
-    quotaCents: null,
-    repCount: 1,
-  };
+  return activityFacts(activities);
 }
 
 const rep = (name: string, change: Partial<DigestRep> = {}): DigestRep => ({
