@@ -132,7 +132,8 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
     expect({ code, stderr }).toEqual({ code: EXIT_OK, stderr: '' });
     expect(seen).toEqual([{ now: new Date('2026-11-30T14:00:00Z'), options: { workspaceId: TEAM }, team: TEAM }]);
     expect(stdout).toBe(
-      `Running test-board as of 2026-11-30T14:00:00.000Z for workspace ${TEAM}…\ntest-board: enqueued 1\n`,
+      `Running test-board as of 2026-11-30T14:00:00.000Z for workspace ${TEAM}…\ntest-board: enqueued 1\n` +
+        'Waiting for the posts to be delivered…\nDelivered.\n',
     );
     expect(await outboxKeys(TEAM)).toEqual(['board:C1:2026-11-30T14:00:00.000Z']);
     expect(closes).toBe(1);

@@ -194,13 +194,15 @@ describeDb('weekly channel board: subscribe, post, window, privacy', () => {
     // The other replica found the board locked (PostgreSQL) or already moved on (PGlite): skipped.
     expect(reports.reduce((n, r) => n + (r.skipped ?? 0), 0)).toBe(1);
     expect(again.posted).toBe(0);
+    // The app delivers what a job decided: once, to the channel.
+    await Promise.all([h.bot.delivery.idle(), replica.delivery.idle()]);
     const posts = await boardPosts(h);
     const [sub] = await subscriptionIn(h, CHANNEL);
     expect(posts).toHaveLength(1);
     expect(posts[0]).toMatchObject({
       key: `board:${sub?.id}:2026-11-23T14:00:00.000Z`,
       target: CHANNEL,
-      status: 'pending',
+      status: 'sent',
       refType: 'board_subscription',
       refId: sub?.id,
     });
