@@ -5,7 +5,7 @@ import { inputsOf } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import { previousWindow, resolveWindow, type TimeWindow } from '../kpi/windows.js';
 import { activeGoals, type Goal } from './goals.repository.js';
-import { type GoalProgress, goalProgress } from './progress.js';
+import { type GoalProgress, progressOn, workingDaysOf } from './progress.js';
 
 /**
  * Goals with where each person stands: the goal's whole window (this week Monday to Monday, this
@@ -60,9 +60,14 @@ export async function goalViews(
   const zoneOf = new Map(people.map((p) => [p.userId, p.timezone]));
   const goals = await activeGoals(db, ctx.workspaceId, { userIds: people.map((p) => p.userId) });
   const groups = new Map<string, { def: KpiDefinition; window: ReturnType<typeof goalWindow>; items: Goal[] }>();
+  const windows = new Map<string, ReturnType<typeof goalWindow>>();
   for (const goal of goals) {
     if (goal.userId === null) continue;
-    const window = goalWindow(goal, ctx.now, zoneOf.get(goal.userId) ?? 'UTC');
+    const zone = zoneOf.get(goal.userId) ?? 'UTC';
+    // Reps share a handful of (period, zone) pairs: each window is worked out once, not once per goal.
+    const windowKey = `${goal.period}|${goal.startsOn ?? ''}|${goal.endsOn ?? ''}|${zone}`;
+    const window = windows.get(windowKey) ?? goalWindow(goal, ctx.now, zone);
+    windows.set(windowKey, window);
     const key = `${goal.metric}|${window.toDate.start.toISOString()}|${window.toDate.end.toISOString()}`;
     const group = groups.get(key) ?? { def: getKpi(goal.metric), window, items: [] };
     group.items.push(goal);
@@ -82,20 +87,19 @@ export async function goalViews(
         },
         inputsOf(def),
       );
+      const days = workingDaysOf({
+        start: window.start,
+        end: window.end,
+        now: ctx.now,
+        timezone: window.timezone,
+        holidays: ctx.holidays,
+      });
       for (const goal of items) {
         const userId = goal.userId ?? '';
         const pair = facts.get(userId);
         const computed = pair ? def.compute(pair.current) : null;
         const value = computed?.status === 'ok' ? computed.value : 0;
-        const progress = goalProgress({
-          value,
-          target: goal.target,
-          start: window.start,
-          end: window.end,
-          now: ctx.now,
-          timezone: window.timezone,
-          holidays: ctx.holidays,
-        });
+        const progress = progressOn(value, goal.target, days);
         const { toDate: _, ...shown } = window;
         result.get(userId)?.push({ goal, def, window: shown, value, progress });
       }

@@ -57,15 +57,39 @@ export function workingDaysBetween(from: Date, to: Date, timezone: string, holid
   return days;
 }
 
+/** The calendar side of progress, the same for every goal that shares a window: computed once for all. */
+export interface WorkingDays {
+  total: number;
+  elapsed: number;
+  /** Whole working days still ahead, today included while it has not ended. */
+  left: number;
+  /** `now`, clamped into the window. */
+  at: Date;
+  end: Date;
+}
+
+export function workingDaysOf(window: Omit<GoalProgressInput, 'value' | 'target'>): WorkingDays {
+  const holidays = new Set(window.holidays ?? []);
+  const { start, end, timezone } = window;
+  const at = new Date(Math.min(Math.max(window.now.getTime(), start.getTime()), end.getTime()));
+  const todayStart = DateTime.fromJSDate(at, { zone: timezone }).startOf('day').toJSDate();
+  return {
+    total: workingDaysBetween(start, end, timezone, holidays),
+    elapsed: workingDaysBetween(start, at, timezone, holidays),
+    left:
+      at >= end ? 0 : Math.round(workingDaysBetween(todayStart < start ? start : todayStart, end, timezone, holidays)),
+    at,
+    end,
+  };
+}
+
 export function goalProgress(input: GoalProgressInput): GoalProgress {
-  const holidays = new Set(input.holidays ?? []);
-  const { value, target, start, end, timezone } = input;
-  const now = new Date(Math.min(Math.max(input.now.getTime(), start.getTime()), end.getTime()));
-  const total = workingDaysBetween(start, end, timezone, holidays);
-  const elapsed = workingDaysBetween(start, now, timezone, holidays);
-  const todayStart = DateTime.fromJSDate(now, { zone: timezone }).startOf('day').toJSDate();
-  const left =
-    now >= end ? 0 : Math.round(workingDaysBetween(todayStart < start ? start : todayStart, end, timezone, holidays));
+  return progressOn(input.value, input.target, workingDaysOf(input));
+}
+
+/** Progress on precomputed working days: a thousand reps sharing a week cost one walk of its calendar. */
+export function progressOn(value: number, target: number, days: WorkingDays): GoalProgress {
+  const { total, elapsed, left, at: now, end } = days;
   const remaining = Math.max(0, target - value);
   const fraction = target > 0 ? value / target : value > 0 ? 1 : 0;
   const projected = elapsed > 0 && total > 0 ? (value / elapsed) * total : null;
