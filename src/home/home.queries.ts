@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { and, asc, eq } from 'drizzle-orm';
+import { liveSubscriptions } from '../boards/board-subscriptions.repository.js';
 import { contestLinesFor } from '../contests/contest-lines.js';
 import type { Database } from '../db/client.js';
 import { members } from '../db/schema.js';
@@ -7,6 +8,7 @@ import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
+import { unmappedOwners } from '../integrations/owners.js';
 import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
 import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
@@ -50,12 +52,23 @@ export interface TeamSection {
   rows: TeamRow[];
 }
 
+/** A manager's view of the workspace's settings, with buttons to change them. */
+export interface SettingsSection {
+  kind: 'settings';
+  settings: WorkspaceSettings;
+  /** Channels with a live scheduled board, and how many boards each. */
+  boards: { channelId: string; count: number }[];
+  /** CRM owners whose deals cannot be credited until they are matched to a Slack user. */
+  unmappedOwners: number;
+}
+
 export type HomeSection =
   | { kind: 'scorecard'; card: Scorecard }
   | { kind: 'goals'; goals: GoalView[] }
   | { kind: 'contests'; lines: ContestLine[] }
   | { kind: 'game'; profile: GameProfile }
-  | TeamSection;
+  | TeamSection
+  | SettingsSection;
 
 export interface SectionLoader {
   name: HomeSection['kind'];
@@ -151,6 +164,26 @@ export const contestsSection: SectionLoader = {
   },
 };
 
+/** Managers only: the settings they can change, and the boards and CRM owners that need them. Two queries. */
+export const settingsSection: SectionLoader = {
+  name: 'settings',
+  load: async (db, { member, settings }) => {
+    if (!isManager(member)) return null;
+    const [subscriptions, owners] = await Promise.all([
+      liveSubscriptions(db, member.workspaceId, null),
+      unmappedOwners(db, member.workspaceId),
+    ]);
+    const perChannel = new Map<string, number>();
+    for (const s of subscriptions) perChannel.set(s.channelId, (perChannel.get(s.channelId) ?? 0) + 1);
+    return {
+      kind: 'settings',
+      settings,
+      boards: [...perChannel].map(([channelId, count]) => ({ channelId, count })),
+      unmappedOwners: owners.length,
+    };
+  },
+};
+
 /** The Home tab's sections, in the order shown. */
 export const HOME_SECTIONS: readonly SectionLoader[] = [
   scorecardSection,
@@ -158,6 +191,7 @@ export const HOME_SECTIONS: readonly SectionLoader[] = [
   contestsSection,
   gameSection,
   teamSection,
+  settingsSection,
 ];
 
 export async function loadHome(

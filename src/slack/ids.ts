@@ -7,10 +7,16 @@ export const ACTIONS = {
   nudgeNotHelpful: 'nudge_not_helpful',
   /** "See my position" on a scheduled channel board. */
   boardPosition: 'kpi_board_position',
+  settingsScoring: 'kpi_settings_scoring',
+  settingsRecognition: 'kpi_settings_recognition',
 } as const;
 
 /** Modal callback ids. */
-export const VIEWS = { contestNew: 'kpi_contest_new' } as const;
+export const VIEWS = {
+  contestNew: 'kpi_contest_new',
+  settingsScoring: 'kpi_settings_scoring',
+  settingsRecognition: 'kpi_settings_recognition',
+} as const;
 
 export const EVENTS = [
   'app_home_opened',

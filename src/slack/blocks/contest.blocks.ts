@@ -15,10 +15,10 @@ import { type Block, context, escapeMrkdwn, header, type SlackMessage, section, 
 
 /** Contest modal, posts and replies: pure Block Kit builders. */
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
-const option = (text: string, value: string) => ({ text: plain(truncate(text, 75)), value });
+export const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+export const option = (text: string, value: string) => ({ text: plain(truncate(text, 75)), value });
 
-function inputBlock(
+export function inputBlock(
   blockId: string,
   label: string,
   element: Record<string, unknown>,

@@ -7,6 +7,7 @@ import { contestListMessage } from './contest.blocks.js';
 import { gameBlocks } from './game.blocks.js';
 import { type Block, context, escapeMrkdwn, header, lowerFirst, section } from './message.js';
 import { formatResult, scorecardMessage } from './scorecard.blocks.js';
+import { settingsHomeBlocks } from './settings.blocks.js';
 
 /**
  * The App Home: a personal dashboard built from the loaded sections, pure. Slack allows 100 blocks
@@ -53,6 +54,8 @@ function sectionBlocks(s: HomeSection, currency: string): Block[] {
       return [header('Points, streak and badges'), ...gameBlocks(s.profile)];
     case 'team':
       return teamBlocks(s, currency);
+    case 'settings':
+      return settingsHomeBlocks(s);
   }
 }
 

@@ -1,9 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { getSettings } from '../../../game/settings.js';
-import { loadHome } from '../../../home/home.queries.js';
-import { resolveMember } from '../../../members/member-sync.js';
-import { ensureWorkspace } from '../../../members/members.repository.js';
-import { homeView } from '../../blocks/home.blocks.js';
+import { publishHome } from '../../../home/publish-home.js';
 import type { AppDeps } from '../../deps.js';
 
 /**
@@ -13,23 +9,14 @@ import type { AppDeps } from '../../deps.js';
 export function createAppHomeHandler(deps: AppDeps) {
   return async ({ event, client, context, body }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>) => {
     if (event.tab !== 'home') return;
-    const now = deps.now();
-    const workspaceId = context.teamId ?? body.team_id;
-    const [workspace, member, settings] = await Promise.all([
-      ensureWorkspace(deps.db, workspaceId, { enterpriseId: context.enterpriseId ?? null }),
-      resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, event.user, now),
-      getSettings(deps.db, workspaceId),
-    ]);
-    const currency = workspace.currency ?? 'USD';
-    const sections = await loadHome(deps.db, {
-      member,
-      client,
-      logger: deps.logger,
-      timezone: member.timezone ?? workspace.defaultTimezone ?? 'UTC',
-      currency,
-      settings,
-      now,
-    });
-    await client.views.publish({ user_id: event.user, view: homeView({ sections, currency }) });
+    await publishHome(
+      { db: deps.db, logger: deps.logger, client },
+      {
+        workspaceId: context.teamId ?? body.team_id,
+        userId: event.user,
+        enterpriseId: context.enterpriseId,
+        now: deps.now(),
+      },
+    );
   };
 }

@@ -1,0 +1,30 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { getSettings } from '../../../game/settings.js';
+import type { SettingsPart } from '../../../home/settings-form.js';
+import { resolveMember } from '../../../members/member-sync.js';
+import { isManager, onlyManagers } from '../../../members/roles.js';
+import { notAllowedModal, settingsModal } from '../../blocks/settings.blocks.js';
+import type { AppDeps } from '../../deps.js';
+
+type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
+
+/**
+ * A settings button on a manager's App Home: opens the modal prefilled with the stored settings.
+ * The role is checked again here (a rep never sees the button, but anyone can send the click),
+ * and a rep gets the polite refusal in a modal, since a Home tab has nowhere else to answer.
+ */
+export function createSettingsAction(deps: AppDeps, part: SettingsPart) {
+  return async ({ ack, body, client, context }: Args) => {
+    await ack();
+    const workspaceId = context.teamId ?? body.team?.id;
+    if (!workspaceId) return;
+    const [member, settings] = await Promise.all([
+      resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, body.user.id, deps.now()),
+      getSettings(deps.db, workspaceId),
+    ]);
+    const view = isManager(member)
+      ? settingsModal(part, settings)
+      : notAllowedModal(onlyManagers(part === 'scoring' ? 'change scoring' : 'change recognition and nudges'));
+    await client.views.open({ trigger_id: body.trigger_id, view });
+  };
+}
