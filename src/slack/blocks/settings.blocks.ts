@@ -26,7 +26,9 @@ export function settingsHomeBlocks(s: SettingsSection): Block[] {
     return gate ? [`${ACTIVITY_KINDS[k].many} need a ${gate.minNoteChars}-character note`] : [];
   });
   const scoring = [
-    changedPoints === 0 ? 'default points per activity' : `points changed for ${changedPoints} activities`,
+    changedPoints === 0
+      ? 'default points per activity'
+      : `points changed for ${changedPoints} ${changedPoints === 1 ? 'activity' : 'activities'}`,
     `daily activity goal ${settings.dailyActivityGoal}`,
     gates.length > 0 ? gates.join(', ') : 'no quality gates',
     settings.holidays.length === 0 ? 'no holidays' : `${settings.holidays.length} holidays`,
