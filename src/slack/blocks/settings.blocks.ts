@@ -21,7 +21,7 @@ export const SETTINGS_VIEWS: Record<SettingsPart, string> = {
 export function settingsHomeBlocks(s: SettingsSection): Block[] {
   const { settings } = s;
   const changedPoints = ACTIVITY_KIND_KEYS.filter((k) => pointsFor(settings, k) !== DEFAULT_POINTS[k]).length;
-  const gates = GATED_KINDS.flatMap((k) => {
+  const gates = ACTIVITY_KIND_KEYS.flatMap((k) => {
     const gate = settings.qualityGates[k];
     return gate ? [`${ACTIVITY_KINDS[k].many} need a ${gate.minNoteChars}-character note`] : [];
   });
@@ -140,10 +140,10 @@ function recognitionBlocks(settings: WorkspaceSettings): Block[] {
       {
         type: 'conversations_select',
         placeholder: plain('No celebration posts'),
-        filter: { include: ['public', 'private'], exclude_bot_users: true },
+        filter: { include: ['public', 'private'] },
         ...(recognition.channelId ? { initial_conversation: recognition.channelId } : {}),
       },
-      { optional: true, hint: 'Won deals are celebrated here. Empty: no celebration posts.' },
+      { optional: true, hint: 'Won deals are celebrated here; invite the bot to it. Empty: no celebration posts.' },
     ),
     inputBlock(
       SETTINGS_FIELDS.recognitionShow,

@@ -8,6 +8,7 @@ import {
   type SettingsStateValues,
 } from '../../../home/settings-form.js';
 import { resolveMember } from '../../../members/member-sync.js';
+import { ensureWorkspace } from '../../../members/members.repository.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -29,7 +30,11 @@ export function createSettingsView(deps: AppDeps, part: SettingsPart) {
   return async ({ ack, body, view, client, context }: Args) => {
     const now = deps.now();
     const workspaceId = context.teamId ?? body.team?.id ?? view.team_id;
-    const member = await resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, body.user.id, now);
+    // The workspace row holds the settings, so it must exist before they are changed.
+    const [, member] = await Promise.all([
+      ensureWorkspace(deps.db, workspaceId, { enterpriseId: context.enterpriseId ?? null }),
+      resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, body.user.id, now),
+    ]);
     if (!isManager(member)) {
       await ack({ response_action: 'errors', errors: { [FIRST_FIELD[part]]: onlyManagers('change settings') } });
       return;
