@@ -113,7 +113,9 @@ export const activities = pgTable(
     uniqueIndex('activities_reverses').on(t.reversesId),
     // Covering index: window aggregates for a whole workspace are index-only scans.
     index('activities_window').on(t.workspaceId, t.occurredAt, t.userId, t.kind, t.quantity, t.amountCents),
-    index('activities_user_window').on(t.workspaceId, t.userId, t.occurredAt),
+    // Covering too: one rep's whole history (points, streaks, badges for /kpi me) is read from the
+    // index alone, not from heap pages scattered by every other rep's inserts.
+    index('activities_user_window').on(t.workspaceId, t.userId, t.occurredAt, t.kind, t.quantity, t.amountCents),
     // Boards of one metric read only its kinds (a revenue board: deal-won entries).
     index('activities_kind_window').on(t.workspaceId, t.kind, t.occurredAt, t.userId, t.quantity, t.amountCents),
     // A deal's or a lead's entries (follow-ups before a deal was dropped, touchpoints per lead).

@@ -40,7 +40,16 @@ export async function loadGameProfiles(
   );
   const settings = ctx.settings ?? (await getSettings(db, ctx.workspaceId));
   const [rows, revenueGoals] = await Promise.all([
-    dayRows(db, ctx, reps, settings),
+    dayRows(
+      db,
+      ctx,
+      reps,
+      sql.join(
+        userIds.map((id) => sql`${id}`),
+        sql`, `,
+      ),
+      settings,
+    ),
     db
       .select()
       .from(goals)
@@ -88,6 +97,7 @@ async function dayRows(
   db: Database,
   ctx: { workspaceId: string; now: Date },
   reps: SQL,
+  userIds: SQL,
   settings: WorkspaceSettings,
 ): Promise<UserDayRow[]> {
   const credited = creditedSql(settings, 'a');
@@ -107,6 +117,8 @@ async function dayRows(
       from activities a
       join (values ${reps}) as r(user_id, zone) on r.user_id = a.user_id
       where a.workspace_id = ${ctx.workspaceId} and a.occurred_at <= ${ctx.now.toISOString()}::timestamptz
+        -- Named as well as joined: the planner then reads these reps' rows by index, not the workspace's.
+        and a.user_id in (${userIds})
       group by 1, 2`,
   );
 }

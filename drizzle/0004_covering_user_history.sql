@@ -1,0 +1,2 @@
+DROP INDEX "activities_user_window";--> statement-breakpoint
+CREATE INDEX "activities_user_window" ON "activities" USING btree ("workspace_id","user_id","occurred_at","kind","quantity","amount_cents");
