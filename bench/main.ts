@@ -7,6 +7,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import postgres from 'postgres';
 import { type Database, type DatabaseHandle, openDatabase } from '../src/db/client.js';
+import { loadGameProfiles } from '../src/game/game.queries.js';
+import { getSettings } from '../src/game/settings.js';
+import { goalViews } from '../src/goals/goal-status.js';
 import { getKpi } from '../src/kpi/catalogue.js';
 import { inputsOf } from '../src/kpi/inputs.js';
 import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
@@ -57,9 +60,18 @@ const OPERATIONS: readonly Operation[] = [
   {
     name: '/kpi me',
     text: 'me',
-    // The rep's own figures, and everyone's revenue for the rep's rank.
+    // The rep's own figures, everyone's revenue for the rep's rank, and the rep's goals and game
+    // (points, streak, badges: their whole history), as `buildScorecard` loads them.
     bare: (db, scope) =>
-      Promise.all([loadFacts(db, scope), loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS)]),
+      Promise.all([
+        loadFacts(db, scope),
+        loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
+        getSettings(db, scope.workspaceId).then((settings) => {
+          const person = [{ userId: scope.userId ?? '', timezone: scope.window.timezone }];
+          const ctx = { workspaceId: scope.workspaceId, now: NOW, holidays: settings.holidays, settings };
+          return Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);
+        }),
+      ]),
   },
   {
     name: '/kpi board',

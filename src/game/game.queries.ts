@@ -107,9 +107,11 @@ async function dayRows(
   );
   return queryRows<UserDayRow>(
     db,
+    // Grouped by the local date, formatted once per day rather than once per entry.
     sql`
+      select "userId", to_char(day, 'YYYY-MM-DD') as day, points, activities, "dealsWon", "revenueCents" from (
       select a.user_id as "userId",
-             to_char(a.occurred_at at time zone r.zone, 'YYYY-MM-DD') as day,
+             (a.occurred_at at time zone r.zone)::date as day,
              coalesce(sum(case when ${credited} then a.quantity * ${pointsSql(settings)} else 0 end), 0)::float8 as points,
              coalesce(sum(case when ${credited} and a.kind in (${streakKinds}) then a.quantity else 0 end), 0)::int as activities,
              coalesce(sum(case when a.kind = 'deal_won' then a.quantity else 0 end), 0)::int as "dealsWon",
@@ -119,6 +121,6 @@ async function dayRows(
       where a.workspace_id = ${ctx.workspaceId} and a.occurred_at <= ${ctx.now.toISOString()}::timestamptz
         -- Named as well as joined: the planner then reads these reps' rows by index, not the workspace's.
         and a.user_id in (${userIds})
-      group by 1, 2`,
+      group by 1, 2) per_day`,
   );
 }
