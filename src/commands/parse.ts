@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { Cadence } from '../boards/schedule.js';
-import { parseClockTime } from '../coaching/nudge-time.js';
 import { isGoalMetric, notAGoalMetric } from '../goals/goal-metrics.js';
 import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
@@ -8,6 +7,7 @@ import { findKpi } from '../kpi/catalogue.js';
 import { type ScorecardWeights, scorecardSchema } from '../kpi/weighted-score.js';
 import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
 import { parseAmount, parseCount } from '../lib/amount.js';
+import { parseClockTime } from '../lib/clock-time.js';
 
 /**
  * The `/kpi` command-text parser. Pure: it turns what Slack sends into a `KpiCommand` or a friendly
@@ -436,23 +436,6 @@ function monthDay(word: string): number | null {
   return day >= 1 && day <= 31 ? day : null;
 }
 
-/** `9`, `9am`, `9:30pm`, `09:00`, `17:30`, `9.30` → `HH:MM`, or null. */
-export function parseTimeOfDay(word: string): string | null {
-  const match = /^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$/.exec(word.toLowerCase());
-  if (!match) return null;
-  let hour = Number(match[1]);
-  const minute = Number(match[2] ?? '0');
-  const half = match[3];
-  if (minute > 59) return null;
-  if (half) {
-    if (hour < 1 || hour > 12) return null;
-    hour = (hour % 12) + (half === 'pm' ? 12 : 0);
-  } else if (hour > 23) {
-    return null;
-  }
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-}
-
 /** A scorecard target in the metric's own unit: money in cents (`$10k`), a percent as a fraction (`30%`). */
 function scorecardTarget(metric: string, text: string): number | null {
   const unit = findKpi(metric)?.unit;
@@ -524,10 +507,9 @@ function parseSubscribe(words: readonly string[], ctx: ParseContext): ParseResul
     } else if (word === 'at' && next !== undefined) {
       // `at 9 am`: the two words make one time.
       const joined = ['am', 'pm'].includes(words[i + 2]?.toLowerCase() ?? '') ? `${next}${words[i + 2]}` : next;
-      const time = parseTimeOfDay(joined);
-      if (time === null)
-        return fail(`${quote(joined)} isn't a time of day — try \`at 9am\` or \`at 17:30\`.`, USAGE.boards);
-      spec.timeOfDay = time;
+      const time = parseClockTime(joined);
+      if (!time.ok) return fail(`${quote(joined)} isn't a time of day — try \`at 9am\` or \`at 17:30\`.`, USAGE.boards);
+      spec.timeOfDay = time.time;
       i += joined === next ? 1 : 2;
     } else if (word === 'top' && next !== undefined) {
       const n = /^\d+$/.test(next) ? Number(next) : 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextNudgeAt, parseClockTime } from '../../src/coaching/nudge-time.js';
+import { nextNudgeAt } from '../../src/coaching/nudge-time.js';
+import { parseClockTime } from '../../src/lib/clock-time.js';
 
 describe('parseClockTime', () => {
   it.each([
