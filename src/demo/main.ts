@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { isCoreCommand, parseKpiCommand } from '../commands/parse.js';
 import { type Database, openDatabase } from '../db/client.js';
+import { getSettings } from '../game/settings.js';
 import { findKpi } from '../kpi/catalogue.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { runKpiCommand } from '../slack/listeners/commands/kpi-actions.js';
@@ -91,6 +92,7 @@ async function reply(db: Database, rep: DemoRep, text: string, now: Date): Promi
     timezone: rep.timezone,
     currency: CURRENCY,
     isOptedOut: false,
+    settings: await getSettings(db, WORKSPACE_ID),
     triggerId: `demo-${text}`,
     now,
   };

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
-import { getSettings } from '../game/settings.js';
+import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
 import { getKpi, type KpiDefinition, type KpiResult } from './catalogue.js';
 import { type CoachingTip, chooseCoaching } from './coaching.js';
@@ -45,6 +45,7 @@ export interface Scorecard extends WindowPair {
 export interface ScorecardExtras {
   now: Date;
   timezone: string;
+  settings: WorkspaceSettings;
 }
 
 export async function buildScorecard(
@@ -71,7 +72,7 @@ async function goalsAndGame(
   subject: { workspaceId: string; userId: string },
   extras: ScorecardExtras,
 ): Promise<{ goals: GoalView[]; game: GameProfile | undefined }> {
-  const settings = await getSettings(db, subject.workspaceId);
+  const { settings } = extras;
   const person = [{ userId: subject.userId, timezone: extras.timezone }];
   const ctx = { workspaceId: subject.workspaceId, now: extras.now, holidays: settings.holidays, settings };
   const [goals, game] = await Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);

@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../../src/db/client.js';
 import { writeDemoCharts } from '../../src/demo/charts.js';
 import { renderMessage } from '../../src/demo/render-terminal.js';
 import { type SeededTeam, seedDemoTeam } from '../../src/demo/seed.js';
+import { getSettings } from '../../src/game/settings.js';
 import { findKpi } from '../../src/kpi/catalogue.js';
 import { runKpiCommand } from '../../src/slack/listeners/commands/kpi-actions.js';
 import { describeDb, newWorkspaceId, openTestDatabase } from '../support/db.js';
@@ -38,6 +39,7 @@ describeDb('the offline demo', () => {
         timezone: rep.timezone,
         currency: 'USD',
         isOptedOut: false,
+        settings: await getSettings(database.db, workspaceId),
         triggerId: text,
         now: NOW,
       },

@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import type { WorkspaceSettings } from '../../../game/settings.js';
 import type { Member, Workspace } from '../../../members/members.repository.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -10,6 +11,8 @@ export interface CommandContext {
   deps: AppDeps;
   member: Member;
   workspace: Workspace;
+  /** The workspace's settings, read with its row: runners never query them again. */
+  settings: WorkspaceSettings;
   /** Where the command was typed: a board subscribes here, kudos are posted here. */
   channelId: string;
   timezone: string;

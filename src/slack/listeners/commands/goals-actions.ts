@@ -1,5 +1,4 @@
 import type { GoalCommand, GoalPeriod, GoalSubject } from '../../../commands/parse.js';
-import { getSettings } from '../../../game/settings.js';
 import { periodHistory } from '../../../goals/goal-history.js';
 import { goalViews } from '../../../goals/goal-status.js';
 import { activeGoals, archiveGoal, type Goal, type GoalKey, saveGoal } from '../../../goals/goals.repository.js';
@@ -134,7 +133,7 @@ export async function runGoalCommand(ctx: CommandContext, cmd: GoalCommand): Pro
         : `There's no ${def.label.toLowerCase()} goal (${when}) for ${whoText(who, 'you')} to remove. \`/kpi goals\` lists them.`,
     );
   }
-  const settings = await getSettings(db, workspaceId);
+  const { settings } = ctx;
   const suggestion = who.member ? await suggest(ctx, who.member, def, cmd.period, settings.holidays) : null;
   const howWorked = suggestion
     ? `Suggested from ${who.forOther ? 'their' : 'your'} history: ${suggestionText(def, suggestion, ctx.currency)}`
@@ -194,7 +193,7 @@ export async function runGoalsCommand(ctx: CommandContext, userId: string | null
   const member = who.member ?? ctx.member;
   const { db } = ctx.deps;
   const workspaceId = ctx.member.workspaceId;
-  const settings = await getSettings(db, workspaceId);
+  const { settings } = ctx;
   const [views, channelGoals] = await Promise.all([
     goalViews(db, { workspaceId, now: ctx.now, holidays: settings.holidays }, [
       { userId: member.userId, timezone: timezoneOf(ctx, member) },

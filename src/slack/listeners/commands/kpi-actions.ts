@@ -1,5 +1,6 @@
 import { latestUndoable, recordActivity, undoActivity } from '../../../activities/activities.repository.js';
 import type { CoreCommand } from '../../../commands/parse.js';
+import type { WorkspaceSettings } from '../../../game/settings.js';
 import { getKpi } from '../../../kpi/catalogue.js';
 import { loadFacts } from '../../../kpi/kpi.queries.js';
 import { buildLeaderboard } from '../../../kpi/leaderboard.js';
@@ -21,6 +22,7 @@ export interface Invocation {
   timezone: string;
   currency: string;
   isOptedOut: boolean;
+  settings: WorkspaceSettings;
   /** Slack's id for this invocation: the idempotency key of anything it writes. */
   triggerId: string;
   now: Date;
@@ -67,7 +69,11 @@ export async function runKpiCommand(
     }
     case 'me': {
       const pair = windowPair(command.window, inv.now, inv.timezone);
-      const card = await buildScorecard(db, who, pair, inv.currency, { now: inv.now, timezone: inv.timezone });
+      const card = await buildScorecard(db, who, pair, inv.currency, {
+        now: inv.now,
+        timezone: inv.timezone,
+        settings: inv.settings,
+      });
       return scorecardMessage(card, inv.currency);
     }
     case 'board': {

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpText, type KpiCommand, parseKpiCommand, USAGE } from '../../../commands/parse.js';
-import { getSettings } from '../../../game/settings.js';
+import { parseSettings } from '../../../game/settings.js';
 import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
@@ -45,6 +45,7 @@ export function createKpiCommand(deps: AppDeps) {
         deps,
         member,
         workspace,
+        settings: parseSettings(workspace.settings),
         channelId: command.channel_id,
         timezone,
         currency: workspace.currency ?? 'USD',
@@ -94,7 +95,7 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
     case 'audit':
       return runAuditCommand(ctx);
     case 'rules':
-      return rulesMessage(cmd.topic, await getSettings(ctx.deps.db, ctx.member.workspaceId));
+      return rulesMessage(cmd.topic, ctx.settings);
     default:
       return runKpiCommand(
         ctx.deps,
@@ -104,6 +105,7 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
           timezone: ctx.timezone,
           currency: ctx.currency,
           isOptedOut: ctx.member.publicOptOut,
+          settings: ctx.settings,
           triggerId: ctx.triggerId,
           now: ctx.now,
         },

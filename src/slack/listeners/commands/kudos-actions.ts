@@ -1,5 +1,4 @@
 import type { KpiCommand } from '../../../commands/parse.js';
-import { getSettings } from '../../../game/settings.js';
 import { resolveWindow } from '../../../kpi/windows.js';
 import { giveKudos } from '../../../kudos/kudos.repository.js';
 import { buildKudosBoard } from '../../../kudos/kudos-board.js';
@@ -34,7 +33,7 @@ export async function runKudosCommand(ctx: CommandContext, cmd: KudosCommand): P
       `${escapeMrkdwn(receiver.displayName)} is no longer in this workspace, so kudos can’t reach them.`,
     );
   }
-  const { kudosDailyCap: cap } = await getSettings(db, workspaceId);
+  const { kudosDailyCap: cap } = ctx.settings;
   const result = await giveKudos(db, {
     workspaceId,
     giverId,

@@ -4,7 +4,6 @@ import { nextNudgeAt } from '../../../coaching/nudge-time.js';
 import { nudgeKey } from '../../../coaching/nudges.job.js';
 import type { KpiCommand } from '../../../commands/parse.js';
 import { isDecided } from '../../../delivery/outbox.repository.js';
-import { getSettings } from '../../../game/settings.js';
 import { type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { CommandContext } from './command-context.js';
 
@@ -27,11 +26,8 @@ export async function runNudgesCommand(ctx: CommandContext, cmd: NudgesCommand):
   // A zone Slack knows but this runtime does not reads as UTC rather than failing the command.
   const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
   const localDate = DateTime.fromJSDate(now, { zone }).toISODate() ?? '';
-  const [settings, decidedToday] = await Promise.all([
-    getSettings(ctx.deps.db, who.workspaceId),
-    isDecided(ctx.deps.db, who.workspaceId, nudgeKey(who.userId, localDate)),
-  ]);
-  const next = nextNudgeAt({ now, timezone: zone, time, holidays: settings.holidays, decidedToday });
+  const decidedToday = await isDecided(ctx.deps.db, who.workspaceId, nudgeKey(who.userId, localDate));
+  const next = nextNudgeAt({ now, timezone: zone, time, holidays: ctx.settings.holidays, decidedToday });
   const lead =
     cmd.action === 'status' ? 'Your daily nudges are *on*' : cmd.action === 'on' ? 'Nudges are back *on*' : 'Done';
   return textMessage(

@@ -1,5 +1,4 @@
 import type { RecognitionSetting } from '../../../commands/parse.js';
-import { getSettings } from '../../../game/settings.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
 import { changeRecognition, type Recognition } from '../../../recognition/recognition-settings.js';
 import { type SlackMessage, textMessage } from '../../blocks/message.js';
@@ -17,7 +16,7 @@ function describe(r: Recognition): string {
 /** `/kpi recognition …`: anyone may see the setting; only managers and admins change it. */
 export async function runRecognitionCommand(ctx: CommandContext, setting: RecognitionSetting): Promise<SlackMessage> {
   const { db } = ctx.deps;
-  if (setting.kind === 'status') return textMessage(describe((await getSettings(db, ctx.workspace.id)).recognition));
+  if (setting.kind === 'status') return textMessage(describe(ctx.settings.recognition));
   if (!isManager(ctx.member)) return textMessage(onlyManagers('change where won deals are celebrated'));
   const { after } = await changeRecognition(db, {
     workspaceId: ctx.workspace.id,
