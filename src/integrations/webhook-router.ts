@@ -22,8 +22,6 @@ import { salesforceAdapter } from './salesforce/adapter.js';
  * retries, and the retry is stored once.
  */
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 export interface WebhookDeps {
   db: Database;
   logger: Logger;
@@ -114,22 +112,32 @@ async function workspaceOfAccount(db: Database, source: CrmSource, accountId: st
   return c?.workspaceId ?? null;
 }
 
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Past the limit the rest of a body is read and thrown away, up to this much, so the 413 is written
+ * to a client that is done sending: closing on a client still sending resets the connection, and
+ * the client never sees the answer. A body larger still is cut off.
+ */
+const MAX_DISCARDED_BYTES = 16 * MAX_BODY_BYTES;
+
 class BodyTooLargeError extends Error {}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const declared = Number(req.headers['content-length']);
     let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limit;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size > limit) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+      else if (size > limit + MAX_DISCARDED_BYTES) {
         req.destroy();
         reject(new BodyTooLargeError());
-      } else chunks.push(chunk);
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (tooLarge ? reject(new BodyTooLargeError()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -174,8 +182,11 @@ export async function handleWebhook(
   try {
     rawBody = await readBody(req, MAX_BODY_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) send(res, adapter.errorReply(413, 'the body is larger than 1 MB'));
-    else send(res, adapter.errorReply(400, 'the body could not be read'));
+    if (error instanceof BodyTooLargeError) {
+      // This connection carried a body too large to serve: it is not kept for another request.
+      res.shouldKeepAlive = false;
+      send(res, adapter.errorReply(413, 'the body is larger than 1 MB'));
+    } else send(res, adapter.errorReply(400, 'the body could not be read'));
     return;
   }
   const request: WebhookRequest = {

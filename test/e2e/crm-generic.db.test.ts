@@ -8,6 +8,7 @@ import { signStandardWebhook } from '../../src/integrations/generic/signature.js
 import { describeDb, TEST_DB } from '../support/db.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { ADMIN_URL } from '../support/test-env.js';
+import { postChunked } from '../support/webhooks.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -267,6 +268,16 @@ describeDb('CRM webhooks end to end: the generic format', () => {
     it('refuses a body over 1 MB with 413', async () => {
       const res = await send(null, { raw: JSON.stringify({ events: [{ pad: 'x'.repeat(1024 * 1024) }] }) });
       expect(res.status).toBe(413);
+    });
+
+    it('answers a chunked body over 1 MB (no Content-Length) with 413, not a connection reset', async () => {
+      const answer = await postChunked(h, '/webhooks/generic', 2 * 1024 * 1024);
+      expect(answer).toEqual({ statusLine: 'HTTP/1.1 413 Payload Too Large', sent: 2 * 1024 * 1024, error: null });
+    });
+
+    it('stops reading a chunked body that does not end, instead of taking it all in', async () => {
+      const answer = await postChunked(h, '/webhooks/generic', 256 * 1024 * 1024);
+      expect(answer.sent).toBeLessThan(64 * 1024 * 1024);
     });
 
     it('answers 404 for a CRM that is not configured, never accepting its data', async () => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { activities, crmEvents, dealStageChanges, deals } from '../../src/db/schema.js';
 import type { CrmSource } from '../../src/integrations/crm-event.js';
@@ -23,6 +24,63 @@ export async function postWebhook(
 ): Promise<WebhookAnswer> {
   const res = await fetch(`${h.url}${path}`, { method: 'POST', headers, body: new Uint8Array(Buffer.from(body)) });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+export interface ChunkedAnswer {
+  /** The status line the server sent, if any (e.g. 'HTTP/1.1 413 Payload Too Large'). */
+  statusLine: string | null;
+  /** Body bytes the client managed to send before the server stopped reading or closed. */
+  sent: number;
+  /** A socket error the client saw (ECONNRESET, EPIPE), or null for a clean exchange. */
+  error: string | null;
+}
+
+/**
+ * POSTs `total` bytes in `chunkSize` chunks with `Transfer-Encoding: chunked` (no Content-Length)
+ * over a raw socket, as a streaming CRM client does, then reads the answer until the server closes.
+ * Sending stops early when the server closes, so an endless body can be measured too.
+ */
+export function postChunked(
+  h: Harness,
+  path: string,
+  total: number,
+  headers: Record<string, string> = {},
+  chunkSize = 64 * 1024,
+): Promise<ChunkedAnswer> {
+  const { hostname, port } = new URL(h.url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    let sent = 0;
+    let error: string | null = null;
+    let closed = false;
+    socket.on('data', (data: Buffer) => received.push(data));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      error = e.code ?? e.message;
+    });
+    socket.on('close', () => {
+      closed = true;
+      const text = Buffer.concat(received).toString('latin1');
+      resolve({ statusLine: text ? (text.split('\r\n')[0] ?? null) : null, sent, error });
+    });
+    socket.on('connect', async () => {
+      const head = Object.entries({ 'content-type': 'application/json', ...headers })
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n${head}\r\n`,
+      );
+      const chunk = Buffer.alloc(chunkSize, 'x');
+      while (sent < total && !closed) {
+        const size = Math.min(chunkSize, total - sent);
+        const ok =
+          socket.write(`${size.toString(16)}\r\n`) && socket.write(chunk.subarray(0, size)) && socket.write('\r\n');
+        sent += size;
+        if (!ok) await new Promise((r) => socket.once('drain', r).once('close', r));
+      }
+      if (!closed) socket.write('0\r\n\r\n');
+    });
+  });
 }
 
 /** The JSON answer of a CRM that only looks at the status (HubSpot, Pipedrive). */
