@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, type InstallationStore, webApi } from '@slack/bolt';
+import { App, type CustomRoute, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
 import { deliveryClient, useDeliverer } from './delivery/deliver.job.js';
@@ -16,6 +16,7 @@ import type { AppDeps } from './slack/deps.js';
 import { BOT_SCOPES } from './slack/ids.js';
 import { createInstallationStore } from './slack/installation-store.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { createSlackReceiver } from './slack/receiver.js';
 
 /**
  * Composition only: config → database → Bolt app → listeners, webhooks and jobs. The process entry
@@ -111,24 +112,27 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   } else if (slack.mode === 'single') {
     app = new App({
       token: slack.botToken,
-      receiver: new HTTPReceiver({ signingSecret: slack.signingSecret, customRoutes: routes, logger: bolt }),
+      receiver: createSlackReceiver({ signingSecret: slack.signingSecret, customRoutes: routes, logger: bolt }, logger),
       clientOptions,
       logger: bolt,
       deferInitialization: true,
     });
   } else {
     app = new App({
-      receiver: new HTTPReceiver({
-        signingSecret: slack.signingSecret,
-        clientId: slack.clientId,
-        clientSecret: slack.clientSecret,
-        stateSecret: slack.stateSecret,
-        scopes: [...BOT_SCOPES],
-        installationStore: store,
-        installerOptions: { directInstall: true, clientOptions },
-        customRoutes: routes,
-        logger: bolt,
-      }),
+      receiver: createSlackReceiver(
+        {
+          signingSecret: slack.signingSecret,
+          clientId: slack.clientId,
+          clientSecret: slack.clientSecret,
+          stateSecret: slack.stateSecret,
+          scopes: [...BOT_SCOPES],
+          installationStore: store,
+          installerOptions: { directInstall: true, clientOptions },
+          customRoutes: routes,
+          logger: bolt,
+        },
+        logger,
+      ),
       clientOptions,
       logger: bolt,
       deferInitialization: true,

@@ -4,8 +4,8 @@ import { activities, members, workspaces } from '../../src/db/schema.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { describeDb } from '../support/db.js';
 import { isCallTo, type RecordedResponse } from '../support/fake-slack.js';
-import { type Harness, startHarness } from '../support/harness.js';
-import { postSigned, slashCommandBody } from '../support/slack-signing.js';
+import { type Harness, SIGNING_SECRET, startHarness } from '../support/harness.js';
+import { nowSeconds, postSigned, slashCommandBody } from '../support/slack-signing.js';
 
 /** Everything a reply shows a person, blocks included. */
 function shown(reply: RecordedResponse): string {
@@ -119,6 +119,40 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     });
     expect(res.status).toBe(401);
     expect((await rowsOf('UANA')).some((r) => r.quantity === 99)).toBe(false);
+  });
+
+  it.each([
+    ['400 s in the future', 400, 97],
+    ['400 s in the past', -400, 95],
+  ])('refuses a correctly signed command dated %s with 401 and does nothing', async (_when, offset, calls) => {
+    const body = slashCommandBody({
+      teamId: h.teamId,
+      userId: 'UANA',
+      text: `log calls ${calls}`,
+      responseUrl: h.fake.responseUrl(`skew${offset}`),
+    });
+    const res = await postSigned(`${h.url}/slack/events`, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+      timestamp: nowSeconds() + offset,
+    });
+    expect(res.status).toBe(401);
+    expect((await rowsOf('UANA')).some((r) => r.quantity === calls)).toBe(false);
+  });
+
+  it('accepts a signed command from a clock a few minutes ahead', async () => {
+    const body = slashCommandBody({
+      teamId: h.teamId,
+      userId: 'UANA',
+      text: 'log calls 96',
+      responseUrl: h.fake.responseUrl('ahead'),
+    });
+    const res = await postSigned(`${h.url}/slack/events`, body, {
+      signingSecret: SIGNING_SECRET,
+      contentType: 'application/x-www-form-urlencoded',
+      timestamp: nowSeconds() + 240,
+    });
+    expect(res.status).toBe(200);
   });
 
   it('answers the health check when the database answers', async () => {

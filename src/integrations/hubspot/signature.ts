@@ -11,9 +11,8 @@
  *   `X-HubSpot-Signature-Version: v1`. Accepted only when no v3 signature is present.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { requestAgeProblem } from '../../lib/request-age.js';
 import type { Verification, WebhookRequest } from '../crm-event.js';
-
-const MAX_TIMESTAMP_SKEW_MS = 5 * 60 * 1000;
 
 /** HubSpot's table of the percent-encodings it decodes before signing; all others stay encoded. */
 const V3_DECODED: Readonly<Record<string, string>> = {
@@ -76,10 +75,7 @@ const fail = (reason: string): Verification => ({ ok: false, reason });
 /** Why a v3 timestamp is unacceptable, or null: replays are refused after 5 minutes, either way of the clock. */
 function timestampProblem(timestamp: string, now: Date): string | null {
   if (!/^\d{1,16}$/.test(timestamp)) return 'X-HubSpot-Request-Timestamp is not a number of milliseconds';
-  const age = now.getTime() - Number(timestamp);
-  if (age > MAX_TIMESTAMP_SKEW_MS) return 'timestamp is more than 5 minutes old';
-  if (age < -MAX_TIMESTAMP_SKEW_MS) return 'timestamp is more than 5 minutes in the future';
-  return null;
+  return requestAgeProblem(Number(timestamp), now);
 }
 
 function verifyV3(req: WebhookRequest, signature: string, clientSecret: string, now: Date): Verification {

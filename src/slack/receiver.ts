@@ -1,0 +1,36 @@
+import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import type { Logger } from '../lib/logger.js';
+import { requestAgeProblem } from '../lib/request-age.js';
+
+/** Where Slack sends commands, events and interactivity (the manifest's request URLs). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/**
+ * Bolt's HTTP receiver with Slack's request timestamp checked both ways. Bolt 5.1's verifier refuses
+ * a request signed more than five minutes ago but accepts one signed any time ahead, so a request
+ * signed for the future could be replayed until then. Every signed Slack request passes through
+ * here before Bolt's own check (signature, staleness); the wall clock is Slack's, not the app's
+ * injected one, like Bolt's.
+ */
+export function createSlackReceiver(
+  options: Omit<HTTPReceiverOptions, 'endpoints'>,
+  logger: Logger,
+  wallClock: () => Date = () => new Date(),
+): HTTPReceiver {
+  const receiver = new HTTPReceiver({ ...options, endpoints: [SLACK_EVENTS_PATH] });
+  const route = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const header = req.headers['x-slack-request-timestamp'];
+    // A missing or malformed timestamp is Bolt's to refuse, with the signature.
+    if (req.method === 'POST' && req.url?.split('?')[0] === SLACK_EVENTS_PATH && typeof header === 'string') {
+      const problem = /^\d+$/.test(header) ? requestAgeProblem(Number(header) * 1000, wallClock()) : null;
+      if (problem) {
+        logger.warn({ reason: problem }, 'Slack request refused: not authenticated');
+        res.writeHead(401).end();
+        return;
+      }
+    }
+    route(req, res);
+  };
+  return receiver;
+}
