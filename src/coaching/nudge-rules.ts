@@ -1,4 +1,4 @@
-import { formatKpiValue, getKpi } from '../kpi/catalogue.js';
+import { benchmark, formatKpiValue, getKpi } from '../kpi/catalogue.js';
 import { COACHING_RULES, type CoachingTip, chooseCoaching, tip } from '../kpi/coaching.js';
 import { activityFacts, type KpiFacts } from '../kpi/facts.js';
 import type { FactsPair } from '../kpi/kpi.queries.js';
@@ -97,10 +97,10 @@ const noFollowUp: SignalRule = ({ signals }) => {
   );
 };
 
-const PIPELINE_BENCHMARK = {
-  text: 'Keep open pipeline worth about 3× the quota still to win (coverage = pipeline ÷ remaining quota).',
-  source: 'Sales-planning rule of thumb; coverage as defined in the KPI field notes',
-};
+const PIPELINE_BENCHMARK = benchmark(
+  'Keep open pipeline worth about 3× the quota still to win (coverage = pipeline ÷ remaining quota).',
+  'coverageRuleOfThumb',
+);
 
 const lowPipelineCoverage: SignalRule = ({ signals, remainingQuota, currency }) => {
   const pipeline = signals.openPipelineCents;

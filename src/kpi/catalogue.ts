@@ -2,7 +2,7 @@ import { ACTIVITY_KINDS, type ActivityKind } from './activity-kinds.js';
 import type { KpiFacts } from './facts.js';
 
 /**
- * The one KPI catalogue: every KPI of the KPI field notes (/work/shared/KPI_FIELD_NOTES.md), its
+ * The one KPI catalogue: every KPI of the KPI field notes (docs/kpi-field-notes.md), its
  * formula in words, what it counts, and its maths as a pure function of `KpiFacts`.
  *
  * Money is in minor units (cents) throughout; percentages are fractions (0.35 = 35%). A division by
@@ -35,10 +35,28 @@ export interface KpiDefinition {
   compute: (facts: KpiFacts) => KpiResult;
 }
 
-const BENCHMARK_SOURCE = 'Industry benchmark quoted in sales-performance writing (KPI field notes)';
+/**
+ * Where each benchmark comes from, word for word as the KPI field notes (docs/kpi-field-notes.md)
+ * give it: the study where one is known, else the article that quotes the figure, else a plain
+ * admission that none is known. A test holds these to the notes.
+ */
+export const BENCHMARK_SOURCES = {
+  leadResponseStudy:
+    'Oldroyd, McElheran and Elkington, "The Short Life of Online Sales Leads", Harvard Business Review, March 2011',
+  salesKpisArticle:
+    'as quoted in "The Sales KPIs Every Rep Needs to Monitor" (Peter Gracey, HubSpot Sales Blog, 2016, updated 2017); primary study not named there',
+  salesWriting: 'widely repeated in sales writing; primary source not named in our material',
+  coverageRuleOfThumb: 'a sales-planning rule of thumb; no study behind it is known',
+} as const;
 
-function benchmark(text: string): { text: string; source: string } {
-  return { text, source: BENCHMARK_SOURCE };
+export type BenchmarkSource = keyof typeof BENCHMARK_SOURCES;
+
+/** A benchmark as shown beside a figure: what it says, then a sentence naming its source and the notes that record it. */
+export function benchmark(text: string, source: BenchmarkSource): { text: string; source: string } {
+  return {
+    text,
+    source: `Source: ${BENCHMARK_SOURCES[source]}. Recorded in the KPI field notes (docs/kpi-field-notes.md).`,
+  };
 }
 
 // Below these denominators a single deal, lead or call swings a ratio too far to rank people by it.
@@ -590,6 +608,7 @@ const ACTIVITY_KPIS: readonly KpiDefinition[] = [
     explanation: 'Meaningful conversations with a decision-maker for every outbound call or email.',
     benchmark: benchmark(
       'Best-in-class reps reach at least 35, on average 40, decision-makers per 100 outbound activities.',
+      'salesKpisArticle',
     ),
     boardable: true,
     numerator: 'conversation',
@@ -602,7 +621,10 @@ const ACTIVITY_KPIS: readonly KpiDefinition[] = [
     aliases: ['pass through rate', 'conversation to qualified'],
     explanation:
       'Of your meaningful conversations, the share that became a fully qualified lead passed to an account executive.',
-    benchmark: benchmark('An experienced rep passes about 11 of every 100 meaningful conversations.'),
+    benchmark: benchmark(
+      'An experienced rep passes about 11 of every 100 meaningful conversations.',
+      'salesKpisArticle',
+    ),
     boardable: true,
     numerator: 'qualified',
     denominator: ['conversation'],
@@ -615,6 +637,7 @@ const ACTIVITY_KPIS: readonly KpiDefinition[] = [
     explanation: 'Of your booked meetings, the share the prospect did not attend.',
     benchmark: benchmark(
       'Of leads whose meeting the seller rescheduled, about 4 in 5 are never heard from again: confirm, and keep the time.',
+      'salesKpisArticle',
     ),
     // Much of it is the prospect's doing; a public ranking would blame the rep for it.
     boardable: false,
@@ -636,6 +659,7 @@ const LEAD_KPIS: readonly KpiDefinition[] = [
     counts: 'Leads from your CRM created in the window: whether each was qualified and became a deal.',
     benchmark: benchmark(
       'The best development teams get about 73% of qualified leads onto the forecast; no-shows are its biggest enemy.',
+      'salesKpisArticle',
     ),
     minSample: { count: (f) => f.leads?.qualified ?? 0, min: MIN_LEADS, what: 'qualified leads' },
     boardable: true,
@@ -657,6 +681,7 @@ const LEAD_KPIS: readonly KpiDefinition[] = [
     counts: 'Leads from your CRM created in the window, with when they came in and when you first responded.',
     benchmark: benchmark(
       'Responding within one hour makes qualifying a lead about 7× more likely than waiting longer.',
+      'leadResponseStudy',
     ),
     minSample: { count: (f) => f.leads?.responded ?? 0, min: MIN_LEADS, what: 'leads answered' },
     boardable: true,
@@ -680,6 +705,7 @@ const LEAD_KPIS: readonly KpiDefinition[] = [
     counts: 'Leads from your CRM created in the window, with when they came in and when you first responded.',
     benchmark: benchmark(
       'Responding within one hour makes qualifying a lead about 7× more likely than waiting longer.',
+      'leadResponseStudy',
     ),
     minSample: { count: (f) => f.leads?.created ?? 0, min: MIN_LEADS, what: 'leads' },
     boardable: true,
@@ -698,7 +724,10 @@ const LEAD_KPIS: readonly KpiDefinition[] = [
     formula: 'activities logged against new leads in their first 28 days ÷ leads created',
     explanation: 'How many times, on average, you reached out to each new lead in its first four weeks.',
     counts: `Activities ${LOGGED} against leads created in the window, within 28 days of each lead coming in.`,
-    benchmark: benchmark('High-growth companies average about 16 touchpoints per prospect within 2–4 weeks.'),
+    benchmark: benchmark(
+      'High-growth companies average about 16 touchpoints per prospect within 2–4 weeks.',
+      'salesWriting',
+    ),
     minSample: { count: (f) => f.leads?.created ?? 0, min: MIN_LEADS, what: 'leads' },
     boardable: true,
     compute: (f, label) =>
@@ -750,7 +779,10 @@ const DEAL_ACTIVITY_KPIS: readonly KpiDefinition[] = [
     formula: 'follow-ups logged against deals lost ÷ deals lost',
     explanation: 'How many follow-ups a deal got, on average, before it was dropped as lost.',
     counts: 'Follow-ups logged against deals from your CRM (or `/kpi log deal`) that were lost in the window.',
-    benchmark: benchmark('About half of sales come after the fifth follow-up, yet 44% of sellers give up after one.'),
+    benchmark: benchmark(
+      'About half of sales come after the fifth follow-up, yet 44% of sellers give up after one.',
+      'salesWriting',
+    ),
     minSample: { count: (f) => f.deals?.lostCount ?? 0, min: MIN_DEALS, what: 'deals lost' },
     boardable: true,
     compute: (f, label) =>

@@ -165,6 +165,14 @@ describeDb('/kpi me and /kpi board end to end', () => {
       const shown = text(await h.kpi('UANA', 'explain reach rate'));
       expect(shown).toContain('Industry benchmark');
       expect(shown).toContain('35');
+      expect(shown).toContain('HubSpot Sales Blog');
+    });
+
+    it('names the study a benchmark comes from, and the notes in the repository that record it', async () => {
+      const shown = text(await h.kpi('UANA', 'explain lead response time'));
+      expect(shown).toContain('The Short Life of Online Sales Leads');
+      expect(shown).toContain('Harvard Business Review, March 2011');
+      expect(shown).toContain('docs/kpi-field-notes.md');
     });
 
     it('says what data is missing instead of showing zero', async () => {

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ActivityKind } from '../../src/kpi/activity-kinds.js';
 import {
+  BENCHMARK_SOURCES,
   computeAll,
   findKpi,
   formatChange,
@@ -492,7 +494,7 @@ describe('aliases and lookup', () => {
 });
 
 describe('benchmarks and fair ranking', () => {
-  it('only the KPIs with a figure in the field notes carry a benchmark, citing it as an industry benchmark', () => {
+  it('only the KPIs with a figure in the field notes carry a benchmark, citing its original source', () => {
     const figures: Record<string, RegExp[]> = {
       reach_rate: [/at least 35/, /40/, /per 100/],
       pass_rate: [/11 of every 100/],
@@ -507,9 +509,29 @@ describe('benchmarks and fair ranking', () => {
     expect(withBenchmark.sort()).toEqual(Object.keys(figures).sort());
     for (const [key, patterns] of Object.entries(figures)) {
       const bench = getKpi(key).benchmark;
-      expect(bench?.source).toBe('Industry benchmark quoted in sales-performance writing (KPI field notes)');
       for (const pattern of patterns) expect(bench?.text).toMatch(pattern);
     }
+    const hbr =
+      /Oldroyd, McElheran and Elkington, "The Short Life of Online Sales Leads", Harvard Business Review, March 2011/;
+    const hubspot = /as quoted in .*"The Sales KPIs Every Rep Needs to Monitor".*HubSpot Sales Blog/;
+    const unnamed = /widely repeated in sales writing; primary source not named/;
+    const sources: Record<string, RegExp> = {
+      reach_rate: hubspot,
+      pass_rate: hubspot,
+      pipe_rate: hubspot,
+      no_show_rate: hubspot,
+      lead_response_time: hbr,
+      responded_within_hour: hbr,
+      touchpoints_per_prospect: unnamed,
+      follow_ups_per_dropped_deal: unnamed,
+    };
+    for (const [key, source] of Object.entries(sources)) expect(getKpi(key).benchmark?.source, key).toMatch(source);
+  });
+
+  it('cites only sources the field notes in docs/ name, word for word', () => {
+    const notes = readFileSync(new URL('../../docs/kpi-field-notes.md', import.meta.url), 'utf8');
+    for (const source of Object.values(BENCHMARK_SOURCES)) expect(notes).toContain(source);
+    for (const def of KPIS) if (def.benchmark) expect(def.benchmark.source).toContain('docs/kpi-field-notes.md');
   });
 
   it('every ranked rate needs a minimum sample (the goal is the only denominator that is not a count)', () => {

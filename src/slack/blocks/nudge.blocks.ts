@@ -80,7 +80,7 @@ export function nudgeMessage(content: NudgeContent): SlackMessage {
   if (goals.length === 0) blocks.push(context('No goals set yet: set one yourself, or agree one with your manager.'));
   if (prompt) {
     blocks.push(section(`:bulb: ${prompt.text}`));
-    if (prompt.benchmark) blocks.push(context(`Benchmark: ${prompt.benchmark.text} (${prompt.benchmark.source})`));
+    if (prompt.benchmark) blocks.push(context(`Benchmark: ${prompt.benchmark.text} ${prompt.benchmark.source}`));
     const value = encodeFeedbackValue({ nudgeKey: content.nudgeKey, rule: prompt.rule });
     blocks.push({
       type: 'actions',

@@ -37,7 +37,7 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
   if (card.coaching) {
     blocks.push(section(`:bulb: ${card.coaching.text}`));
     if (card.coaching.benchmark)
-      blocks.push(context(`${card.coaching.benchmark.text} (${card.coaching.benchmark.source})`));
+      blocks.push(context(`${card.coaching.benchmark.text} ${card.coaching.benchmark.source}`));
   }
   if (gaps.length > 0) blocks.push(context(`— means: ${gaps.slice(0, 3).join(' · ')}`));
   if (card.goals && card.goals.length > 0) {
