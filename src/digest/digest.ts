@@ -73,7 +73,12 @@ function sumActivities(list: readonly ActivityTotals[]): ActivityTotals {
     for (const [kind, t] of Object.entries(totals) as [keyof ActivityTotals, ActivityTotals[keyof ActivityTotals]][]) {
       if (!t) continue;
       const sum = total[kind] ?? { quantity: 0, amountCents: 0 };
-      total[kind] = { quantity: sum.quantity + t.quantity, amountCents: sum.amountCents + t.amountCents };
+      const withoutAmount = (sum.withoutAmount ?? 0) + (t.withoutAmount ?? 0);
+      total[kind] = {
+        quantity: sum.quantity + t.quantity,
+        amountCents: sum.amountCents + t.amountCents,
+        ...(withoutAmount === 0 ? {} : { withoutAmount }),
+      };
     }
   }
   return total;

@@ -13,7 +13,8 @@ import type { KpiFacts } from './facts.js';
 export type KpiUnit = 'count' | 'currency' | 'percent' | 'days' | 'minutes' | 'currency_per_day';
 
 export type KpiResult =
-  | { status: 'ok'; value: number }
+  /** `note`: what the figure leaves out, said beside it (wins without an amount). */
+  | { status: 'ok'; value: number; note?: string }
   | { status: 'missing'; missing: string }
   | { status: 'insufficient'; reason: string };
 
@@ -150,8 +151,23 @@ function winRate(f: KpiFacts): KpiResult {
   return ratio(quantity(f, ['deal_won']), closedDeals(f), 'No deals closed (won or lost) in this window.');
 }
 
+/** Wins logged without an amount count as deals, but an average over them would read as deals worth 0. */
+const pricedWins = (f: KpiFacts): number => quantity(f, ['deal_won']) - (f.activities.deal_won?.withoutAmount ?? 0);
+
 function averageDealSize(f: KpiFacts): KpiResult {
-  return ratio(revenueCents(f), quantity(f, ['deal_won']), 'No deals won in this window.');
+  const won = quantity(f, ['deal_won']);
+  const priced = pricedWins(f);
+  if (won > 0 && priced <= 0) {
+    return insufficient(
+      `None of the ${won} deals won in this window has an amount: log them with one, e.g. \`/kpi log deal won $5k\`.`,
+    );
+  }
+  const result = ratio(revenueCents(f), priced, 'No deals won in this window.');
+  const unpriced = won - priced;
+  if (result.status !== 'ok' || unpriced <= 0) return result;
+  const have = unpriced === 1 ? 'has' : 'have';
+  const them = unpriced === 1 ? 'it is' : 'they are';
+  return { ...result, note: `${unpriced} of ${won} deals won ${have} no amount, so ${them} left out of the average.` };
 }
 
 function salesCycleLength(f: KpiFacts, label: string): KpiResult {
@@ -289,10 +305,11 @@ const OUTCOME_KPIS: readonly KpiDefinition[] = [
     direction: 'higher_is_better',
     group: 'outcome',
     aliases: ['average deal size', 'deal size', 'average deal', 'average ticket', 'aov', 'average order value'],
-    formula: 'revenue ÷ deals won',
-    explanation: 'What a won deal is worth on average. When it falls, upselling and cross-selling help.',
+    formula: 'revenue ÷ deals won with an amount',
+    explanation:
+      'What a won deal is worth on average. When it falls, upselling and cross-selling help. A win logged without an amount is left out, not counted as 0.',
     counts: `Deals won ${LOGGED}, closed in the window, with their amounts.`,
-    minSample: { count: (f) => quantity(f, ['deal_won']), min: MIN_DEALS, what: 'deals won' },
+    minSample: { count: pricedWins, min: MIN_DEALS, what: 'deals won with an amount' },
     boardable: true,
     compute: (f) => averageDealSize(f),
   }),

@@ -9,6 +9,8 @@ import type { ActivityKind } from './activity-kinds.js';
 export interface ActivityTotal {
   quantity: number;
   amountCents: number;
+  /** Of `quantity`, the entries logged without an amount (a deal won with no value); absent: none. */
+  withoutAmount?: number;
 }
 
 export type ActivityTotals = Partial<Record<ActivityKind, ActivityTotal>>;

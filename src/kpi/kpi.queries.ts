@@ -1,8 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
-import { type ActivityKind, isActivityKind } from './activity-kinds.js';
-import type { ActivityTotals, CustomerFacts, DealFacts, KpiFacts, LeadFacts } from './facts.js';
+import { ACTIVITY_KINDS, type ActivityKind, isActivityKind } from './activity-kinds.js';
+import type { ActivityTotal, ActivityTotals, CustomerFacts, DealFacts, KpiFacts, LeadFacts } from './facts.js';
 import type { KpiInputs } from './inputs.js';
 import type { TimeWindow } from './windows.js';
 
@@ -134,13 +134,25 @@ function emptyPair(): { current: ActivityTotals; previous: ActivityTotals } {
 async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds?: readonly ActivityKind[]) {
   const { window: w, previous: p } = scope;
   const key = byUser ? sql`user_id` : sql`${ALL}::text`;
-  const rows = await queryRows<{ k: string; kind: string; q: number; a: number; pq: number; pa: number }>(
+  const rows = await queryRows<{
+    k: string;
+    kind: string;
+    q: number;
+    a: number;
+    u: number;
+    pq: number;
+    pa: number;
+    pu: number;
+  }>(
     db,
+    // u, pu: entries without an amount (a reversal carries the amount it reverses, so it nets out).
     sql`select ${key} as k, kind,
           coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as q,
           coalesce(sum(amount_cents) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as a,
+          coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)} and amount_cents = 0), 0)::float8 as u,
           coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pq,
-          coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa
+          coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa,
+          coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)} and amount_cents = 0), 0)::float8 as pu
         from activities
         where workspace_id = ${scope.workspaceId} and ${userFilter(sql`user_id`, scope.userId)}
           and ${kinds === undefined ? sql`true` : sql`kind in (${sql.join(kinds.length > 0 ? kinds.map((k) => sql`${k}`) : [sql`null`], sql`, `)})`}
@@ -153,16 +165,17 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
   for (const row of rows) {
     if (!isActivityKind(row.kind)) continue;
     const pair = result.get(row.k) ?? emptyPair();
-    addTotal(pair.current, row.kind, row.q, row.a);
-    addTotal(pair.previous, row.kind, row.pq, row.pa);
+    addTotal(pair.current, row.kind, { quantity: row.q, amountCents: row.a, withoutAmount: row.u });
+    addTotal(pair.previous, row.kind, { quantity: row.pq, amountCents: row.pa, withoutAmount: row.pu });
     result.set(row.k, pair);
   }
   return result;
 }
 
-function addTotal(totals: ActivityTotals, kind: ActivityKind, quantity: number, amountCents: number) {
-  if (quantity === 0 && amountCents === 0) return;
-  totals[kind] = { quantity, amountCents };
+function addTotal(totals: ActivityTotals, kind: ActivityKind, { withoutAmount, ...total }: Required<ActivityTotal>) {
+  if (total.quantity === 0 && total.amountCents === 0) return;
+  // Only a kind that carries money can lack an amount; a call never has one.
+  totals[kind] = withoutAmount === 0 || !ACTIVITY_KINDS[kind].money ? total : { ...total, withoutAmount };
 }
 
 interface Sectioned<T> {

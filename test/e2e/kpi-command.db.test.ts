@@ -36,6 +36,7 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     h.addUser('UBEN', { name: 'Ben', tz: 'Europe/London' });
     h.addUser('UCAT', { name: 'Cat' });
     h.addUser('UDAN', { name: 'Dan' });
+    h.addUser('UEVE', { name: 'Eve' });
   });
   afterAll(async () => h.close());
 
@@ -86,6 +87,25 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     expect(reply.body.text).toBe('Logged 1 deal won worth $12,500.');
     const [row] = await rowsOf('UCAT');
     expect(row).toMatchObject({ kind: 'deal_won', quantity: 1, amountCents: 1_250_000, note: 'Acme renewal' });
+  });
+
+  it('averages deal size over the wins with an amount and says how many had none', async () => {
+    await h.kpi('UEVE', 'log deal won $20k Acme');
+    await h.kpi('UEVE', 'log deal won Beta');
+    await h.kpi('UEVE', 'log deal won Gamma');
+    // The window ends at "now", exclusive: look a minute later so the wins are inside it.
+    const loggedAt = h.clock.now;
+    h.clock.now = new Date(loggedAt.getTime() + 60_000);
+    try {
+      const card = shown(await h.kpi('UEVE', 'me'));
+      expect(card).toContain('*Average deal size*\\n$20,000');
+      expect(card).toContain('2 of 3 deals won have no amount');
+      const explained = shown(await h.kpi('UEVE', 'explain average deal size'));
+      expect(explained).toContain('Your figure: *$20,000*');
+      expect(explained).toContain('2 of 3 deals won have no amount');
+    } finally {
+      h.clock.now = loggedAt;
+    }
   });
 
   it.each([

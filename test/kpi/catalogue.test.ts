@@ -493,6 +493,33 @@ describe('aliases and lookup', () => {
   });
 });
 
+describe('average deal size', () => {
+  const wins = (withoutAmount: number) =>
+    rich({ activities: { deal_won: { quantity: 3, amountCents: 2_000_000, withoutAmount } } });
+
+  it('averages over the wins that have an amount, and says how many had none', () => {
+    expect(computeAll(wins(2)).avg_deal_size).toEqual({
+      status: 'ok',
+      value: 2_000_000,
+      note: '2 of 3 deals won have no amount, so they are left out of the average.',
+    });
+    expect(computeAll(wins(0)).avg_deal_size).toEqual({ status: 'ok', value: 2_000_000 / 3 });
+  });
+
+  it('has no figure when no win has an amount, rather than 0', () => {
+    const none = rich({ activities: { deal_won: { quantity: 2, amountCents: 0, withoutAmount: 2 } } });
+    expect(computeAll(none).avg_deal_size).toEqual({
+      status: 'insufficient',
+      reason: 'None of the 2 deals won in this window has an amount: log them with one, e.g. `/kpi log deal won $5k`.',
+    });
+  });
+
+  it('ranks on a board only by wins with an amount', () => {
+    expect(meetsMinSample(getKpi('avg_deal_size'), wins(1))).toBe(false);
+    expect(meetsMinSample(getKpi('avg_deal_size'), wins(0))).toBe(true);
+  });
+});
+
 describe('benchmarks and fair ranking', () => {
   it('only the KPIs with a figure in the field notes carry a benchmark, citing its original source', () => {
     const figures: Record<string, RegExp[]> = {

@@ -36,7 +36,7 @@ export function explainMessage(e: Explanation, currency: string): SlackMessage {
   const { def } = e;
   const value =
     e.result.status === 'ok'
-      ? `Your figure: *${formatResult(def, e.result, currency)}*`
+      ? `Your figure: *${formatResult(def, e.result, currency)}*${e.result.note ? `\n${e.result.note}` : ''}`
       : `Your figure: not available. ${e.result.status === 'missing' ? e.result.missing : e.result.reason}`;
   const better = def.direction === 'higher_is_better' ? 'Higher is better.' : 'Lower is better.';
   const blocks = [

@@ -28,6 +28,9 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
       ({ def, current }) =>
         `${def.label}: ${current.status === 'missing' ? current.missing : current.status === 'insufficient' ? current.reason : ''}`,
     );
+  const notes = card.rows.flatMap(({ def, current }) =>
+    current.status === 'ok' && current.note ? [`${def.label}: ${current.note}`] : [],
+  );
   const blocks = [
     header(`Your scorecard: ${card.window.label}`),
     { type: 'section' as const, fields: fields.slice(0, 10) },
@@ -39,6 +42,7 @@ export function scorecardMessage(card: Scorecard, currency: string): SlackMessag
     if (card.coaching.benchmark)
       blocks.push(context(`${card.coaching.benchmark.text} ${card.coaching.benchmark.source}`));
   }
+  if (notes.length > 0) blocks.push(context(notes.join(' · ')));
   if (gaps.length > 0) blocks.push(context(`— means: ${gaps.slice(0, 3).join(' · ')}`));
   if (card.goals && card.goals.length > 0) {
     blocks.push(
