@@ -6,7 +6,7 @@ import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/ac
 import { findKpi } from '../kpi/catalogue.js';
 import { type ScorecardWeights, scorecardSchema } from '../kpi/weighted-score.js';
 import { parseWindow, WINDOW_CHOICES, type WindowParseResult, type WindowSpec } from '../kpi/windows.js';
-import { parseAmount, parseCount } from '../lib/amount.js';
+import { countWordsAsDigits, parseAmount, parseCount } from '../lib/amount.js';
 import { parseClockTime } from '../lib/clock-time.js';
 
 /**
@@ -227,8 +227,11 @@ function typeableName(kind: ActivityKind): string {
 
 const ACTIVITY_NAMES = ACTIVITY_KIND_KEYS.map(typeableName).join(', ');
 
-/** A token meant as a number, even a malformed one (`12,50`, `-3`, `$5k`, `١٢`), so it gets a number error. */
-const NUMBERISH = /^[-−(]?[$€£]?[-−]?\p{Nd}[\p{Nd},.]*[kmb]?[$€£]?\)?$/iu;
+/**
+ * A token meant as a number, even a malformed one (`12,50`, `-3`, `+5`, `$5k`, `١٢`, `1e309`, `1_000`,
+ * `0x10`), so it gets a number error instead of becoming a note. `2pm` or `3rd` stay words.
+ */
+const NUMBERISH = /^[-−+(]?[$€£]?[-−+]?(?:0x[\da-f]+|\p{Nd}[\p{Nd},._]*(?:e[-−+]?\p{Nd}+)?[kmb]?)[$€£]?\)?$/iu;
 
 // ---------------------------------------------------------------------------------------------
 // Text clean-up and Slack safety
@@ -362,7 +365,8 @@ function parseLog(words: readonly string[]): ParseResult {
   if (words.length === 0) return fail(`What should I log? You can log: ${ACTIVITY_NAMES}.`, USAGE.log);
   const activity = matchActivity(words);
   if (!activity) return unknownActivity(words);
-  const { kind, rest } = activity;
+  const { kind } = activity;
+  const rest = countWordsAsDigits(activity.rest);
   const numbers = ACTIVITY_KINDS[kind].money ? readDealNumbers(rest, kind) : readCount(rest);
   if ('error' in numbers) return failFrom(numbers, USAGE.log);
   const note = readNote(rest.slice(numbers.used));

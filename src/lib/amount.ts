@@ -123,6 +123,44 @@ export function parseCount(text: string): CountResult {
   return { ok: true, count };
 }
 
+const COUNT_WORDS: ReadonlyMap<string, number> = new Map(
+  [
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+    'fifteen',
+    'sixteen',
+    'seventeen',
+    'eighteen',
+    'nineteen',
+    'twenty',
+  ]
+    .map((word, i): [string, number] => [word, i + 1])
+    .concat([['dozen', 12]]),
+);
+
+/**
+ * `['twelve', 'cold']` → `['12', 'cold']`, `['a', 'dozen']` → `['12']`: a count written in words
+ * (one to twenty, a dozen) at the start, as digits, so the count parsers read it like any other.
+ */
+export function countWordsAsDigits(words: readonly string[]): string[] {
+  const [first = '', second = ''] = words.map((w) => w.toLowerCase());
+  if (first === 'a' && second === 'dozen') return ['12', ...words.slice(2)];
+  const count = COUNT_WORDS.get(first);
+  return count === undefined ? [...words] : [String(count), ...words.slice(1)];
+}
+
 /** `$12,500` for whole amounts, `$12,500.50` otherwise; the sign follows `currency` (`€`, `£`, `CA$`…). */
 export function formatMoney(cents: number, currency = 'USD'): string {
   const fractionDigits = cents % 100 === 0 ? 0 : 2;

@@ -107,6 +107,15 @@ describe('log', () => {
     ['log deals won 2 5000', { kind: 'deal_won', quantity: 2, amountCents: 500000, note: null }],
     ['log closed lost €40k Globex', { kind: 'deal_lost', quantity: 1, amountCents: 4000000, note: 'Globex' }],
     ['log lost', { kind: 'deal_lost', quantity: 1, amountCents: 0, note: null }],
+    // Counts written in words, one to twenty and a dozen.
+    ['log calls twelve', { kind: 'call', quantity: 12, amountCents: 0, note: null }],
+    ['log calls Twenty before lunch', { kind: 'call', quantity: 20, amountCents: 0, note: 'before lunch' }],
+    ['log emails a dozen', { kind: 'email', quantity: 12, amountCents: 0, note: null }],
+    ['log demo one Acme', { kind: 'demo', quantity: 1, amountCents: 0, note: 'Acme' }],
+    ['log deals won three $5k Q4', { kind: 'deal_won', quantity: 3, amountCents: 500000, note: 'Q4' }],
+    ['log deal won two', { kind: 'deal_won', quantity: 2, amountCents: 0, note: null }],
+    ['log meeting ten with Acme', { kind: 'meeting', quantity: 10, amountCents: 0, note: 'with Acme' }],
+    ['log meeting a quick one', { kind: 'meeting', quantity: 1, amountCents: 0, note: 'a quick one' }],
   ])('%j', (text, expected) => {
     expect(command(text)).toEqual({ type: 'log', ...expected });
   });
@@ -155,6 +164,13 @@ describe('log', () => {
     ['log deal won 2.5', /whole number.*If it's an amount, add a currency sign: \$2\.5/],
     ['log deal won $5k 2', /With two numbers, the first is how many and the second the amount/],
     ['log deal won 2 12,50', /isn't a number I can read/],
+    // Tokens that look like a malformed number are refused, not taken as a note.
+    ['log calls 1e309', /“1e309” isn't a count I can read/],
+    ['log calls 2E3 cold list', /“2E3” isn't a count I can read/],
+    ['log calls +5', /“\+5” isn't a count I can read/],
+    ['log calls 1_000', /“1_000” isn't a count I can read/],
+    ['log calls 0x10', /“0x10” isn't a count I can read/],
+    ['log deal won 1e309', /“1e309” isn't an amount I can read/],
   ])('%j is refused', (text, message) => {
     const result = error(text);
     expect(result.error).toMatch(message);

@@ -37,6 +37,7 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     h.addUser('UCAT', { name: 'Cat' });
     h.addUser('UDAN', { name: 'Dan' });
     h.addUser('UEVE', { name: 'Eve' });
+    h.addUser('UFAY', { name: 'Fay' });
   });
   afterAll(async () => h.close());
 
@@ -82,6 +83,18 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     expect(await rowsOf('UDAN')).toHaveLength(1);
   });
 
+  it('reads a count written in words', async () => {
+    const reply = await h.kpi('UFAY', 'log calls twelve');
+    expect(reply.body.text).toBe('Logged 12 calls.');
+    const dozen = await h.kpi('UFAY', 'log emails a dozen Acme list');
+    expect(dozen.body.text).toBe('Logged 12 emails.');
+    const rows = await rowsOf('UFAY');
+    expect(rows.map((r) => [r.kind, r.quantity, r.note])).toEqual([
+      ['call', 12, null],
+      ['email', 12, 'Acme list'],
+    ]);
+  });
+
   it('reads amounts as people type them', async () => {
     const reply = await h.kpi('UCAT', 'log deal won $12.5k Acme renewal');
     expect(reply.body.text).toBe('Logged 1 deal won worth $12,500.');
@@ -112,6 +125,7 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     ['frobnicate', 'frobnicate'],
     ['log deal won $1,2,3', '1,2,3'],
     ['log calls 0', ''],
+    ['log calls 1e309', '1e309'],
     ['board lasagna', 'lasagna'],
     ['me next year', ''],
     ['zeige meine zahlen', 'zeige'],
