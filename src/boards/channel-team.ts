@@ -28,22 +28,40 @@ export class ChannelTeamError extends Error {
 
 const PAGE = 200;
 
-/** Every member id of a channel, page by page. Permanent Slack errors become a `ChannelTeamError`. */
-async function channelMemberIds(client: webApi.WebClient, channelId: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | undefined;
+/** Runs a Slack call about a channel; permanent Slack errors become a `ChannelTeamError`. */
+async function aboutChannel<T>(call: () => Promise<T>): Promise<T> {
   try {
-    do {
-      const page = await client.conversations.members({ channel: channelId, limit: PAGE, cursor });
-      ids.push(...(page.members ?? []));
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
+    return await call();
   } catch (error) {
     const code = slackErrorCode(error);
     if (code !== null && PERMANENT_CHANNEL_ERRORS.has(code)) throw new ChannelTeamError(code);
     throw error;
   }
-  return ids;
+}
+
+/** Every member id of a channel, page by page. */
+function channelMemberIds(client: webApi.WebClient, channelId: string): Promise<string[]> {
+  return aboutChannel(async () => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.members({ channel: channelId, limit: PAGE, cursor });
+      ids.push(...(page.members ?? []));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return ids;
+  });
+}
+
+/**
+ * Throws a `ChannelTeamError` when the bot will not be able to post in the channel. Reading the team
+ * proves nothing: Slack lists a public channel's members to any app with `channels:read`, but only a
+ * member may post there (`not_in_channel`). A private channel without the bot is not found at all.
+ */
+export async function checkBotCanPost(client: webApi.WebClient, channelId: string): Promise<void> {
+  const { channel } = await aboutChannel(() => client.conversations.info({ channel: channelId }));
+  if (channel?.is_archived) throw new ChannelTeamError('is_archived');
+  if (channel?.is_member === false) throw new ChannelTeamError('not_in_channel');
 }
 
 export async function channelTeam(

@@ -470,6 +470,31 @@ describeDb('a channel the bot cannot read', () => {
     expect(list.body.text).toContain('the channel was not found');
   });
 
+  it('warns at subscribe time about a public channel the bot is not in, which Slack lets it read but not post to', async () => {
+    h.fake.addChannel({ id: 'CNOBOT', teamId: h.teamId, members: ['UZED', 'UMGR'], botIsMember: false });
+    const reply = await kpiIn(h, 'CNOBOT', 'UMGR', 'board subscribe calls');
+    expect(reply.body.text).toMatch(/^Done/);
+    expect(reply.body.text).toContain(
+      ':warning: Heads-up: the bot is not in the channel: invite it with `/invite @KPI bot`',
+    );
+    expect((await kpiIn(h, 'CNOBOT', 'UMGR', 'board unsubscribe')).body.text).toMatch(/^Stopped/);
+  });
+
+  it('warns about a private channel the bot is not in, which Slack does not show it at all', async () => {
+    h.fake.addChannel({
+      id: 'GSECRET',
+      teamId: h.teamId,
+      members: ['UZED', 'UMGR'],
+      botIsMember: false,
+      isPrivate: true,
+    });
+    const reply = await kpiIn(h, 'GSECRET', 'UMGR', 'board subscribe calls');
+    expect(reply.body.text).toContain(
+      ':warning: Heads-up: the channel was not found (deleted, or private without the bot)',
+    );
+    expect((await kpiIn(h, 'GSECRET', 'UMGR', 'board unsubscribe')).body.text).toMatch(/^Stopped/);
+  });
+
   it('retries a transient Slack failure the next minute, without recording an error', async () => {
     expect((await kpiIn(h, 'CDELETED', 'UMGR', 'board unsubscribe')).body.text).toMatch(/^Stopped/);
     h.fake.addChannel({ id: 'CFLAKY', teamId: h.teamId, members: ['UZED'] });

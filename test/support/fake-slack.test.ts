@@ -369,6 +369,28 @@ describe('fake Slack Web API', () => {
       expect((await refusal(slack.users.lookupByEmail({ email: 'who@example.com' }))).error).toBe('users_not_found');
     });
 
+    it('lets a bot look up and list a public channel it is not in, but not post to it or read it', async () => {
+      const info = await slack.conversations.info({ channel: 'C0NOBOT001' });
+      expect(info.channel).toMatchObject({ id: 'C0NOBOT001', is_private: false, is_member: false });
+      expect((await slack.conversations.info({ channel: SALES })).channel).toMatchObject({ is_member: true });
+      expect((await slack.conversations.members({ channel: 'C0NOBOT001' })).members).toEqual([REP]);
+      expect((await refusal(slack.chat.postMessage({ channel: 'C0NOBOT001', text: 'hi' }))).error).toBe(
+        'not_in_channel',
+      );
+      expect((await refusal(slack.conversations.history({ channel: 'C0NOBOT001' }))).error).toBe('not_in_channel');
+    });
+
+    it('hides a private channel the bot is not in from every method', async () => {
+      fake.addChannel({ id: 'G0SECRET01', teamId: TEAM, members: [REP], botIsMember: false, isPrivate: true });
+      for (const call of [
+        slack.conversations.info({ channel: 'G0SECRET01' }),
+        slack.conversations.members({ channel: 'G0SECRET01' }),
+        slack.conversations.history({ channel: 'G0SECRET01' }),
+        slack.chat.postMessage({ channel: 'G0SECRET01', text: 'hi' }),
+      ])
+        expect((await refusal(call)).error).toBe('channel_not_found');
+    });
+
     it('pages conversations.members with cursors', async () => {
       const first = await slack.conversations.members({ channel: SALES, limit: 2 });
       expect(first.members).toEqual([REP, 'U0REP00002']);

@@ -55,8 +55,14 @@ export interface FakeChannel {
   members: readonly string[];
   name?: string;
   archived?: boolean;
-  /** Defaults to true; false makes posting fail with `not_in_channel`. */
+  /**
+   * Defaults to true. Without it, as in Slack, a public channel can still be looked up and its members
+   * listed (conversations.info says `is_member: false`), but posting and reading history fail with
+   * `not_in_channel`; a private one is `channel_not_found` to every method.
+   */
   botIsMember?: boolean;
+  /** A private channel (default public). */
+  isPrivate?: boolean;
 }
 
 export interface FakeMessage {
@@ -877,6 +883,7 @@ interface ChannelState {
   members: readonly string[];
   archived: boolean;
   botIsMember: boolean;
+  isPrivate: boolean;
   isIm: boolean;
 }
 
@@ -931,6 +938,7 @@ class FakeSlackServer implements FakeSlack {
     'chat.update': { scopes: ['chat:write'], handle: (call) => this.chatUpdate(call) },
     'views.publish': { handle: (call) => this.viewsPublish(call) },
     'conversations.members': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsMembers(call) },
+    'conversations.info': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsInfo(call) },
     'views.open': { handle: (call) => this.modals.open(call, this.now()) },
     'views.update': { handle: (call) => this.modals.update(call, this.now()) },
     'conversations.history': { scopes: HISTORY_SCOPES, handle: (call) => this.conversationsHistory(call) },
@@ -991,6 +999,7 @@ class FakeSlackServer implements FakeSlack {
       members: channel.members,
       archived: channel.archived ?? false,
       botIsMember: channel.botIsMember ?? true,
+      isPrivate: channel.isPrivate ?? false,
       isIm: false,
     });
   }
@@ -1382,8 +1391,25 @@ class FakeSlackServer implements FakeSlack {
   }
 
   /** Newest first, like Slack; `oldest`/`latest` exclusive unless `inclusive`; metadata only on request. */
+  private conversationsInfo({ args, auth }: ApiCall): Json {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    return {
+      channel: {
+        id: channel.id,
+        name: channel.name,
+        is_channel: !channel.isIm && !channel.isPrivate,
+        is_group: !channel.isIm && channel.isPrivate,
+        is_im: channel.isIm,
+        is_private: channel.isPrivate,
+        is_archived: channel.archived,
+        is_member: channel.botIsMember,
+      },
+    };
+  }
+
   private conversationsHistory({ args, auth }: ApiCall): Json {
     const channel = this.conversation(stringArg(args, 'channel'), auth);
+    if (!channel.botIsMember) throw new SlackApiError('not_in_channel');
     const oldest = stringArg(args, 'oldest') ?? '0';
     const latest = stringArg(args, 'latest');
     const inclusive = booleanArg(args, 'inclusive') ?? false;
@@ -1500,6 +1526,8 @@ class FakeSlackServer implements FakeSlack {
   private conversation(id: string | undefined, auth: TokenState): ChannelState {
     const channel = id === undefined ? undefined : (this.channels.get(id) ?? this.directMessage(id, auth));
     if (channel === undefined || channel.teamId !== auth.teamId) throw new SlackApiError('channel_not_found');
+    // Slack hides a private channel from a bot that is not in it.
+    if (channel.isPrivate && !channel.botIsMember) throw new SlackApiError('channel_not_found');
     return channel;
   }
 
@@ -1514,6 +1542,7 @@ class FakeSlackServer implements FakeSlack {
       members: [userId, auth.botUserId],
       archived: false,
       botIsMember: true,
+      isPrivate: true,
       isIm: true,
     };
     this.channels.set(id, dm);

@@ -8,7 +8,7 @@ import {
   scheduleOf,
   upsertSubscription,
 } from '../../../boards/board-subscriptions.repository.js';
-import { ChannelTeamError, channelTeam } from '../../../boards/channel-team.js';
+import { ChannelTeamError, channelTeam, checkBotCanPost } from '../../../boards/channel-team.js';
 import {
   describeInstant,
   describeSchedule,
@@ -108,9 +108,10 @@ async function subscribe(ctx: CommandContext, cmd: Extract<BoardCommand, { type:
   );
 }
 
-/** Whether the board will be able to read this channel, said now rather than at the first post. */
+/** Whether the board will be able to read and post in this channel, said now rather than at the first post. */
 async function channelWarning(ctx: CommandContext): Promise<string | null> {
   try {
+    await checkBotCanPost(ctx.client, ctx.channelId);
     await channelTeam(ctx.deps.db, ctx.client, ctx.member.workspaceId, ctx.channelId);
     return null;
   } catch (error) {
