@@ -140,18 +140,19 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     expect(await rowsOf('UDAN')).toHaveLength(before);
   });
 
-  it('answers an invalid signature with 401 and does nothing', async () => {
-    const body = slashCommandBody({
-      teamId: h.teamId,
-      userId: 'UANA',
-      text: 'log calls 99',
-      responseUrl: h.fake.responseUrl('bad'),
-    });
+  /** Posts `/kpi <text>` as Ana, signed with `secret` and dated `timestamp`; returns the HTTP status. */
+  async function signedCommandStatus(text: string, o: { secret?: string; timestamp?: number } = {}) {
+    const body = slashCommandBody({ teamId: h.teamId, userId: 'UANA', text, responseUrl: h.fake.responseUrl() });
     const res = await postSigned(`${h.url}/slack/events`, body, {
-      signingSecret: 'wrong',
+      signingSecret: o.secret ?? SIGNING_SECRET,
       contentType: 'application/x-www-form-urlencoded',
+      timestamp: o.timestamp,
     });
-    expect(res.status).toBe(401);
+    return res.status;
+  }
+
+  it('answers an invalid signature with 401 and does nothing', async () => {
+    expect(await signedCommandStatus('log calls 99', { secret: 'wrong' })).toBe(401);
     expect((await rowsOf('UANA')).some((r) => r.quantity === 99)).toBe(false);
   });
 
@@ -159,34 +160,12 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
     ['400 s in the future', 400, 97],
     ['400 s in the past', -400, 95],
   ])('refuses a correctly signed command dated %s with 401 and does nothing', async (_when, offset, calls) => {
-    const body = slashCommandBody({
-      teamId: h.teamId,
-      userId: 'UANA',
-      text: `log calls ${calls}`,
-      responseUrl: h.fake.responseUrl(`skew${offset}`),
-    });
-    const res = await postSigned(`${h.url}/slack/events`, body, {
-      signingSecret: SIGNING_SECRET,
-      contentType: 'application/x-www-form-urlencoded',
-      timestamp: nowSeconds() + offset,
-    });
-    expect(res.status).toBe(401);
+    expect(await signedCommandStatus(`log calls ${calls}`, { timestamp: nowSeconds() + offset })).toBe(401);
     expect((await rowsOf('UANA')).some((r) => r.quantity === calls)).toBe(false);
   });
 
   it('accepts a signed command from a clock a few minutes ahead', async () => {
-    const body = slashCommandBody({
-      teamId: h.teamId,
-      userId: 'UANA',
-      text: 'log calls 96',
-      responseUrl: h.fake.responseUrl('ahead'),
-    });
-    const res = await postSigned(`${h.url}/slack/events`, body, {
-      signingSecret: SIGNING_SECRET,
-      contentType: 'application/x-www-form-urlencoded',
-      timestamp: nowSeconds() + 240,
-    });
-    expect(res.status).toBe(200);
+    expect(await signedCommandStatus('log calls 96', { timestamp: nowSeconds() + 240 })).toBe(200);
   });
 
   it('answers the health check when the database answers', async () => {
