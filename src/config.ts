@@ -43,6 +43,7 @@ const envSchema = z.object({
   LOG_LEVEL: optional,
   HUBSPOT_CLIENT_SECRET: optional,
   HUBSPOT_ACCESS_TOKEN: optional,
+  HUBSPOT_PORTAL_ID: optional,
   HUBSPOT_API_URL: optional,
   HUBSPOT_WON_STAGES: optional,
   HUBSPOT_LOST_STAGES: optional,
@@ -91,6 +92,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
 
   const crm = parseCrmConfig(e, problems);
+  if (crm.hubspot && slack && slack.mode !== 'oauth' && crm.hubspot.portalId === null) {
+    problems.push(
+      "HUBSPOT_PORTAL_ID is missing: HubSpot signs every portal's webhooks with the one app secret, so only " +
+        'the portal named here is accepted; it is the Hub ID in your HubSpot account menu.',
+    );
+  }
+  if (slack?.mode === 'oauth' && e.HUBSPOT_PORTAL_ID !== undefined) {
+    problems.push(
+      'HUBSPOT_PORTAL_ID must not be set in many-workspace mode: each workspace connects its portal with `/kpi crm connect hubspot`.',
+    );
+  }
 
   const logLevel = (e.LOG_LEVEL ?? 'info').toLowerCase();
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${e.LOG_LEVEL}").`);

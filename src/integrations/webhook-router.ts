@@ -92,7 +92,10 @@ async function findTarget(
   if (connectionId === undefined) {
     const secrets = envSecrets(deps.crm, source);
     if (!secrets) return null;
-    if (deps.singleWorkspaceId) return { workspaceId: deps.singleWorkspaceId, adapter, secrets, accountId: null };
+    if (deps.singleWorkspaceId) {
+      const accountId = source === 'hubspot' ? (deps.crm.hubspot?.portalId ?? null) : null;
+      return { workspaceId: deps.singleWorkspaceId, adapter, secrets, accountId };
+    }
     // Many workspaces: one HubSpot app serves every portal, routed by portal id after verification.
     return source === 'hubspot' ? { workspaceId: null, adapter, secrets, accountId: null } : null;
   }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { crmEvents, installations, workspaces } from '../../src/db/schema.js';
+import { crmConnections, crmEvents, installations, workspaces } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
@@ -98,6 +98,30 @@ describeDb('many-workspace mode (OAuth)', () => {
     return { status: res.status, reply };
   }
 
+  async function deliver(portalId: number, eventId: number = portalId) {
+    const body = JSON.stringify([
+      {
+        eventId,
+        subscriptionId: 1,
+        portalId,
+        appId: 1,
+        occurredAt: Date.now(),
+        subscriptionType: 'deal.creation',
+        attemptNumber: 0,
+        objectId: 77,
+        changeSource: 'CRM',
+      },
+    ]);
+    const endpoint = `${url}/webhooks/hubspot`;
+    const headers = signHubSpotV3(body, {
+      clientSecret: HUBSPOT_SECRET,
+      method: 'POST',
+      url: endpoint,
+      timestamp: Date.now(),
+    });
+    return fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  }
+
   it('installs through /slack/install, stores the installation and answers that workspace', async () => {
     await install('TAAA', 'code-a');
     const rows = await database.db.select().from(installations).where(eq(installations.teamId, 'TAAA'));
@@ -139,29 +163,6 @@ describeDb('many-workspace mode (OAuth)', () => {
     expect(refused.reply?.body.text).toContain('Only a workspace admin');
     const connected = await kpi('TAAA', 'UADM', 'crm connect hubspot 62515', 'h1', true);
     expect(JSON.stringify(connected.reply?.body)).toContain('/webhooks/hubspot');
-    const deliver = async (portalId: number) => {
-      const body = JSON.stringify([
-        {
-          eventId: portalId,
-          subscriptionId: 1,
-          portalId,
-          appId: 1,
-          occurredAt: Date.now(),
-          subscriptionType: 'deal.creation',
-          attemptNumber: 0,
-          objectId: 77,
-          changeSource: 'CRM',
-        },
-      ]);
-      const endpoint = `${url}/webhooks/hubspot`;
-      const headers = signHubSpotV3(body, {
-        clientSecret: HUBSPOT_SECRET,
-        method: 'POST',
-        url: endpoint,
-        timestamp: Date.now(),
-      });
-      return fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    };
     const ours = await deliver(62515);
     expect(ours.status).toBe(200);
     const stored = await database.db.select().from(crmEvents).where(eq(crmEvents.source, 'hubspot'));
@@ -169,5 +170,30 @@ describeDb('many-workspace mode (OAuth)', () => {
     const stranger = await deliver(999);
     expect(stranger.status).toBe(404);
     expect(await database.db.select().from(crmEvents).where(eq(crmEvents.source, 'hubspot'))).toHaveLength(1);
+  });
+
+  it("refuses a second workspace's claim of a connected portal, and routes every batch to the first", async () => {
+    await install('TCCC', 'code-c');
+    const claim = await kpi('TCCC', 'UADC', 'crm connect hubspot 62515', 'c1', true);
+    const text = JSON.stringify(claim.reply?.body);
+    expect(text).toContain('already connected to another workspace');
+    expect(text).toContain('/kpi crm connect hubspot');
+    const theirs = await database.db.select().from(crmConnections).where(eq(crmConnections.workspaceId, 'TCCC'));
+    expect(theirs).toEqual([]);
+    // A second row for the portal cannot exist, whatever path writes it.
+    await expect(
+      database.db.insert(crmConnections).values({
+        id: 'forged',
+        workspaceId: 'TCCC',
+        source: 'hubspot',
+        accountId: '62515',
+        secret: 'x',
+        createdBy: 'UADC',
+      }),
+    ).rejects.toThrow();
+    for (let i = 1; i <= 15; i++) expect((await deliver(62515, 1000 + i)).status).toBe(200);
+    const stored = await database.db.select().from(crmEvents).where(eq(crmEvents.source, 'hubspot'));
+    expect(new Set(stored.map((e) => e.workspaceId))).toEqual(new Set(['TAAA']));
+    expect(stored).toHaveLength(16);
   });
 });
