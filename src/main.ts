@@ -3,6 +3,7 @@ import { formatProblems, parseConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './lib/logger.js';
+import { SecretKeyError } from './lib/secret-box.js';
 
 /** The process entry: the only module that reads process.env, handles signals and sets exit codes. */
 const EXIT_CONFIG = 2;
@@ -33,7 +34,7 @@ async function main() {
     bot = await buildApp({ config, database, logger });
   } catch (error) {
     await database.close();
-    if (error instanceof SlackAuthError) {
+    if (error instanceof SlackAuthError || error instanceof SecretKeyError) {
       process.stderr.write(`kpi-bot cannot start: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }

@@ -49,6 +49,7 @@ export async function startHarness(
     slackApiUrl: fake.apiUrl,
     logLevel: 'silent',
     crm: opts.crm ?? parseCrmConfig({}, []),
+    encryption: null,
   };
   const bot = await buildApp({
     config,

@@ -3,11 +3,13 @@ import { eq } from 'drizzle-orm';
 import type { KpiCommand } from '../../../commands/parse.js';
 import { violatedUniqueConstraint } from '../../../db/rows.js';
 import { crmConnections } from '../../../db/schema.js';
+import { sealedIn } from '../../../db/secrets-at-rest.js';
 import type { CrmConfig } from '../../../integrations/crm-config.js';
 import type { CrmSource } from '../../../integrations/crm-event.js';
 import type { CrmRunner } from '../../../integrations/crm-runner.js';
 import { requeueWaiting, waitingSummary } from '../../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../../integrations/owners.js';
+import type { SecretBox } from '../../../lib/secret-box.js';
 import type { Member } from '../../../members/members.repository.js';
 import { isAdmin, onlyAdmins } from '../../../members/roles.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../../blocks/message.js';
@@ -18,6 +20,8 @@ export interface CrmCommandDeps {
   runner: CrmRunner;
   /** Many workspaces: CRMs are connected from Slack; one workspace: from the environment. */
   perWorkspaceConnections: boolean;
+  /** Seals the webhook secrets of connections made from Slack. */
+  secrets: SecretBox;
 }
 
 type CrmCommand = Extract<KpiCommand, { type: 'crm' }>;
@@ -128,7 +132,14 @@ async function connect(
   const id = randomBytes(12).toString('hex');
   const secret =
     source === 'generic' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url');
-  const row = { id, workspaceId: member.workspaceId, source, accountId, secret, createdBy: member.userId };
+  const row = {
+    id,
+    workspaceId: member.workspaceId,
+    source,
+    accountId,
+    secret: deps.crm.secrets.seal(secret, sealedIn.crmConnection(id)),
+    createdBy: member.userId,
+  };
   // Connecting again replaces the old URL and secret: that is also how a secret is rotated.
   try {
     await deps.db
