@@ -224,6 +224,26 @@ function parseDatabase(e: Env, problems: string[]): DatabaseConfig | null {
   return null;
 }
 
+/** Every secret value the configuration holds, for the logger to scrub from every line it writes. */
+export function configuredSecrets(config: Config): string[] {
+  const { slack, crm, database, encryption } = config;
+  const keys = encryption ? [encryption.current, ...encryption.previous] : [];
+  return [
+    ...(slack.mode === 'socket' ? [slack.appToken, slack.botToken] : []),
+    ...(slack.mode === 'single' ? [slack.botToken, slack.signingSecret] : []),
+    ...(slack.mode === 'oauth' ? [slack.clientSecret, slack.stateSecret, slack.signingSecret] : []),
+    crm.hubspot?.clientSecret,
+    crm.hubspot?.accessToken,
+    crm.salesforce?.token,
+    crm.salesforce?.accessToken,
+    crm.pipedrive?.password,
+    crm.pipedrive?.apiToken,
+    crm.generic?.secret,
+    database.driver === 'postgres' ? decodeURIComponent(new URL(database.url).password) : undefined,
+    ...keys.flatMap((k) => [k.toString('base64'), k.toString('hex')]),
+  ].filter((s): s is string => typeof s === 'string' && s !== '');
+}
+
 export function formatProblems(problems: string[]): string {
   return [
     'kpi-bot cannot start: the configuration has problems.',

@@ -1,5 +1,5 @@
 import { buildApp, SlackAuthError } from './app.js';
-import { formatProblems, parseConfig } from './config.js';
+import { configuredSecrets, formatProblems, parseConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './lib/logger.js';
@@ -15,7 +15,7 @@ async function main() {
     process.exit(EXIT_CONFIG);
   }
   const { config } = parsed;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, configuredSecrets(config));
 
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
