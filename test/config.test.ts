@@ -1,8 +1,15 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, type ConfigResult, formatProblems, parseConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { crmConnections } from '../src/db/schema.js';
+import { sealedIn } from '../src/db/secrets-at-rest.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
 
 const DEFAULTS = {
   database: { driver: 'pglite', dataDir: './data' },
@@ -384,6 +391,38 @@ describe('src/main.ts', () => {
     expect(exit.stderr).not.toMatch(STACK_LINE);
     expect(exit.stderr).not.toContain(botToken);
     expect(exit.stdout).toBe('');
+  }, 60_000);
+
+  it('exits with code 2 when a stored secret is under a key it was not given', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kpi-key-'));
+    try {
+      const database = await openDatabase({ driver: 'pglite', dataDir });
+      const box = createSecretBox({ current: KEY_1, previous: [] });
+      await database.db.insert(crmConnections).values({
+        id: 'c1',
+        workspaceId: 'T1',
+        source: 'generic',
+        secret: box.seal('whsec_abc', sealedIn.crmConnection('c1')),
+        createdBy: 'U1',
+      });
+      await database.close();
+      const exit = await runMain({
+        SLACK_CLIENT_ID: '1.2',
+        SLACK_CLIENT_SECRET: 'cs',
+        SLACK_STATE_SECRET: 'st',
+        SLACK_SIGNING_SECRET: 'ss',
+        ENCRYPTION_KEY: KEY_2.toString('base64'),
+        DATABASE_URL: `file://${dataDir}`,
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'warn',
+      });
+      expect(exit.code).toBe(2);
+      expect(exit.stderr).toContain('kpi-bot cannot start: a stored secret is encrypted under key');
+      expect(exit.stderr).toContain('ENCRYPTION_KEY_PREVIOUS');
+      expect(exit.stderr).not.toMatch(STACK_LINE);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('exits with code 2 when Slack rejects the bot token at start-up', async () => {
