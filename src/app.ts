@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { App, type CustomRoute, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
+import { resealSecrets } from './db/secrets-at-rest.js';
 import { deliveryClient, useDeliverer } from './delivery/deliver.job.js';
 import { Deliverer } from './delivery/deliverer.js';
 import { createApis } from './integrations/crm-apis.js';
@@ -11,6 +12,7 @@ import { findJob, JOBS } from './jobs/catalog.js';
 import { startJobs } from './jobs/index.js';
 import type { JobDeps, JobOptions, JobReport } from './jobs/job.js';
 import { boltLogger, type Logger } from './lib/logger.js';
+import { createSecretBox } from './lib/secret-box.js';
 import { slackErrorCode } from './lib/slack-errors.js';
 import type { AppDeps } from './slack/deps.js';
 import { BOT_SCOPES } from './slack/ids.js';
@@ -58,7 +60,13 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   // Retry-After, and callers fall back (a stored profile) or retry on their own schedule.
   const clientOptions = { slackApiUrl: config.slackApiUrl, logger: bolt, rejectRateLimitedCalls: true };
   const { slack } = config;
-  const store = slack.mode === 'oauth' ? createInstallationStore(database.db, now) : undefined;
+  const secrets = createSecretBox(config.encryption);
+  // Before anything reads them: values still in plain text, or under a previous key, are sealed anew.
+  if (config.encryption) {
+    const resealed = await resealSecrets(database.db, secrets);
+    if (resealed > 0) logger.info({ resealed }, 'stored secrets sealed under the current ENCRYPTION_KEY');
+  }
+  const store = slack.mode === 'oauth' ? createInstallationStore(database.db, now, secrets) : undefined;
 
   // Filled in once Slack has told us who we are (one-workspace modes).
   const identity = { workspaceId: null as string | null };
@@ -83,6 +91,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       logger,
       now,
       crm: config.crm,
+      secrets,
       get singleWorkspaceId() {
         return identity.workspaceId;
       },
@@ -94,7 +103,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     db: database.db,
     logger,
     now,
-    crm: { config: config.crm, runner: crm, perWorkspaceConnections: slack.mode === 'oauth' },
+    crm: { config: config.crm, runner: crm, perWorkspaceConnections: slack.mode === 'oauth', secrets },
   };
 
   if (slack.mode === 'socket') {

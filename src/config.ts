@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type CrmConfig, parseCrmConfig } from './integrations/crm-config.js';
+import { type EncryptionKeys, parseKey } from './lib/secret-box.js';
 
 /**
  * Configuration is a pure function of the environment: only `main.ts` reads `process.env`, and tests
@@ -22,6 +23,8 @@ export interface Config {
   slackApiUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   crm: CrmConfig;
+  /** Seals bot tokens and CRM secrets in the database; required in many-workspace mode. */
+  encryption: EncryptionKeys | null;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -43,6 +46,7 @@ const envSchema = z.object({
   LOG_LEVEL: optional,
   HUBSPOT_CLIENT_SECRET: optional,
   HUBSPOT_ACCESS_TOKEN: optional,
+  HUBSPOT_PORTAL_ID: optional,
   HUBSPOT_API_URL: optional,
   HUBSPOT_WON_STAGES: optional,
   HUBSPOT_LOST_STAGES: optional,
@@ -62,6 +66,8 @@ const envSchema = z.object({
   GENERIC_LOST_STAGES: optional,
   WEBHOOK_SECRET: optional,
   PUBLIC_URL: optional,
+  ENCRYPTION_KEY: optional,
+  ENCRYPTION_KEY_PREVIOUS: optional,
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,12 +97,31 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
 
   const crm = parseCrmConfig(e, problems);
+  if (crm.hubspot && slack && slack.mode !== 'oauth' && crm.hubspot.portalId === null) {
+    problems.push(
+      "HUBSPOT_PORTAL_ID is missing: HubSpot signs every portal's webhooks with the one app secret, so only " +
+        'the portal named here is accepted; it is the Hub ID in your HubSpot account menu.',
+    );
+  }
+  if (choosesOauth(e) && e.HUBSPOT_PORTAL_ID !== undefined) {
+    problems.push(
+      'HUBSPOT_PORTAL_ID must not be set in many-workspace mode: each workspace connects its portal with `/kpi crm connect hubspot`.',
+    );
+  }
+
+  const encryption = parseEncryption(e, problems);
+  if (choosesOauth(e) && e.ENCRYPTION_KEY === undefined) {
+    problems.push(
+      "ENCRYPTION_KEY is missing: many-workspace mode stores every workspace's bot token and CRM secrets " +
+        'encrypted with it; generate one with `openssl rand -base64 32` and keep it safe.',
+    );
+  }
 
   const logLevel = (e.LOG_LEVEL ?? 'info').toLowerCase();
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${e.LOG_LEVEL}").`);
 
   if (problems.length > 0 || !slack || !database || !isLogLevel(logLevel)) return { ok: false, problems };
-  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm } };
+  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm, encryption } };
 }
 
 function isLogLevel(value: string): value is Config['logLevel'] {
@@ -104,6 +129,14 @@ function isLogLevel(value: string): value is Config['logLevel'] {
 }
 
 type Env = z.infer<typeof envSchema>;
+
+/** Many-workspace mode is chosen by any of its variables (Socket Mode wins over them). */
+function choosesOauth(e: Env): boolean {
+  return (
+    e.SLACK_APP_TOKEN === undefined &&
+    (e.SLACK_CLIENT_ID !== undefined || e.SLACK_CLIENT_SECRET !== undefined || e.SLACK_STATE_SECRET !== undefined)
+  );
+}
 
 function parseSlack(e: Env, problems: string[]): SlackConfig | null {
   const before = problems.length;
@@ -126,7 +159,7 @@ function parseSlack(e: Env, problems: string[]): SlackConfig | null {
     return problems.length > before ? null : { mode: 'socket', appToken: e.SLACK_APP_TOKEN, botToken };
   }
 
-  if (e.SLACK_CLIENT_ID !== undefined || e.SLACK_CLIENT_SECRET !== undefined || e.SLACK_STATE_SECRET !== undefined) {
+  if (choosesOauth(e)) {
     const basic = 'find it on the Basic Information page of your Slack app.';
     const clientId = requireVar('SLACK_CLIENT_ID', `the OAuth install needs it; ${basic}`);
     const clientSecret = requireVar('SLACK_CLIENT_SECRET', `the OAuth install needs it; ${basic}`);
@@ -159,6 +192,25 @@ function parseSlack(e: Env, problems: string[]): SlackConfig | null {
   return problems.length > before ? null : { mode: 'single', botToken, signingSecret };
 }
 
+const KEY_FORMAT = '32 random bytes as base64 (`openssl rand -base64 32`) or 64 hex digits';
+
+function parseEncryption(e: Env, problems: string[]): EncryptionKeys | null {
+  const previousText = e.ENCRYPTION_KEY_PREVIOUS?.split(',').filter((k) => k.trim() !== '') ?? [];
+  const previous = previousText.map(parseKey);
+  if (previous.some((k) => k === null)) {
+    problems.push(`ENCRYPTION_KEY_PREVIOUS must be a comma-separated list of keys, each ${KEY_FORMAT}.`);
+  }
+  if (e.ENCRYPTION_KEY === undefined) {
+    if (previousText.length > 0) {
+      problems.push('ENCRYPTION_KEY is missing: ENCRYPTION_KEY_PREVIOUS only helps to rotate to a new ENCRYPTION_KEY.');
+    }
+    return null;
+  }
+  const current = parseKey(e.ENCRYPTION_KEY);
+  if (!current) problems.push(`ENCRYPTION_KEY must be ${KEY_FORMAT}.`);
+  return current ? { current, previous: previous.filter((k) => k !== null) } : null;
+}
+
 function parseDatabase(e: Env, problems: string[]): DatabaseConfig | null {
   const url = e.DATABASE_URL;
   if (url === undefined) return { driver: 'pglite', dataDir: e.DATA_DIR ?? './data' };
@@ -170,6 +222,26 @@ function parseDatabase(e: Env, problems: string[]): DatabaseConfig | null {
       'leave it unset to use the embedded database in DATA_DIR.',
   );
   return null;
+}
+
+/** Every secret value the configuration holds, for the logger to scrub from every line it writes. */
+export function configuredSecrets(config: Config): string[] {
+  const { slack, crm, database, encryption } = config;
+  const keys = encryption ? [encryption.current, ...encryption.previous] : [];
+  return [
+    ...(slack.mode === 'socket' ? [slack.appToken, slack.botToken] : []),
+    ...(slack.mode === 'single' ? [slack.botToken, slack.signingSecret] : []),
+    ...(slack.mode === 'oauth' ? [slack.clientSecret, slack.stateSecret, slack.signingSecret] : []),
+    crm.hubspot?.clientSecret,
+    crm.hubspot?.accessToken,
+    crm.salesforce?.token,
+    crm.salesforce?.accessToken,
+    crm.pipedrive?.password,
+    crm.pipedrive?.apiToken,
+    crm.generic?.secret,
+    database.driver === 'postgres' ? decodeURIComponent(new URL(database.url).password) : undefined,
+    ...keys.flatMap((k) => [k.toString('base64'), k.toString('hex')]),
+  ].filter((s): s is string => typeof s === 'string' && s !== '');
 }
 
 export function formatProblems(problems: string[]): string {

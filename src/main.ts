@@ -1,8 +1,9 @@
 import { buildApp, SlackAuthError } from './app.js';
-import { formatProblems, parseConfig } from './config.js';
+import { configuredSecrets, formatProblems, parseConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './lib/logger.js';
+import { SecretKeyError } from './lib/secret-box.js';
 
 /** The process entry: the only module that reads process.env, handles signals and sets exit codes. */
 const EXIT_CONFIG = 2;
@@ -14,7 +15,7 @@ async function main() {
     process.exit(EXIT_CONFIG);
   }
   const { config } = parsed;
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, configuredSecrets(config));
 
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
@@ -33,7 +34,7 @@ async function main() {
     bot = await buildApp({ config, database, logger });
   } catch (error) {
     await database.close();
-    if (error instanceof SlackAuthError) {
+    if (error instanceof SlackAuthError || error instanceof SecretKeyError) {
       process.stderr.write(`kpi-bot cannot start: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }

@@ -1,8 +1,15 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, type ConfigResult, formatProblems, parseConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { crmConnections } from '../src/db/schema.js';
+import { sealedIn } from '../src/db/secrets-at-rest.js';
+import { createSecretBox } from '../src/lib/secret-box.js';
 
 const DEFAULTS = {
   database: { driver: 'pglite', dataDir: './data' },
@@ -22,7 +29,11 @@ const DEFAULTS = {
       generic: { won: ['won'], lost: ['lost'] },
     },
   },
+  encryption: null,
 } as const;
+
+const KEY_1 = Buffer.alloc(32, 1);
+const KEY_2 = Buffer.alloc(32, 2);
 
 const SINGLE = { SLACK_BOT_TOKEN: 'xoxb-1-single', SLACK_SIGNING_SECRET: 'signing-single' };
 
@@ -57,6 +68,7 @@ describe('parseConfig', () => {
       SLACK_CLIENT_SECRET: 'client-secret',
       SLACK_STATE_SECRET: 'state-secret',
       SLACK_SIGNING_SECRET: 'signing-secret',
+      ENCRYPTION_KEY: KEY_1.toString('base64'),
     });
     expect(result).toEqual({
       ok: true,
@@ -69,6 +81,7 @@ describe('parseConfig', () => {
           signingSecret: 'signing-secret',
         },
         ...DEFAULTS,
+        encryption: { current: KEY_1, previous: [] },
       },
     });
   });
@@ -197,8 +210,9 @@ describe('parseConfig', () => {
     expect(oauth).toEqual([
       'SLACK_STATE_SECRET is missing: set any long random string; it signs the OAuth state.',
       'SLACK_SIGNING_SECRET is missing: every request from Slack is verified with it; find it on the Basic Information page of your Slack app.',
+      "ENCRYPTION_KEY is missing: many-workspace mode stores every workspace's bot token and CRM secrets encrypted with it; generate one with `openssl rand -base64 32` and keep it safe.",
     ]);
-    expect(problemsOf(parseConfig({ SLACK_STATE_SECRET: 'st' }))).toHaveLength(3);
+    expect(problemsOf(parseConfig({ SLACK_STATE_SECRET: 'st' }))).toHaveLength(4);
   });
 
   it('without any credentials says the three ways to run and how to try it without Slack, as one problem', () => {
@@ -224,9 +238,30 @@ describe('parseConfig', () => {
           SLACK_STATE_SECRET: 'st',
           SLACK_SIGNING_SECRET: 'ss',
           SLACK_BOT_TOKEN: 'xoxb-1',
+          ENCRYPTION_KEY: KEY_1.toString('hex'),
         }),
       ),
     ).toEqual(['SLACK_BOT_TOKEN must not be set with SLACK_CLIENT_ID: in OAuth mode tokens come from installs.']);
+  });
+
+  it('reads the encryption key and the previous ones of a rotation, as base64 or hex', () => {
+    const config = configOf(
+      parseConfig({
+        ...SINGLE,
+        ENCRYPTION_KEY: KEY_2.toString('base64'),
+        ENCRYPTION_KEY_PREVIOUS: `${KEY_1.toString('hex')}, `,
+      }),
+    );
+    expect(config.encryption).toEqual({ current: KEY_2, previous: [KEY_1] });
+  });
+
+  it('refuses a malformed key, and previous keys without a current one', () => {
+    expect(problemsOf(parseConfig({ ...SINGLE, ENCRYPTION_KEY: 'short' }))).toEqual([
+      'ENCRYPTION_KEY must be 32 random bytes as base64 (`openssl rand -base64 32`) or 64 hex digits.',
+    ]);
+    expect(problemsOf(parseConfig({ ...SINGLE, ENCRYPTION_KEY_PREVIOUS: KEY_1.toString('base64') }))).toEqual([
+      'ENCRYPTION_KEY is missing: ENCRYPTION_KEY_PREVIOUS only helps to rotate to a new ENCRYPTION_KEY.',
+    ]);
   });
 
   it('never echoes a secret in a problem', () => {
@@ -238,6 +273,7 @@ describe('parseConfig', () => {
       state: 'SECRETSTATE1e2d3c',
       dbPassword: 'SECRETDBPW6b5a4f',
       apiPassword: 'SECRETAPIPW3c2b1a',
+      key: 'SECRETKEYaa11bb22cc33',
     };
     const envs: Record<string, string>[] = [
       // Wrong prefixes in Socket Mode, a broken database URL and API URL with passwords in them.
@@ -262,7 +298,13 @@ describe('parseConfig', () => {
         SLACK_SIGNING_SECRET: secrets.signing,
         SLACK_BOT_TOKEN: secrets.bot,
       },
-      { SLACK_CLIENT_SECRET: secrets.client, SLACK_STATE_SECRET: secrets.state, LOG_LEVEL: 'loud' },
+      {
+        SLACK_CLIENT_SECRET: secrets.client,
+        SLACK_STATE_SECRET: secrets.state,
+        LOG_LEVEL: 'loud',
+        ENCRYPTION_KEY: secrets.key,
+        ENCRYPTION_KEY_PREVIOUS: secrets.key,
+      },
       // A signing secret alone.
       { SLACK_SIGNING_SECRET: secrets.signing, SLACK_API_URL: `not a url ${secrets.apiPassword}` },
     ];
@@ -349,6 +391,38 @@ describe('src/main.ts', () => {
     expect(exit.stderr).not.toMatch(STACK_LINE);
     expect(exit.stderr).not.toContain(botToken);
     expect(exit.stdout).toBe('');
+  }, 60_000);
+
+  it('exits with code 2 when a stored secret is under a key it was not given', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kpi-key-'));
+    try {
+      const database = await openDatabase({ driver: 'pglite', dataDir });
+      const box = createSecretBox({ current: KEY_1, previous: [] });
+      await database.db.insert(crmConnections).values({
+        id: 'c1',
+        workspaceId: 'T1',
+        source: 'generic',
+        secret: box.seal('whsec_abc', sealedIn.crmConnection('c1')),
+        createdBy: 'U1',
+      });
+      await database.close();
+      const exit = await runMain({
+        SLACK_CLIENT_ID: '1.2',
+        SLACK_CLIENT_SECRET: 'cs',
+        SLACK_STATE_SECRET: 'st',
+        SLACK_SIGNING_SECRET: 'ss',
+        ENCRYPTION_KEY: KEY_2.toString('base64'),
+        DATABASE_URL: `file://${dataDir}`,
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'warn',
+      });
+      expect(exit.code).toBe(2);
+      expect(exit.stderr).toContain('kpi-bot cannot start: a stored secret is encrypted under key');
+      expect(exit.stderr).toContain('ENCRYPTION_KEY_PREVIOUS');
+      expect(exit.stderr).not.toMatch(STACK_LINE);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('exits with code 2 when Slack rejects the bot token at start-up', async () => {

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { buildApp, SlackAuthError } from '../app.js';
-import { type Config, formatProblems, parseConfig } from '../config.js';
+import { type Config, configuredSecrets, formatProblems, parseConfig } from '../config.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
@@ -115,7 +115,7 @@ export async function openOpsApp(
   config: Config,
   open: (config: Config['database']) => Promise<DatabaseHandle> = openDatabase,
 ): Promise<OpsApp> {
-  const logger = createLogger(config.logLevel, pino.destination({ dest: 2, sync: true }));
+  const logger = createLogger(config.logLevel, pino.destination({ dest: 2, sync: true }), configuredSecrets(config));
   const database = await open(config.database);
   try {
     const bot = await buildApp({ config, database, logger, scheduleJobs: false });

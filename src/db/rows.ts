@@ -10,3 +10,16 @@ export async function queryRows<T extends Record<string, unknown>>(db: Database,
   if (Array.isArray(result)) return result as T[];
   return (result as { rows: T[] }).rows;
 }
+
+/**
+ * The constraint a unique violation (SQLSTATE 23505) broke, or null for any other error. drizzle
+ * wraps the driver's error in `cause`; postgres.js names the constraint `constraint_name`, PGlite
+ * `constraint`.
+ */
+export function violatedUniqueConstraint(error: unknown): string | null {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const fields = e as Error & { code?: unknown; constraint_name?: unknown; constraint?: unknown };
+    if (fields.code === '23505') return String(fields.constraint_name ?? fields.constraint ?? '');
+  }
+  return null;
+}

@@ -267,7 +267,11 @@ export const crmConnections = pgTable(
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('crm_connections_workspace').on(t.workspaceId, t.source)],
+  (t) => [
+    uniqueIndex('crm_connections_workspace').on(t.workspaceId, t.source),
+    // A CRM account's events reach one workspace only: webhooks are routed by this pair.
+    uniqueIndex('crm_connections_account').on(t.source, t.accountId),
+  ],
 );
 
 /**

@@ -6,7 +6,13 @@ import type { CrmSource } from './crm-event.js';
  * unsigned data. API credentials are optional: without them deals keep what the webhooks say.
  */
 export interface CrmConfig {
-  hubspot: { clientSecret: string; accessToken: string | null; apiUrl: string } | null;
+  hubspot: {
+    clientSecret: string;
+    accessToken: string | null;
+    apiUrl: string;
+    /** One-workspace mode: the only portal whose batches are accepted (every portal signs with the app's secret). */
+    portalId: string | null;
+  } | null;
   salesforce: {
     organizationId: string;
     token: string;
@@ -70,8 +76,15 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
         clientSecret: hubspotSecret,
         accessToken: env.HUBSPOT_ACCESS_TOKEN ?? null,
         apiUrl: url('HUBSPOT_API_URL') ?? 'https://api.hubapi.com',
+        portalId: env.HUBSPOT_PORTAL_ID ?? null,
       }
     : null;
+
+  if (env.HUBSPOT_PORTAL_ID !== undefined && !/^\d+$/.test(env.HUBSPOT_PORTAL_ID)) {
+    problems.push(
+      'HUBSPOT_PORTAL_ID must be the number HubSpot shows as your Hub ID (the account menu, or your URLs).',
+    );
+  }
 
   const sf = pair('SALESFORCE_ORGANIZATION_ID', 'SALESFORCE_WEBHOOK_TOKEN');
   const salesforce = sf

@@ -3,7 +3,9 @@ import type { CustomRoute } from '@slack/bolt';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { crmConnections } from '../db/schema.js';
+import { sealedIn } from '../db/secrets-at-rest.js';
 import type { Logger } from '../lib/logger.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import type { CrmAdapter } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
 import { CRM_SOURCES, type CrmSource, type WebhookReply, type WebhookRequest } from './crm-event.js';
@@ -27,6 +29,8 @@ export interface WebhookDeps {
   logger: Logger;
   now: () => Date;
   crm: CrmConfig;
+  /** Opens the connection secrets stored sealed. */
+  secrets: SecretBox;
   /** The workspace of one-workspace mode; null in many-workspace mode. */
   singleWorkspaceId: string | null;
   /** Called after a batch is committed: the processor applies it in the background. */
@@ -68,16 +72,17 @@ function envSecrets(crm: CrmConfig, source: CrmSource): unknown {
 type Connection = typeof crmConnections.$inferSelect;
 
 /** Secrets of a connection made from Slack (many-workspace mode). HubSpot signs with the app's secret. */
-function connectionSecrets(crm: CrmConfig, c: Connection): unknown {
+function connectionSecrets(deps: WebhookDeps, c: Connection): unknown {
+  const secret = () => deps.secrets.open(c.secret, sealedIn.crmConnection(c.id));
   switch (c.source as CrmSource) {
     case 'hubspot':
-      return crm.hubspot && { clientSecret: crm.hubspot.clientSecret };
+      return deps.crm.hubspot && { clientSecret: deps.crm.hubspot.clientSecret };
     case 'salesforce':
-      return { organizationId: c.accountId ?? '', token: c.secret };
+      return { organizationId: c.accountId ?? '', token: secret() };
     case 'pipedrive':
-      return { user: c.id, password: c.secret };
+      return { user: c.id, password: secret() };
     case 'generic':
-      return { secret: c.secret };
+      return { secret: secret() };
   }
 }
 
@@ -90,7 +95,10 @@ async function findTarget(
   if (connectionId === undefined) {
     const secrets = envSecrets(deps.crm, source);
     if (!secrets) return null;
-    if (deps.singleWorkspaceId) return { workspaceId: deps.singleWorkspaceId, adapter, secrets, accountId: null };
+    if (deps.singleWorkspaceId) {
+      const accountId = source === 'hubspot' ? (deps.crm.hubspot?.portalId ?? null) : null;
+      return { workspaceId: deps.singleWorkspaceId, adapter, secrets, accountId };
+    }
     // Many workspaces: one HubSpot app serves every portal, routed by portal id after verification.
     return source === 'hubspot' ? { workspaceId: null, adapter, secrets, accountId: null } : null;
   }
@@ -98,7 +106,7 @@ async function findTarget(
     .select()
     .from(crmConnections)
     .where(and(eq(crmConnections.id, connectionId), eq(crmConnections.source, source)));
-  const secrets = c && connectionSecrets(deps.crm, c);
+  const secrets = c && connectionSecrets(deps, c);
   if (!c || !secrets) return null;
   return { workspaceId: c.workspaceId, adapter, secrets, accountId: c.accountId };
 }

@@ -1,6 +1,7 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
+import { secretScrubber } from './scrub.js';
 
 export type Logger = pino.Logger;
 
@@ -14,6 +15,10 @@ const REDACT = [
   'clientSecret',
   'signingSecret',
   'stateSecret',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
   'headers.authorization',
   '*.headers.authorization',
   'url',
@@ -42,10 +47,19 @@ function serializeError(error: unknown): unknown {
   return out;
 }
 
-export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
+/**
+ * `secrets` (the configured values, see `configuredSecrets`) are scrubbed from every line as written,
+ * whatever logged it: Bolt and the Slack SDK hand over plain strings that `redact` never sees.
+ */
+export function createLogger(
+  level: Config['logLevel'],
+  destination: pino.DestinationStream = pino.destination(1),
+  secrets: readonly string[] = [],
+): Logger {
+  const scrub = secretScrubber(secrets);
   return pino(
     { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: serializeError } },
-    destination,
+    { write: (line: string) => destination.write(scrub(line)) },
   );
 }
 

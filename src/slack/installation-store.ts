@@ -2,6 +2,8 @@ import type { Installation, InstallationQuery, InstallationStore } from '@slack/
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { installations } from '../db/schema.js';
+import { openInstallation, sealInstallation } from '../db/secrets-at-rest.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import { markInstalled } from '../members/members.repository.js';
 
 /** An org-wide install answers for every workspace of its enterprise; otherwise one per team. */
@@ -19,8 +21,8 @@ export class NoInstallationError extends Error {
   readonly code = 'kpi_bot.no_installation';
 }
 
-/** Bolt's installation store on our database (many-workspace mode). */
-export function createInstallationStore(db: Database, now: () => Date): InstallationStore {
+/** Bolt's installation store on our database (many-workspace mode); the installation is stored sealed. */
+export function createInstallationStore(db: Database, now: () => Date, box: SecretBox): InstallationStore {
   return {
     async storeInstallation(installation: Installation) {
       const key = keyOf({
@@ -34,7 +36,7 @@ export function createInstallationStore(db: Database, now: () => Date): Installa
         enterpriseId: installation.enterprise?.id ?? null,
         isEnterpriseInstall: installation.isEnterpriseInstall ?? false,
         botUserId: installation.bot?.userId ?? null,
-        data: installation,
+        data: sealInstallation(box, key, installation),
         updatedAt: now(),
       };
       await db.insert(installations).values(row).onConflictDoUpdate({ target: installations.key, set: row });
@@ -47,7 +49,7 @@ export function createInstallationStore(db: Database, now: () => Date): Installa
         .where(eq(installations.key, keyOf(query)));
       const row = rows[0];
       if (!row) throw new NoInstallationError(`no installation for ${keyOf(query)}`);
-      return row.data as Installation;
+      return openInstallation(box, row.key, row.data);
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
       await db.delete(installations).where(eq(installations.key, keyOf(query)));

@@ -127,6 +127,7 @@ describeDb('delivery across crashes and replicas', () => {
             slackApiUrl: fake.apiUrl,
             logLevel: 'silent',
             crm: parseCrmConfig({}, []),
+            encryption: null,
           },
           database,
           logger: createLogger('silent'),

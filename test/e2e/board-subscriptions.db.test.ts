@@ -181,6 +181,7 @@ describeDb('weekly channel board: subscribe, post, window, privacy', () => {
         slackApiUrl: h.fake.apiUrl,
         logLevel: 'silent',
         crm: parseCrmConfig({}, []),
+        encryption: null,
       },
       database: h.database,
       logger: createLogger('silent'),

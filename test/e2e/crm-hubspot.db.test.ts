@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { DEAL_PROPERTIES } from '../../src/integrations/hubspot/deal-properties.js';
-import { dealCreation, dealPropertyChange, type HubSpotEvent } from '../integrations/hubspot/fixtures.js';
+import { dealCreation, dealPropertyChange, type HubSpotEvent, PORTAL_ID } from '../integrations/hubspot/fixtures.js';
 import { describeDb } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV1, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -57,6 +57,7 @@ describeDb('CRM webhooks end to end: HubSpot', () => {
     const crm = parseCrmConfig(
       {
         HUBSPOT_CLIENT_SECRET: CLIENT_SECRET,
+        HUBSPOT_PORTAL_ID: String(PORTAL_ID),
         HUBSPOT_ACCESS_TOKEN: hubspot.accessToken,
         HUBSPOT_API_URL: hubspot.baseUrl,
       },
@@ -244,6 +245,14 @@ describeDb('CRM webhooks end to end: HubSpot', () => {
     // Exactly five minutes old is still accepted.
     expect(await send(batch, { timestamp: fiveMinutesAgo })).toEqual(stored(1));
     await h.bot.crm.idle();
+  });
+
+  it('refuses a batch from another portal, signed with the same app secret, storing nothing', async () => {
+    // One HubSpot app signs every portal's batches: the signature says nothing about whose deals they are.
+    const batch = [dealCreation(5098, { eventId: 902, portalId: 4242, occurredAt: ms('2026-11-17T10:00:00Z') })];
+    const before = await storedEventCount(h);
+    expect(await send(batch)).toEqual({ status: 401, body: { error: 'this endpoint belongs to another CRM account' } });
+    expect(await storedEventCount(h)).toBe(before);
   });
 
   it('stores the good events of a batch and reports the malformed ones by index', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatProblems, parseConfig } from '../../src/config.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('CRM configuration', () => {
   it('leaves every CRM disabled when its secret is not set', () => {
     const problems: string[] = [];
@@ -17,6 +19,7 @@ describe('CRM configuration', () => {
         HUBSPOT_CLIENT_SECRET: 'hs-secret',
         HUBSPOT_ACCESS_TOKEN: 'hs-token',
         HUBSPOT_API_URL: 'http://127.0.0.1:9/',
+        HUBSPOT_PORTAL_ID: '62515',
         SALESFORCE_ORGANIZATION_ID: '00D000000000001AAA',
         SALESFORCE_WEBHOOK_TOKEN: 'sf-token',
         PIPEDRIVE_WEBHOOK_USER: 'pd-user',
@@ -30,7 +33,12 @@ describe('CRM configuration', () => {
       problems,
     );
     expect(problems).toEqual([]);
-    expect(crm.hubspot).toEqual({ clientSecret: 'hs-secret', accessToken: 'hs-token', apiUrl: 'http://127.0.0.1:9' });
+    expect(crm.hubspot).toEqual({
+      clientSecret: 'hs-secret',
+      accessToken: 'hs-token',
+      apiUrl: 'http://127.0.0.1:9',
+      portalId: '62515',
+    });
     expect(crm.salesforce).toEqual({
       organizationId: '00D000000000001AAA',
       token: 'sf-token',
@@ -60,13 +68,32 @@ describe('CRM configuration', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toHaveLength(4);
+    expect(result.problems).toHaveLength(5);
     const text = formatProblems(result.problems);
     expect(text).toContain('SALESFORCE_ORGANIZATION_ID is missing');
     expect(text).toContain('PIPEDRIVE_WEBHOOK_PASSWORD is missing');
     expect(text).toContain('WEBHOOK_SECRET must be a Standard Webhooks secret');
     expect(text).toContain('HUBSPOT_API_URL must be an http(s) URL');
+    // One workspace accepts only its own portal: every portal's batches carry the app's signature.
+    expect(text).toContain('HUBSPOT_PORTAL_ID is missing');
     expect(text).not.toContain('sf-very-secret-token');
     expect(text).not.toContain('not-a-whsec-secret-value');
+  });
+
+  it('binds HubSpot portals per workspace in many-workspace mode, never from the environment', () => {
+    const result = parseConfig({
+      SLACK_CLIENT_ID: 'c',
+      SLACK_CLIENT_SECRET: 'cs',
+      SLACK_STATE_SECRET: 'ss',
+      SLACK_SIGNING_SECRET: 's',
+      ENCRYPTION_KEY: KEY,
+      HUBSPOT_CLIENT_SECRET: 'x',
+      HUBSPOT_PORTAL_ID: '62515',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.stringContaining('HUBSPOT_PORTAL_ID must not be set in many-workspace mode'),
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { buildApp, type KpiBot } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { type CrmConfig, parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { createLogger, type Logger } from '../../src/lib/logger.js';
 import { openTestDatabase } from './db.js';
 import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from './fake-slack.js';
 import { blockActionsBody, eventBody, postSigned, slashCommandBody } from './slack-signing.js';
@@ -34,7 +34,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { database?: DatabaseHandle; now?: Date; crm?: CrmConfig } = {},
+  opts: { database?: DatabaseHandle; now?: Date; crm?: CrmConfig; logger?: Logger } = {},
 ): Promise<Harness> {
   const fake = await startFakeSlack();
   const database = opts.database ?? (await openTestDatabase());
@@ -49,11 +49,12 @@ export async function startHarness(
     slackApiUrl: fake.apiUrl,
     logLevel: 'silent',
     crm: opts.crm ?? parseCrmConfig({}, []),
+    encryption: null,
   };
   const bot = await buildApp({
     config,
     database,
-    logger: createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
+    logger: opts.logger ?? createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
     now: () => clock.now,
     scheduleJobs: false,
   });

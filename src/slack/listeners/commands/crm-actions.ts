@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { KpiCommand } from '../../../commands/parse.js';
+import { violatedUniqueConstraint } from '../../../db/rows.js';
 import { crmConnections } from '../../../db/schema.js';
+import { sealedIn } from '../../../db/secrets-at-rest.js';
 import type { CrmConfig } from '../../../integrations/crm-config.js';
 import type { CrmSource } from '../../../integrations/crm-event.js';
 import type { CrmRunner } from '../../../integrations/crm-runner.js';
 import { requeueWaiting, waitingSummary } from '../../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../../integrations/owners.js';
+import type { SecretBox } from '../../../lib/secret-box.js';
 import type { Member } from '../../../members/members.repository.js';
 import { isAdmin, onlyAdmins } from '../../../members/roles.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../../blocks/message.js';
@@ -17,6 +20,8 @@ export interface CrmCommandDeps {
   runner: CrmRunner;
   /** Many workspaces: CRMs are connected from Slack; one workspace: from the environment. */
   perWorkspaceConnections: boolean;
+  /** Seals the webhook secrets of connections made from Slack. */
+  secrets: SecretBox;
 }
 
 type CrmCommand = Extract<KpiCommand, { type: 'crm' }>;
@@ -97,6 +102,13 @@ async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessa
   return { text: `CRM: ${lines.length} connected, ${unmapped.length} owners not matched`, blocks };
 }
 
+const ACCOUNT_NOUN: Record<CrmSource, string> = {
+  hubspot: 'portal',
+  salesforce: 'organization',
+  pipedrive: 'company',
+  generic: 'account',
+};
+
 const NEEDS_ACCOUNT: Partial<Record<CrmSource, string>> = {
   hubspot: 'your HubSpot portal (hub) id',
   salesforce: 'your Salesforce organization id',
@@ -120,12 +132,29 @@ async function connect(
   const id = randomBytes(12).toString('hex');
   const secret =
     source === 'generic' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(24).toString('base64url');
-  const row = { id, workspaceId: member.workspaceId, source, accountId, secret, createdBy: member.userId };
+  const row = {
+    id,
+    workspaceId: member.workspaceId,
+    source,
+    accountId,
+    secret: deps.crm.secrets.seal(secret, sealedIn.crmConnection(id)),
+    createdBy: member.userId,
+  };
   // Connecting again replaces the old URL and secret: that is also how a secret is rotated.
-  await deps.db
-    .insert(crmConnections)
-    .values(row)
-    .onConflictDoUpdate({ target: [crmConnections.workspaceId, crmConnections.source], set: row });
+  try {
+    await deps.db
+      .insert(crmConnections)
+      .values(row)
+      .onConflictDoUpdate({ target: [crmConnections.workspaceId, crmConnections.source], set: row });
+  } catch (error) {
+    if (violatedUniqueConstraint(error) !== 'crm_connections_account') throw error;
+    return textMessage(
+      `${LABEL[source]} ${ACCOUNT_NOUN[source]} \`${escapeMrkdwn(accountId ?? '')}\` is already connected to another ` +
+        'workspace on this server, so nothing changed here. Check the id first. If it is right, the account is ' +
+        'yours and was claimed elsewhere: ask whoever runs this KPI Coach server to remove that connection, then ' +
+        `run \`/kpi crm connect ${source} ${escapeMrkdwn(accountId ?? '')}\` again.`,
+    );
+  }
   const url = `${baseUrl(deps)}/webhooks/${source}${source === 'hubspot' ? '' : `/${id}`}`;
   const how: Record<CrmSource, string> = {
     hubspot: `Point your HubSpot app's webhooks at \`${url}\`; events from portal ${escapeMrkdwn(accountId ?? '')} now reach this workspace.`,
