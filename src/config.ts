@@ -22,6 +22,8 @@ export interface Config {
   slackApiUrl: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   crm: CrmConfig;
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -62,6 +64,7 @@ const envSchema = z.object({
   GENERIC_LOST_STAGES: optional,
   WEBHOOK_SECRET: optional,
   PUBLIC_URL: optional,
+  METRICS_TOKEN: optional,
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -96,7 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${e.LOG_LEVEL}").`);
 
   if (problems.length > 0 || !slack || !database || !isLogLevel(logLevel)) return { ok: false, problems };
-  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm } };
+  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm, metricsToken: e.METRICS_TOKEN } };
 }
 
 function isLogLevel(value: string): value is Config['logLevel'] {

@@ -1,6 +1,7 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
+import { currentRequestContext } from './request-context.js';
 
 export type Logger = pino.Logger;
 
@@ -44,7 +45,13 @@ function serializeError(error: unknown): unknown {
 
 export function createLogger(level: Config['logLevel'], destination?: pino.DestinationStream): Logger {
   return pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: serializeError } },
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: serializeError },
+      // Lines written while serving a request carry its id (and workspace), errors included.
+      mixin: () => ({ ...currentRequestContext() }),
+    },
     destination,
   );
 }
