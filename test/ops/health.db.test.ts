@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
-import { enqueuePosts } from '../../src/delivery/outbox.repository.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
 import { type Harness, type HarnessOptions, startHarness } from '../support/harness.js';
+import { enqueueBoardPost } from './ops-support.js';
 
 interface Readiness {
   ok: boolean;
@@ -96,19 +96,9 @@ describeDb('/livez, /readyz and /healthz through the running app', () => {
 
   it('is not ready while a delivery pass makes no progress', async () => {
     const { h, closeFake } = await harness({ health: { delivererStuckMs: 500 } });
-    h.fake.addChannel({ id: 'CSTUCK', teamId: h.teamId, members: ['UBOT'] });
     // Slack takes the post but its answer never comes back: the pass waits on it.
     h.fake.holdAnswersAfter('chat.postMessage', 0);
-    await enqueuePosts(h.database.db, [
-      {
-        workspaceId: h.teamId,
-        key: 'stuck',
-        kind: 'board',
-        target: 'CSTUCK',
-        payload: { text: 'x' },
-        notBefore: h.clock.now,
-      },
-    ]);
+    await enqueueBoardPost(h, 'stuck', 'CSTUCK');
     h.bot.delivery.kick();
     const stuck = await readyzUntil(h, 503);
     expect(stuck.status).toBe(503);

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { enqueuePosts } from '../../src/delivery/outbox.repository.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { describeDb } from '../support/db.js';
 import { RESPONSE_URL } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { enqueueBoardPost, sendGenericWebhook } from './ops-support.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -71,7 +70,7 @@ describeDb('logs an operator can follow, through the running app', () => {
 
   it('writes one info line per webhook batch, job run and delivery pass', async () => {
     lines.length = 0;
-    const text = JSON.stringify({
+    const body = {
       events: [
         {
           id: 'e1',
@@ -80,36 +79,15 @@ describeDb('logs an operator can follow, through the running app', () => {
           deal: { id: 'D1', name: 'Acme', stage: 'open' },
         },
       ],
-    });
-    const timestamp = Math.floor(h.clock.now.getTime() / 1000);
-    const res = await fetch(`${h.url}/webhooks/generic`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': 'msg_1',
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signStandardWebhook(SECRET, 'msg_1', timestamp, text),
-      },
-      body: text,
-    });
-    expect(res.status).toBe(200);
+    };
+    expect(await sendGenericWebhook(h, 'msg_1', body, SECRET)).toBe(200);
     const batch = await until(() => logged('webhook batch')[0]);
     expect(batch).toMatchObject({ level: INFO, crm: 'generic', workspace: h.teamId, outcome: 'stored', stored: 1 });
     expect(batch.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(batch.durationMs).toBeTypeOf('number');
     expect(JSON.stringify(batch)).not.toContain('Acme');
 
-    h.fake.addChannel({ id: 'CLOG', teamId: h.teamId, members: ['UBOT'] });
-    await enqueuePosts(h.database.db, [
-      {
-        workspaceId: h.teamId,
-        key: 'log:1',
-        kind: 'board',
-        target: 'CLOG',
-        payload: { text: 'x' },
-        notBefore: h.clock.now,
-      },
-    ]);
+    await enqueueBoardPost(h, 'log:1', 'CLOG');
     await h.bot.runJob('deliver', h.clock.now);
     const job = await until(() => logged('job ran').find((l) => l.job === 'deliver'));
     expect(job).toMatchObject({ level: INFO, outcome: 'ok', sent: 1 });

@@ -1,28 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueuePosts } from '../../src/delivery/outbox.repository.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
 import { describeDb } from '../support/db.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { metricValue, scrape } from './ops-support.js';
+import { metricValue, scrape, sendGenericWebhook } from './ops-support.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-async function sendWebhook(h: Harness, id: string, body: unknown, secret = SECRET) {
-  const text = JSON.stringify(body);
-  const timestamp = Math.floor(h.clock.now.getTime() / 1000);
-  const res = await fetch(`${h.url}/webhooks/generic`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook(secret, id, timestamp, text),
-    },
-    body: text,
-  });
-  return res.status;
-}
+const sendWebhook = (h: Harness, id: string, body: unknown, secret = SECRET) => sendGenericWebhook(h, id, body, secret);
 
 const dealBatch = (eventId: string) => ({
   events: [
