@@ -14,6 +14,9 @@ import type { JobDeps, JobOptions, JobReport } from './jobs/job.js';
 import { boltLogger, type Logger } from './lib/logger.js';
 import { createSecretBox } from './lib/secret-box.js';
 import { slackErrorCode } from './lib/slack-errors.js';
+import { DEFAULT_HEALTH_LIMITS, type HealthLimits, healthRoutes, LoopWatch } from './ops/health.js';
+import { createMetrics, metricsRoute } from './ops/metrics.js';
+import { observeJob, type RequestInfo, requestLog } from './ops/observe.js';
 import type { AppDeps } from './slack/deps.js';
 import { BOT_SCOPES } from './slack/ids.js';
 import { createInstallationStore } from './slack/installation-store.js';
@@ -24,6 +27,9 @@ import { createSlackReceiver } from './slack/receiver.js';
  * Composition only: config → database → Bolt app → listeners, webhooks and jobs. The process entry
  * (`main.ts`) owns signals and exit codes; tests build the whole app here against fakes.
  */
+
+/** Bolt's handler type with `extendedErrorHandler` on (the last overload of `error`; not exported). */
+type ExtendedErrorHandler = Parameters<App['error']>[0];
 
 export class SlackAuthError extends Error {
   readonly code = 'kpi_bot.slack_auth_failed';
@@ -51,14 +57,23 @@ export interface BuildOptions {
   now?: () => Date;
   /** Off in tests, which run job bodies themselves with an injected clock. */
   scheduleJobs?: boolean;
+  /** Thresholds of `/livez` and `/readyz` (tests shorten them). */
+  health?: Partial<HealthLimits>;
 }
 
 export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   const { config, database, logger, now = () => new Date() } = options;
   const bolt = boltLogger(logger);
+  const metrics = createMetrics(database.db, now);
   // A rate-limited call fails at once instead of sleeping: an interactive reply cannot wait out a
-  // Retry-After, and callers fall back (a stored profile) or retry on their own schedule.
-  const clientOptions = { slackApiUrl: config.slackApiUrl, logger: bolt, rejectRateLimitedCalls: true };
+  // Retry-After, and callers fall back (a stored profile) or retry on their own schedule. Every
+  // Slack client fetches through the metrics, so calls are counted by method and answer.
+  const clientOptions = {
+    slackApiUrl: config.slackApiUrl,
+    logger: bolt,
+    rejectRateLimitedCalls: true,
+    fetch: metrics.slackFetch,
+  };
   const { slack } = config;
   const secrets = createSecretBox(config.encryption);
   // Before anything reads them: values still in plain text, or under a previous key, are sealed anew.
@@ -84,8 +99,20 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     },
     logger,
   );
+  const loop = new LoopWatch();
+  // Set once the app is composed (the deliverer and scheduler come after the receiver's routes).
+  const state = { scheduler: false, delivery: undefined as Deliverer | undefined };
   const routes = [
     healthRoute(database, logger),
+    metricsRoute(metrics, config.metricsToken, logger),
+    ...healthRoutes({
+      database,
+      logger,
+      loop,
+      limits: { ...DEFAULT_HEALTH_LIMITS, ...options.health },
+      schedulerRunning: () => state.scheduler,
+      delivererStalledMs: () => state.delivery?.stalledMs() ?? 0,
+    }),
     ...webhookRoutes({
       db: database.db,
       logger,
@@ -96,6 +123,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
         return identity.workspaceId;
       },
       onStored: (workspaceId) => crm.kick(workspaceId),
+      metrics,
     }),
   ];
 
@@ -117,6 +145,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       clientOptions,
       logger: bolt,
       deferInitialization: true,
+      extendedErrorHandler: true,
     });
   } else if (slack.mode === 'single') {
     app = new App({
@@ -125,6 +154,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       clientOptions,
       logger: bolt,
       deferInitialization: true,
+      extendedErrorHandler: true,
     });
   } else {
     app = new App({
@@ -145,17 +175,20 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       clientOptions,
       logger: bolt,
       deferInitialization: true,
+      extendedErrorHandler: true,
     });
   }
   const bot = app;
 
+  bot.use(requestLog(logger, metrics));
   registerListeners(bot, deps, store);
-  // Logged with context, then rethrown so the receiver answers as Slack expects: 401 for a
-  // workspace with no installation, 500 for a failure before the ack.
-  bot.error(async (error) => {
-    logger.error({ err: error, code: error.code }, 'error in a listener');
+  // Logged with context (the request's id and workspace), then rethrown so the receiver answers
+  // as Slack expects: 401 for a workspace with no installation, 500 for a failure before the ack.
+  bot.error((async ({ error, context }: Parameters<ExtendedErrorHandler>[0]) => {
+    const { requestId } = context as RequestInfo;
+    logger.error({ err: error, code: error.code, requestId, workspace: context.teamId }, 'error in a listener');
     throw error;
-  });
+  }) as ExtendedErrorHandler);
 
   try {
     await bot.init();
@@ -173,14 +206,18 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     db: database.db,
     logger,
     now,
-    clientFor: async (workspaceId) => deliveryClient(await jobDeps.slackFor(workspaceId), bolt),
+    clientFor: async (workspaceId) =>
+      deliveryClient(await jobDeps.slackFor(workspaceId), { logger: bolt, fetch: metrics.slackFetch }),
+    onSettled: (kind, outcome) => metrics.delivery(kind, outcome),
   });
+  state.delivery = delivery;
   useDeliverer(jobDeps, delivery);
   const runJob = async (name: string, at: Date, jobOptions: JobOptions = {}) => {
     const job = findJob(name);
     if (!job) throw new Error(`no job named ${name}; jobs: ${JOBS.map((j) => j.name).join(', ')}`);
-    const report = await job.run(jobDeps, at, jobOptions);
-    if (Object.values(report).some((n) => n > 0)) logger.info({ job: name, ...report }, 'job ran');
+    const report = await observeJob({ logger, metrics }, { name, workspace: jobOptions.workspaceId }, () =>
+      job.run(jobDeps, at, jobOptions),
+    );
     // What the job enqueued goes out now rather than at the next minute.
     delivery.kick();
     return report;
@@ -195,20 +232,29 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     runJob,
     start: async () => {
       const server = (await bot.start(config.port)) as unknown;
+      loop.start();
       delivery.kick();
       if (options.scheduleJobs ?? true) {
         // Events that wait (an unmapped owner, a CRM API that was down) are retried every minute.
         stopJobs = startJobs(
           [
-            { name: 'crm-retry', cron: '* * * * *', timezone: 'UTC', run: () => crm.sweep() },
+            {
+              name: 'crm-retry',
+              cron: '* * * * *',
+              timezone: 'UTC',
+              run: () => observeJob({ logger, metrics }, { name: 'crm-retry' }, () => crm.sweep()),
+            },
             ...JOBS.map((job) => ({ ...job, run: async (at: Date) => void (await runJob(job.name, at)) })),
           ],
           logger,
         );
+        state.scheduler = true;
       }
       return slack.mode === 'socket' ? undefined : (server as Server);
     },
     stop: async () => {
+      state.scheduler = false;
+      loop.stop();
       await stopJobs();
       await delivery.stop();
       await bot.stop();

@@ -25,6 +25,8 @@ export interface Config {
   crm: CrmConfig;
   /** Seals bot tokens and CRM secrets in the database; required in many-workspace mode. */
   encryption: EncryptionKeys | null;
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -68,6 +70,7 @@ const envSchema = z.object({
   PUBLIC_URL: optional,
   ENCRYPTION_KEY: optional,
   ENCRYPTION_KEY_PREVIOUS: optional,
+  METRICS_TOKEN: optional,
 });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -121,7 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${e.LOG_LEVEL}").`);
 
   if (problems.length > 0 || !slack || !database || !isLogLevel(logLevel)) return { ok: false, problems };
-  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm, encryption } };
+  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm, encryption, metricsToken: e.METRICS_TOKEN } };
 }
 
 function isLogLevel(value: string): value is Config['logLevel'] {
@@ -239,6 +242,7 @@ export function configuredSecrets(config: Config): string[] {
     crm.pipedrive?.password,
     crm.pipedrive?.apiToken,
     crm.generic?.secret,
+    config.metricsToken,
     database.driver === 'postgres' ? decodeURIComponent(new URL(database.url).password) : undefined,
     ...keys.flatMap((k) => [k.toString('base64'), k.toString('hex')]),
   ].filter((s): s is string => typeof s === 'string' && s !== '');

@@ -1,6 +1,6 @@
 import { buildApp, SlackAuthError } from './app.js';
 import { configuredSecrets, formatProblems, parseConfig } from './config.js';
-import { openDatabase } from './db/client.js';
+import { EmbeddedDatabaseMissingError, openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './lib/logger.js';
 import { SecretKeyError } from './lib/secret-box.js';
@@ -21,7 +21,7 @@ async function main() {
   try {
     database = await openDatabase(config.database);
   } catch (error) {
-    if (error instanceof DataDirLockedError) {
+    if (error instanceof DataDirLockedError || error instanceof EmbeddedDatabaseMissingError) {
       process.stderr.write(`kpi-bot cannot start: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }

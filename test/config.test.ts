@@ -264,6 +264,16 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('reads METRICS_TOKEN, an empty one counting as unset', () => {
+    const token = (env: Record<string, string>) => {
+      const r = parseConfig({ ...SINGLE, ...env });
+      return r.ok ? r.config.metricsToken : 'invalid';
+    };
+    expect(token({ METRICS_TOKEN: 'scrape-me' })).toBe('scrape-me');
+    expect(token({ METRICS_TOKEN: '' })).toBeUndefined();
+    expect(token({})).toBeUndefined();
+  });
+
   it('never echoes a secret in a problem', () => {
     const secrets = {
       bot: 'xoxp-SECRETBOT7f3a9c',

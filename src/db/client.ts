@@ -1,14 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
-import { lockDataDir } from './data-dir-lock.js';
 import { type Schema, schema } from './schema.js';
 
 /** One database type for both drivers, so nothing above this module knows which one it runs on. */
@@ -40,34 +36,24 @@ export async function openDatabase(
   return handle;
 }
 
-type Opened = DatabaseHandle & { migrate(): Promise<void> };
+export type Opened = DatabaseHandle & { migrate(): Promise<void> };
 
-async function openPglite(dataDir: string | null): Promise<Opened> {
-  const release = dataDir === null ? () => {} : lockDataDir(dataDir);
-  try {
-    const client = await PGlite.create(dataDir ?? undefined);
-    return wrapPglite(client, release);
-  } catch (error) {
-    release();
-    throw error;
-  }
+export class EmbeddedDatabaseMissingError extends Error {
+  readonly code = 'kpi_bot.embedded_database_missing';
 }
 
-/** Wraps an already created PGlite (tests clone a migrated template into one). */
-export function wrapPglite(client: PGlite, release: () => void = () => {}): Opened {
-  const db = drizzlePglite(client, { schema });
-  return {
-    db,
-    driver: 'pglite',
-    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
-    close: async () => {
-      await client.close();
-      release();
-    },
-  };
+/** PGlite is an optional dependency, loaded only here: a PostgreSQL-only install may leave it out. */
+async function openPglite(dataDir: string | null): Promise<Opened> {
+  let pglite: typeof import('./pglite.js');
+  try {
+    pglite = await import('./pglite.js');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new EmbeddedDatabaseMissingError(
+      'the embedded database (@electric-sql/pglite) is not installed in this build. Set DATABASE_URL to a PostgreSQL database, or install the optional dependency (npm ci without --omit=optional).',
+    );
+  }
+  return pglite.openPglite(dataDir);
 }
 
 function openPostgres(url: string): Opened {

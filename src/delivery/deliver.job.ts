@@ -6,11 +6,14 @@ import { Deliverer } from './deliverer.js';
  * The Web API client delivery uses: the workspace's token, with the SDK's own retries and 429
  * sleeps off, because the deliverer schedules retries itself (per channel, in the outbox).
  */
-export function deliveryClient(client: webApi.WebClient | null, logger?: webApi.Logger): webApi.WebClient | null {
+export function deliveryClient(
+  client: webApi.WebClient | null,
+  options: Pick<webApi.WebClientOptions, 'logger' | 'fetch'> = {},
+): webApi.WebClient | null {
   if (client?.token === undefined) return null;
   return new webApi.WebClient(client.token, {
     slackApiUrl: client.slackApiUrl,
-    ...(logger === undefined ? {} : { logger }),
+    ...options,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 30_000,

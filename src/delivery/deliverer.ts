@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
@@ -49,6 +50,8 @@ export interface DelivererOptions {
   maxLocalWaitMs?: number;
   batchSize?: number;
   workerId?: string;
+  /** Told of every settled post (the app's metrics). */
+  onSettled?(kind: string, outcome: 'sent' | 'reconciled' | 'failed'): void;
 }
 
 export interface DeliveryReport {
@@ -93,6 +96,8 @@ export class Deliverer {
   private kicked = false;
   private stopping = false;
   private wake: NodeJS.Timeout | undefined;
+  /** When the running pass last moved (monotonic ms); null between passes. */
+  private movedAt: number | null = null;
 
   constructor(private readonly opts: DelivererOptions) {
     this.workerId = opts.workerId ?? `deliverer-${randomUUID().slice(0, 8)}`;
@@ -110,13 +115,36 @@ export class Deliverer {
    */
   async drain(at?: Date, workspaceId?: string): Promise<DeliveryReport> {
     while (this.running) await this.running.catch(() => undefined);
+    const started = performance.now();
+    this.movedAt = started;
     const pass = this.pass(at ?? this.now(), workspaceId);
     this.running = pass;
+    let report: DeliveryReport | undefined;
     try {
-      return await pass;
+      report = await pass;
+      return report;
     } finally {
-      if (this.running === pass) this.running = null;
+      if (this.running === pass) {
+        this.running = null;
+        this.movedAt = null;
+      }
+      // A pass that found nothing to do (most minutes) is not worth an info line.
+      const busy = report === undefined || Object.values(report).some((n) => n > 0);
+      this.opts.logger[busy ? 'info' : 'debug'](
+        {
+          workspace: workspaceId,
+          outcome: report === undefined ? 'error' : 'ok',
+          durationMs: Math.round(performance.now() - started),
+          ...report,
+        },
+        'delivery pass',
+      );
     }
+  }
+
+  /** How long the running pass has gone without claiming, sending or settling anything (0 when idle). */
+  stalledMs(): number {
+    return this.movedAt === null ? 0 : performance.now() - this.movedAt;
   }
 
   /** Starts draining in the background (after a job enqueued posts); once more if one is running. */
@@ -184,6 +212,7 @@ export class Deliverer {
     };
 
     for (;;) {
+      this.movedAt = performance.now();
       // Claim more while few queued posts can go within the second (a batch of one channel's posts
       // waits on that channel's pace), up to a bound that keeps claims well inside their lease.
       if (!exhausted && !this.stopping && this.wantsMore(queue, clock())) {
@@ -284,6 +313,7 @@ export class Deliverer {
       if (!stored) this.opts.logger.warn({ key: post.key }, 'delivery: lease lost before the post was recorded');
       if (sent.reconciled) report.reconciled++;
       else report.sent++;
+      this.opts.onSettled?.(post.kind, sent.reconciled ? 'reconciled' : 'sent');
     } catch (error) {
       const failure = classify(error);
       if (failure.kind === 'rate_limited') {
@@ -320,6 +350,7 @@ export class Deliverer {
       return;
     }
     report.failed++;
+    this.opts.onSettled?.(post.kind, 'failed');
     this.opts.logger.warn({ key: post.key, error: failure.error, attempts: post.attempts }, 'delivery: post failed');
     await markFailed(this.opts.db, post, this.workerId, {
       error: failure.error,

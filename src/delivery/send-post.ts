@@ -43,10 +43,17 @@ export function mayAlreadyBePosted(post: ClaimedPost): boolean {
   return post.previousStatus === 'sending' || (post.lastError !== null && post.lastError !== 'ratelimited');
 }
 
-/** Posts one claimed row: finds it in history if an earlier attempt may have posted it, else posts. */
+/**
+ * Posts one claimed row: finds it in history if an earlier attempt may have posted it, else posts.
+ * Without a `*:history` scope (an admin may leave them out) the lookup is refused with
+ * `missing_scope`, and the post goes out again: at worst twice after a crash, never lost.
+ */
 export async function sendPost(ctx: SendContext, post: ClaimedPost, postSlot: number): Promise<Sent> {
   if (mayAlreadyBePosted(post)) {
-    const found = await findInHistory(ctx, post);
+    const found = await findInHistory(ctx, post).catch((error: unknown) => {
+      if (error instanceof SlackCallError && historyRefused(error)) return null;
+      throw error;
+    });
     if (found !== null) return { ...found, reconciled: true };
   }
   const { text, blocks = [], chart } = post.payload;
@@ -97,6 +104,11 @@ async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new SlackCallError(method, error);
   }
+}
+
+/** History (not the DM lookup, which needs `im:write` like any DM) refused for want of a scope. */
+function historyRefused(error: SlackCallError): boolean {
+  return error.method === 'conversations.history' && classifySlackFailure(error.cause).error === 'missing_scope';
 }
 
 interface HistoryMessage {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { CustomRoute } from '@slack/bolt';
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
@@ -6,6 +7,8 @@ import { crmConnections } from '../db/schema.js';
 import { sealedIn } from '../db/secrets-at-rest.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import { newRequestId, withRequestContext } from '../lib/request-context.js';
+import type { Metrics, WebhookOutcome } from '../ops/metrics.js';
 import type { CrmAdapter } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
 import { CRM_SOURCES, type CrmSource, type WebhookReply, type WebhookRequest } from './crm-event.js';
@@ -35,6 +38,16 @@ export interface WebhookDeps {
   singleWorkspaceId: string | null;
   /** Called after a batch is committed: the processor applies it in the background. */
   onStored(workspaceId: string): void;
+  metrics: Pick<Metrics, 'webhook'>;
+}
+
+/** How a request ended, for its log line and the metrics. */
+interface Handled {
+  outcome: WebhookOutcome | 'failed';
+  status: number;
+  workspaceId?: string | null;
+  events?: Partial<Record<WebhookOutcome, number>>;
+  reason?: string;
 }
 
 type AnyAdapter = CrmAdapter<never>;
@@ -169,12 +182,43 @@ function headersOf(req: IncomingMessage): Record<string, string | undefined> {
   return out;
 }
 
+/**
+ * One webhook request, with an id of its own and one info line when answered: the CRM, the
+ * workspace, the outcome, the event counts and the duration (never the payload: it holds people's
+ * names and deal amounts).
+ */
 export async function handleWebhook(
   deps: WebhookDeps,
   req: IncomingMessage,
   res: ServerResponse,
   params: { source?: string; connection?: string },
-) {
+): Promise<void> {
+  const requestId = newRequestId();
+  const started = performance.now();
+  const crm = CRM_SOURCES.find((s) => s === params.source) ?? 'unknown';
+  const handled = await withRequestContext({ requestId }, () => answerWebhook(deps, req, res, params));
+  deps.metrics.webhook(crm, handled.outcome, handled.events ?? {});
+  deps.logger.info(
+    {
+      requestId,
+      crm,
+      workspace: handled.workspaceId ?? undefined,
+      outcome: handled.outcome,
+      status: handled.status,
+      reason: handled.reason,
+      ...handled.events,
+      durationMs: Math.round(performance.now() - started),
+    },
+    'webhook batch',
+  );
+}
+
+async function answerWebhook(
+  deps: WebhookDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: { source?: string; connection?: string },
+): Promise<Handled> {
   const source = CRM_SOURCES.find((s) => s === params.source);
   const target = source ? await findTarget(deps, source, params.connection) : null;
   if (!source || !target) {
@@ -183,8 +227,12 @@ export async function handleWebhook(
       contentType: 'application/json',
       body: '{"error":"no webhook is enabled at this address"}',
     });
-    return;
+    return { outcome: 'refused', status: 404, reason: 'no webhook at this address' };
   }
+  const refuse = (status: number, reason: string, workspaceId?: string | null): Handled => {
+    send(res, adapter.errorReply(status, reason));
+    return { outcome: 'refused', status, reason, workspaceId };
+  };
   const { adapter } = target;
   let rawBody: Buffer;
   try {
@@ -193,9 +241,9 @@ export async function handleWebhook(
     if (error instanceof BodyTooLargeError) {
       // This connection carried a body too large to serve: it is not kept for another request.
       res.shouldKeepAlive = false;
-      send(res, adapter.errorReply(413, 'the body is larger than 1 MB'));
-    } else send(res, adapter.errorReply(400, 'the body could not be read'));
-    return;
+      return refuse(413, 'the body is larger than 1 MB', target.workspaceId);
+    }
+    return refuse(400, 'the body could not be read', target.workspaceId);
   }
   const request: WebhookRequest = {
     method: req.method ?? 'POST',
@@ -206,35 +254,43 @@ export async function handleWebhook(
   const verified = adapter.verify(request, target.secrets as never, deps.now());
   if (!verified.ok) {
     deps.logger.warn({ source, reason: verified.reason }, 'webhook refused: not authenticated');
-    send(res, adapter.errorReply(401, verified.reason));
-    return;
+    return refuse(401, verified.reason, target.workspaceId);
   }
   const parsed = adapter.parse(request);
-  if (!parsed.ok) {
-    send(res, adapter.errorReply(400, parsed.reason));
-    return;
-  }
+  if (!parsed.ok) return refuse(400, parsed.reason, target.workspaceId);
   const { batch } = parsed;
   if (target.accountId && batch.accountId && target.accountId !== batch.accountId) {
-    send(res, adapter.errorReply(401, 'this endpoint belongs to another CRM account'));
-    return;
+    return refuse(401, 'this endpoint belongs to another CRM account', target.workspaceId);
   }
   let workspaceId = target.workspaceId;
   try {
     workspaceId ??= await workspaceOfAccount(deps.db, source, batch.accountId);
     if (!workspaceId) {
-      send(
-        res,
-        adapter.errorReply(404, `${source} account ${batch.accountId ?? '(none)'} is not connected to any workspace`),
-      );
-      return;
+      return refuse(404, `${source} account ${batch.accountId ?? '(none)'} is not connected to any workspace`);
     }
     const stored = await storeEvents(deps.db, workspaceId, source, batch.events);
-    send(res, adapter.reply({ ...stored, rejected: batch.rejected }));
+    const reply = adapter.reply({ ...stored, rejected: batch.rejected });
+    send(res, reply);
     if (stored.stored > 0) deps.onStored(workspaceId);
+    return {
+      // A batch counts as stored when anything in it was new; as a duplicate when all of it was seen
+      // before; as refused when every event in it was.
+      outcome:
+        stored.stored > 0
+          ? 'stored'
+          : stored.duplicates > 0
+            ? 'duplicate'
+            : batch.rejected.length > 0
+              ? 'refused'
+              : 'stored',
+      status: reply.status,
+      workspaceId,
+      events: { stored: stored.stored, duplicate: stored.duplicates, refused: batch.rejected.length },
+    };
   } catch (error) {
     deps.logger.error({ err: error, source, workspaceId }, 'webhook batch not stored; the CRM will retry');
     send(res, adapter.errorReply(503, 'temporarily unable to store the events; please retry'));
+    return { outcome: 'failed', status: 503, workspaceId };
   }
 }
 

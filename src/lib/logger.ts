@@ -2,6 +2,7 @@ import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
 import { secretScrubber } from './scrub.js';
+import { currentRequestContext } from './request-context.js';
 
 export type Logger = pino.Logger;
 
@@ -58,7 +59,13 @@ export function createLogger(
 ): Logger {
   const scrub = secretScrubber(secrets);
   return pino(
-    { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: serializeError } },
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: serializeError },
+      // Lines written while serving a request carry its id (and workspace), errors included.
+      mixin: () => ({ ...currentRequestContext() }),
+    },
     { write: (line: string) => destination.write(scrub(line)) },
   );
 }

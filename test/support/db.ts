@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { describe, inject } from 'vitest';
-import { type DatabaseHandle, openDatabase, wrapPglite } from '../../src/db/client.js';
+import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { wrapPglite } from '../../src/db/pglite.js';
 import { ADMIN_URL, PGLITE_TEMPLATE, POSTGRES_TEMPLATE } from './test-env.js';
 
 /** Which database this run of a `*.db.test.ts` file uses: vitest runs every such file once per driver. */

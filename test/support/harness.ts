@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { buildApp, type KpiBot } from '../../src/app.js';
+import { type BuildOptions, buildApp, type KpiBot } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { type CrmConfig, parseCrmConfig } from '../../src/integrations/crm-config.js';
@@ -33,9 +33,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(
-  opts: { database?: DatabaseHandle; now?: Date; crm?: CrmConfig; logger?: Logger } = {},
-): Promise<Harness> {
+export interface HarnessOptions {
+  database?: DatabaseHandle;
+  now?: Date;
+  crm?: CrmConfig;
+  /** Where the app logs (default: silent, or TEST_LOG_LEVEL). */
+  logger?: Logger;
+  metricsToken?: string;
+  /** Start the cron scheduler too (off by default: tests run job bodies themselves). */
+  scheduleJobs?: boolean;
+  health?: BuildOptions['health'];
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeSlack();
   const database = opts.database ?? (await openTestDatabase());
   const teamId = `T${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -50,13 +60,15 @@ export async function startHarness(
     logLevel: 'silent',
     crm: opts.crm ?? parseCrmConfig({}, []),
     encryption: null,
+    metricsToken: opts.metricsToken,
   };
   const bot = await buildApp({
     config,
     database,
     logger: opts.logger ?? createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
     now: () => clock.now,
-    scheduleJobs: false,
+    scheduleJobs: opts.scheduleJobs ?? false,
+    ...(opts.health ? { health: opts.health } : {}),
   });
   const server = await bot.start();
   const port = (server?.address() as AddressInfo).port;

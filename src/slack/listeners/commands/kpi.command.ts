@@ -4,6 +4,7 @@ import { parseSettings } from '../../../game/settings.js';
 import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
+import type { RequestInfo } from '../../../ops/observe.js';
 import { rulesMessage } from '../../blocks/explain.blocks.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
@@ -37,6 +38,8 @@ export function createKpiCommand(deps: AppDeps) {
       ]);
       const timezone = member.timezone ?? workspace.defaultTimezone ?? 'UTC';
       const parsed = parseKpiCommand(command.text, { now, timezone, findMetric: findKpi });
+      // For the request's log line and the latency metric (a bounded set of names, never the text).
+      (context as RequestInfo).subcommand = parsed.ok ? parsed.command.type : 'invalid';
       if (!parsed.ok) {
         await respond({ response_type: 'ephemeral', ...errorMessage(parsed.error, parsed.usage) });
         return;

@@ -1,0 +1,50 @@
+import { enqueuePosts } from '../../src/delivery/outbox.repository.js';
+import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
+import type { Harness } from '../support/harness.js';
+
+/** The app's `/metrics` text (Prometheus exposition format). */
+export async function scrape(h: Harness, headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(`${h.url}/metrics`, { headers });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return res.text();
+}
+
+/** The value of one series (exact label set), or undefined when the scrape has no such series. */
+export function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort()
+    .join(',');
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const got = (match[2] ?? '').split(',').filter(Boolean).sort().join(',');
+    if (got === wanted) return Number(match[3]);
+  }
+  return undefined;
+}
+
+/** A post to a channel, in the outbox, due at `notBefore` (default: the harness's now). */
+export async function enqueueBoardPost(h: Harness, key: string, channel: string, notBefore = h.clock.now) {
+  h.fake.addChannel({ id: channel, teamId: h.teamId, members: ['UBOT'] });
+  await enqueuePosts(h.database.db, [
+    { workspaceId: h.teamId, key, kind: 'board', target: channel, payload: { text: key }, notBefore },
+  ]);
+}
+
+/** POSTs a signed generic-format webhook (Standard Webhooks) and returns the HTTP status. */
+export async function sendGenericWebhook(h: Harness, id: string, body: unknown, secret: string): Promise<number> {
+  const text = JSON.stringify(body);
+  const timestamp = Math.floor(h.clock.now.getTime() / 1000);
+  const res = await fetch(`${h.url}/webhooks/generic`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook(secret, id, timestamp, text),
+    },
+    body: text,
+  });
+  return res.status;
+}
