@@ -124,7 +124,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${e.LOG_LEVEL}").`);
 
   if (problems.length > 0 || !slack || !database || !isLogLevel(logLevel)) return { ok: false, problems };
-  return { ok: true, config: { slack, database, port, slackApiUrl, logLevel, crm, encryption, metricsToken: e.METRICS_TOKEN } };
+  return {
+    ok: true,
+    config: { slack, database, port, slackApiUrl, logLevel, crm, encryption, metricsToken: e.METRICS_TOKEN },
+  };
 }
 
 function isLogLevel(value: string): value is Config['logLevel'] {

@@ -1,8 +1,8 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
-import { secretScrubber } from './scrub.js';
 import { currentRequestContext } from './request-context.js';
+import { secretScrubber } from './scrub.js';
 
 export type Logger = pino.Logger;
 
