@@ -16,6 +16,7 @@ import type { AppDeps } from './slack/deps.js';
 import { BOT_SCOPES } from './slack/ids.js';
 import { createInstallationStore } from './slack/installation-store.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { withTokenRotation } from './slack/token-rotation.js';
 
 /**
  * Composition only: config → database → Bolt app → listeners, webhooks and jobs. The process entry
@@ -57,7 +58,18 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   // Retry-After, and callers fall back (a stored profile) or retry on their own schedule.
   const clientOptions = { slackApiUrl: config.slackApiUrl, logger: bolt, rejectRateLimitedCalls: true };
   const { slack } = config;
-  const store = slack.mode === 'oauth' ? createInstallationStore(database.db, now) : undefined;
+  const store =
+    slack.mode === 'oauth'
+      ? withTokenRotation({
+          db: database.db,
+          now,
+          logger,
+          storeFor: (db) => createInstallationStore(db, now),
+          clientId: slack.clientId,
+          clientSecret: slack.clientSecret,
+          clientOptions,
+        })
+      : undefined;
 
   // Filled in once Slack has told us who we are (one-workspace modes).
   const identity = { workspaceId: null as string | null };
