@@ -71,6 +71,8 @@ export interface FakeMessage {
   blocks?: readonly unknown[];
   /** Message metadata as chat.postMessage took it: `{ event_type, event_payload }`. */
   metadata?: Json;
+  /** Files shared with the message by files.completeUploadExternal (`channel_id`). */
+  files?: readonly { id: string; name: string; title: string | undefined }[];
 }
 
 /** A file uploaded through the external upload flow. */
@@ -1412,6 +1414,7 @@ class FakeSlackServer implements FakeSlack {
         user: m.userId,
         text: m.text ?? '',
         ...(m.blocks === undefined ? {} : { blocks: m.blocks }),
+        ...(m.files === undefined ? {} : { files: m.files }),
         ts: m.ts,
         ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
       })),
@@ -1460,7 +1463,8 @@ class FakeSlackServer implements FakeSlack {
     }
     if (channel !== undefined) {
       const text = stringArg(args, 'initial_comment') ?? '';
-      this.addMessage({ channel: channel.id, ts: this.nextTs(), userId: auth.botUserId, text });
+      const shared = files.map(({ file }) => ({ id: file.id, name: file.filename, title: file.title }));
+      this.addMessage({ channel: channel.id, ts: this.nextTs(), userId: auth.botUserId, text, files: shared });
     }
     return { files: files.map(({ file }) => ({ id: file.id, title: file.title, name: file.filename })) };
   }
