@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { runCli } from '../../src/cli/kpi-bot.js';
 import { openDatabase } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { seedDemoTeam } from '../../src/demo/seed.js';
+import { holdDataDir } from '../support/holder.js';
 
 /** `kpi-bot db backup|restore` on a real, seeded, file-backed PGlite directory. */
 
@@ -104,7 +105,7 @@ describe('kpi-bot db backup and restore (embedded database)', () => {
     const file = join(root, 'kpi.tar.gz');
     expect((await cli(['db', 'backup', file], { DATA_DIR: dataDir })).code).toBe(0);
 
-    const holder = await holdDataDir(dataDir);
+    const holder = await holdDataDir(dataDir, children);
     const restore = await cli(['db', 'restore', file], { DATA_DIR: dataDir });
     expect(restore.code).toBe(2);
     expect(restore.stderr).toContain(`already open in another process (pid ${holder.pid})`);
@@ -138,29 +139,3 @@ describe('kpi-bot db backup and restore (embedded database)', () => {
     expect((await cli(['db', 'wipe'], {})).code).toBe(2);
   });
 });
-
-/** Another process with the data directory open, as the running bot has it. */
-function holdDataDir(dataDir: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `const { openDatabase } = await import('./src/db/client.ts');
-         await openDatabase({ driver: 'pglite', dataDir: process.argv[1] }, { migrate: false });
-         console.log('ready');
-         setInterval(() => {}, 1000);`,
-        dataDir,
-      ],
-      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve(child);
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`holder exited with ${code}`)));
-  });
-}

@@ -1,78 +1,39 @@
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { crmEvents, installations, workspaces } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { createLogger } from '../../src/lib/logger.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
 import { signHubSpotV3 } from '../support/fake-hubspot.js';
-import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
-import { eventBody, postSigned, slashCommandBody } from '../support/slack-signing.js';
+import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
+import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
 
-const SIGNING_SECRET = 'oauth-signing-secret';
 const HUBSPOT_SECRET = 'one-hubspot-app-for-every-workspace';
 
 /** Many workspaces: the OAuth install stores the installation, commands are authorised from it. */
 describeDb('many-workspace mode (OAuth)', () => {
   let fake: FakeSlack;
   let database: DatabaseHandle;
-  let bot: KpiBot;
+  let replica: OAuthReplica;
   let url: string;
 
   beforeAll(async () => {
-    fake = await startFakeSlack({ clientId: 'client-1', clientSecret: 'client-secret' });
+    fake = await startFakeSlack({ clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret });
     database = await openTestDatabase();
-    bot = await buildApp({
-      config: {
-        slack: {
-          mode: 'oauth',
-          clientId: 'client-1',
-          clientSecret: 'client-secret',
-          stateSecret: 'state-secret',
-          signingSecret: SIGNING_SECRET,
-        },
-        database: { driver: 'pglite', dataDir: null },
-        port: 0,
-        slackApiUrl: fake.apiUrl,
-        logLevel: 'silent',
-        crm: parseCrmConfig({ HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET }, []),
-      },
+    replica = await startOAuthReplica({
+      fake,
       database,
-      logger: createLogger('silent'),
-      scheduleJobs: false,
+      crm: parseCrmConfig({ HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET }, []),
     });
-    const server = await bot.start();
-    url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+    url = replica.url;
   });
   afterAll(async () => {
-    await bot.stop();
+    await replica.stop();
     await fake.close();
     await database.close();
   });
 
-  async function install(teamId: string, code: string) {
-    fake.addOAuthCode(code, {
-      team: { id: teamId, name: `Team ${teamId}` },
-      authed_user: { id: 'UADMIN' },
-      access_token: `xoxb-${teamId}`,
-      token_type: 'bot',
-      scope: 'commands,users:read,users:read.email,chat:write',
-      bot_user_id: `UBOT${teamId}`,
-      app_id: 'A1',
-    });
-    const start = await fetch(`${url}/slack/install`, { redirect: 'manual' });
-    expect(start.status).toBe(302);
-    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
-    const cookie = start.headers.get('set-cookie')?.split(';')[0] ?? '';
-    expect(state).toBeTruthy();
-    const done = await fetch(`${url}/slack/oauth_redirect?code=${code}&state=${state}`, {
-      headers: { cookie },
-      redirect: 'manual',
-    });
-    expect(done.status).toBeLessThan(400);
-  }
+  const install = (teamId: string, code: string) => replica.install(teamId, code);
 
   async function kpi(
     teamId: string,
@@ -82,20 +43,8 @@ describeDb('many-workspace mode (OAuth)', () => {
     isAdmin = false,
   ): Promise<{ status: number; reply?: RecordedResponse }> {
     fake.addUser({ id: userId, teamId, name: userId, tz: 'UTC', isAdmin });
-    const body = slashCommandBody({
-      teamId,
-      userId,
-      text,
-      responseUrl: fake.responseUrl(id),
-      triggerId: `trigger-${id}`,
-    });
-    const res = await postSigned(`${url}/slack/events`, body, {
-      signingSecret: SIGNING_SECRET,
-      contentType: 'application/x-www-form-urlencoded',
-    });
-    if (res.status !== 200) return { status: res.status };
-    const reply = await fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id);
-    return { status: res.status, reply };
+    const answer = await replica.kpi(teamId, userId, text, id);
+    return typeof answer === 'number' ? { status: answer } : { status: 200, reply: answer };
   }
 
   it('installs through /slack/install, stores the installation and answers that workspace', async () => {
@@ -107,7 +56,7 @@ describeDb('many-workspace mode (OAuth)', () => {
     const { reply } = await kpi('TAAA', 'U1', 'log calls 3', 'a1');
     expect(reply?.body.text).toBe('Logged 3 calls.');
     // The reply used the installed workspace's own bot token.
-    expect(fake.callsTo('users.info').at(-1)?.token).toBe('xoxb-TAAA');
+    expect(fake.callsTo('users.info').at(-1)?.token).toBe('xoxb-TAAA-code-a');
   });
 
   it("keeps each workspace's data to itself", async () => {
@@ -118,12 +67,7 @@ describeDb('many-workspace mode (OAuth)', () => {
   });
 
   it('forgets the tokens on app_uninstalled and then refuses that workspace', async () => {
-    const body = eventBody({ type: 'app_uninstalled' }, { teamId: 'TBBB', eventId: 'Ev-uninstall' });
-    const res = await postSigned(`${url}/slack/events`, body, {
-      signingSecret: SIGNING_SECRET,
-      contentType: 'application/json',
-    });
-    expect(res.status).toBe(200);
+    expect(await replica.event('TBBB', { type: 'app_uninstalled' }, 'Ev-uninstall')).toBe(200);
     await expect
       .poll(async () => (await database.db.select().from(installations).where(eq(installations.teamId, 'TBBB'))).length)
       .toBe(0);

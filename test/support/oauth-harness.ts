@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
+import { type CrmConfig, parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { type FakeSlack, isResponse, type OAuthV2AccessResponse, type RecordedResponse } from './fake-slack.js';
 import { eventBody, postSigned, slashCommandBody } from './slack-signing.js';
@@ -26,7 +26,8 @@ export interface OAuthReplica {
 export async function startOAuthReplica(opts: {
   fake: FakeSlack;
   database: DatabaseHandle;
-  now: () => Date;
+  now?: () => Date;
+  crm?: CrmConfig;
 }): Promise<OAuthReplica> {
   const { fake, database } = opts;
   const bot = await buildApp({
@@ -36,11 +37,11 @@ export async function startOAuthReplica(opts: {
       port: 0,
       slackApiUrl: fake.apiUrl,
       logLevel: 'silent',
-      crm: parseCrmConfig({}, []),
+      crm: opts.crm ?? parseCrmConfig({}, []),
     },
     database,
     logger: createLogger('silent'),
-    now: opts.now,
+    ...(opts.now && { now: opts.now }),
     scheduleJobs: false,
   });
   const server = await bot.start();
