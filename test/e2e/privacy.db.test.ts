@@ -1,7 +1,9 @@
+import { webApi } from '@slack/bolt';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
 import { activities, auditLog, kudos, members, outbox } from '../../src/db/schema.js';
+import { claimReady } from '../../src/delivery/outbox.repository.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { describeDb } from '../support/db.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
@@ -76,6 +78,31 @@ describeDb('/kpi privacy export and forget end to end', () => {
       ['file_upload', true],
       ['files.completeUploadExternal', true],
     ]);
+  });
+
+  it('shares the file once when the replica sending it died after Slack had shared it', async () => {
+    await h.kpi('UBEN', 'privacy export', { triggerId: 'export-crash' });
+    const claims = await claimReady(h.database.db, {
+      now: h.clock.now,
+      workerId: 'dead',
+      leaseMs: 120_000,
+      limit: 10,
+      workspaceId: h.teamId,
+    });
+    const claimed = claims.find((post) => post.kind === 'export');
+    expect(claimed?.key).toBe('export:UBEN:export-crash');
+    // The dead replica got as far as sharing the file, then died before recording it.
+    const slack = new webApi.WebClient(h.botToken, { slackApiUrl: h.fake.apiUrl });
+    const file = claimed?.payload.file;
+    const bytes = Buffer.from(file?.contentBase64 ?? '', 'base64');
+    const dm = (await slack.conversations.open({ users: 'UBEN' })).channel?.id ?? '';
+    const target = await slack.files.getUploadURLExternal({ filename: file?.filename ?? '', length: bytes.length });
+    await fetch(target.upload_url ?? '', { method: 'POST', body: bytes });
+    await slack.files.completeUploadExternal({ files: [{ id: target.file_id ?? '' }], channel_id: dm });
+
+    const report = await h.bot.delivery.drain(new Date(h.clock.now.getTime() + 121_000));
+    expect(report).toMatchObject({ reconciled: 1 });
+    expect(h.fake.messagesIn(dm)).toHaveLength(1);
   });
 
   it('lets only an admin erase someone, and asks them to choose first', async () => {
