@@ -22,6 +22,7 @@ import { BOT_SCOPES } from './slack/ids.js';
 import { createInstallationStore } from './slack/installation-store.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createSlackReceiver } from './slack/receiver.js';
+import { withTokenRotation } from './slack/token-rotation.js';
 
 /**
  * Composition only: config → database → Bolt app → listeners, webhooks and jobs. The process entry
@@ -81,7 +82,18 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     const resealed = await resealSecrets(database.db, secrets);
     if (resealed > 0) logger.info({ resealed }, 'stored secrets sealed under the current ENCRYPTION_KEY');
   }
-  const store = slack.mode === 'oauth' ? createInstallationStore(database.db, now, secrets) : undefined;
+  const store =
+    slack.mode === 'oauth'
+      ? withTokenRotation({
+          db: database.db,
+          now,
+          logger,
+          storeFor: (db) => createInstallationStore(db, now, secrets),
+          clientId: slack.clientId,
+          clientSecret: slack.clientSecret,
+          clientOptions,
+        })
+      : undefined;
 
   // Filled in once Slack has told us who we are (one-workspace modes).
   const identity = { workspaceId: null as string | null };

@@ -251,6 +251,15 @@ export function configuredSecrets(config: Config): string[] {
   ].filter((s): s is string => typeof s === 'string' && s !== '');
 }
 
+/** Only the database settings: `kpi-bot db backup|restore` needs no Slack credentials. */
+export function parseDatabaseConfig(
+  env: Record<string, string | undefined>,
+): { ok: true; database: DatabaseConfig } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const database = parseDatabase(envSchema.parse(env), problems);
+  return database ? { ok: true, database } : { ok: false, problems };
+}
+
 export function formatProblems(problems: string[]): string {
   return [
     'kpi-bot cannot start: the configuration has problems.',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { DB_SYNOPSIS, DB_USAGE } from './db-commands.js';
 
 /** `kpi-bot` arguments, parsed purely: the names of the jobs come in, a command or a friendly error comes out. */
 
@@ -12,13 +13,16 @@ export type CliParse = { ok: true; command: CliCommand } | { ok: false; error: s
 
 export const SYNOPSIS = `Usage:
   kpi-bot jobs list
-  kpi-bot jobs run <job> [--now <ISO time>] [--workspace <team id>]`;
+  kpi-bot jobs run <job> [--now <ISO time>] [--workspace <team id>]
+${DB_SYNOPSIS}`;
 
 export const USAGE = `${SYNOPSIS}
 
 Runs a scheduled job once by hand, against the database and Slack API configured in the
 environment (the same variables as the bot). --now runs it as if it were that instant, e.g.
-2026-11-30T09:00:00-05:00 to preview next Monday's board; --workspace limits it to one team.`;
+2026-11-30T09:00:00-05:00 to preview next Monday's board; --workspace limits it to one team.
+
+${DB_USAGE}`;
 
 const NOW_FORMAT = 'an ISO 8601 time with its offset, e.g. 2026-11-30T09:00:00Z or 2026-11-30T09:00:00-05:00';
 

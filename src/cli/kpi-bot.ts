@@ -6,6 +6,7 @@ import { DataDirLockedError } from '../db/data-dir-lock.js';
 import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
 import { createLogger } from '../lib/logger.js';
 import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
+import { runDbCommand } from './db-commands.js';
 
 /**
  * `kpi-bot jobs list | run`: runs a scheduled job once by hand (re-send a failed post, preview next
@@ -38,6 +39,7 @@ export interface CliDeps {
 }
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  if (argv[0] === 'db') return runDbCommand(argv.slice(1), deps);
   const parsed = parseCliArgs(
     argv,
     deps.jobs.map((j) => j.name),

@@ -89,6 +89,8 @@ export type KpiCommand =
   | { type: 'team'; action: 'remove'; userIds: string[] }
   | { type: 'audit' }
   | { type: 'privacy'; setting: 'hide' | 'show' | 'status' }
+  | { type: 'privacy_export' }
+  | { type: 'privacy_forget'; userId: string }
   | { type: 'kudos'; action: 'give'; receiverId: string; reason: string }
   | { type: 'kudos'; action: 'board'; window: WindowSpec }
   | { type: 'recognition'; setting: RecognitionSetting }
@@ -160,7 +162,8 @@ export const USAGE: Record<HelpTopic, string> = {
     '`/kpi audit` — (admins) the latest changes made by managers and admins, e.g. goals set for reps and role changes',
   privacy:
     '`/kpi privacy hide|show` — hide yourself from public boards or show yourself again (also `on`/`off`), ' +
-    'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting',
+    'e.g. `/kpi privacy hide`; `/kpi privacy` shows your setting; `/kpi privacy export` DMs you a file of ' +
+    'everything stored about you; `/kpi privacy forget @person` — (admins) erase a departed rep’s personal data',
   kudos:
     '`/kpi kudos @person &lt;reason&gt;` — thank a teammate in this channel, e.g. `/kpi kudos @ana for the demo prep`; ' +
     '`/kpi kudos board [window]` (or `/kpi board kudos`) ranks kudos and reactions received',
@@ -603,8 +606,20 @@ function parseUndo(words: readonly string[]): ParseResult {
     : fail('`/kpi undo` takes nothing after it — it removes your most recent entry.', USAGE.undo);
 }
 
-function parsePrivacy(words: readonly string[]): ParseResult {
+function parsePrivacy(words: readonly string[], refs: readonly string[]): ParseResult {
   if (words.length === 0) return ok({ type: 'privacy', setting: 'status' });
+  const verb = words[0]?.toLowerCase();
+  if (verb === 'export') {
+    return words.length === 1
+      ? ok({ type: 'privacy_export' })
+      : fail('`/kpi privacy export` takes nothing after it.', USAGE.privacy);
+  }
+  if (verb === 'forget') {
+    const userId = userRef(refs[1]);
+    return userId && refs.length === 2
+      ? ok({ type: 'privacy_forget', userId })
+      : fail(`Say whose data to erase, e.g. \`/kpi privacy forget @ana\`. ${MENTION_HINT}`, USAGE.privacy);
+  }
   const setting = PRIVACY_SETTINGS.get(words.join(' ').toLowerCase());
   return setting
     ? ok({ type: 'privacy', setting })
@@ -964,7 +979,7 @@ export function parseKpiCommand(text: string, ctx: ParseContext): ParseResult {
     case 'explain':
       return parseExplain(rest, ctx);
     case 'privacy':
-      return parsePrivacy(rest);
+      return parsePrivacy(rest, referenceWords(text));
     case 'crm':
       return parseCrm(rest, mentionedUsers(text));
     case 'kudos':

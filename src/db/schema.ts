@@ -378,11 +378,11 @@ export const outbox = pgTable(
     /** `kind:target:window`, e.g. `board:42:2026-11-16T09:00Z`, `nudge:U1:2026-11-23`. */
     key: text('key').notNull(),
     kind: text('kind', {
-      enum: ['board', 'nudge', 'digest', 'contest', 'recognition', 'kudos', 'notice'],
+      enum: ['board', 'nudge', 'digest', 'contest', 'recognition', 'kudos', 'notice', 'export'],
     }).notNull(),
     /** A channel id, or a user id for a DM. */
     target: text('target').notNull(),
-    /** `{ text, blocks }` as chat.postMessage takes them, plus an optional `chart` to upload. */
+    /** `{ text, blocks }` as chat.postMessage takes them, plus an optional `chart` to upload or `file` to share. */
     payload: jsonb('payload').notNull(),
     /** The subject of a recognition or kudos post: reactions to it count for them. */
     subjectUserId: text('subject_user_id'),

@@ -15,10 +15,19 @@ export interface ChartAttachment {
   pngBase64: string;
 }
 
+/** A file shared into the conversation with `text` as its comment (a data export); not kept once sent. */
+export interface FileAttachment {
+  /** Unique per post: how a resumed delivery recognises the message in history. */
+  filename: string;
+  title: string;
+  contentBase64: string;
+}
+
 export interface OutboxPayload {
   text: string;
   blocks?: Block[];
   chart?: ChartAttachment;
+  file?: FileAttachment;
 }
 
 export interface NewPost {
@@ -179,11 +188,19 @@ export async function markSent(
   db: Database,
   post: ClaimedPost,
   workerId: string,
-  sent: { channelId: string; messageTs: string; at: Date },
+  sent: { channelId: string; messageTs: string | null; at: Date },
 ): Promise<boolean> {
   const rows = await db
     .update(outbox)
-    .set({ status: 'sent', channelId: sent.channelId, messageTs: sent.messageTs, sentAt: sent.at, lastError: null })
+    .set({
+      status: 'sent',
+      channelId: sent.channelId,
+      messageTs: sent.messageTs,
+      sentAt: sent.at,
+      lastError: null,
+      // A sent file (someone's data export) lives in Slack now; the outbox keeps no second copy.
+      payload: sql`${outbox.payload} #- '{file,contentBase64}'`,
+    })
     .where(heldBy(post, workerId))
     .returning({ id: outbox.id });
   return rows.length > 0;

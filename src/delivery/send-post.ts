@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Block } from '../slack/blocks/message.js';
-import type { ChartAttachment, ClaimedPost } from './outbox.repository.js';
+import type { ChartAttachment, ClaimedPost, FileAttachment } from './outbox.repository.js';
 import { channelKey, type Pacer } from './pacer.js';
 import { classifySlackFailure } from './slack-failures.js';
 
@@ -29,7 +29,8 @@ export interface SendContext {
 
 export interface Sent {
   channelId: string;
-  messageTs: string;
+  /** Null for a shared file: Slack shares it asynchronously and does not say the message's ts. */
+  messageTs: string | null;
   /** True when history showed that an earlier attempt had posted it. */
   reconciled: boolean;
 }
@@ -56,7 +57,8 @@ export async function sendPost(ctx: SendContext, post: ClaimedPost, postSlot: nu
     });
     if (found !== null) return { ...found, reconciled: true };
   }
-  const { text, blocks = [], chart } = post.payload;
+  const { text, blocks = [], chart, file } = post.payload;
+  if (file !== undefined) return { ...(await shareFile(ctx, post.target, text, file)), reconciled: false };
   const chartBlocks = chart === undefined ? [] : [chartBlock(await uploadChart(ctx, chart), chart)];
   const args = {
     channel: post.target,
@@ -114,6 +116,14 @@ function historyRefused(error: SlackCallError): boolean {
 interface HistoryMessage {
   ts?: string;
   metadata?: { event_type?: string; event_payload?: { key?: unknown } };
+  files?: { name?: string }[];
+}
+
+/** Our message in history: by its metadata, or for a shared file (which carries none) by the file's unique name. */
+function isOurs(m: HistoryMessage, post: ClaimedPost): boolean {
+  const filename = post.payload.file?.filename;
+  if (filename !== undefined) return m.files?.some((f) => f.name === filename) ?? false;
+  return m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === post.key;
 }
 
 async function findInHistory(ctx: SendContext, post: ClaimedPost): Promise<Omit<Sent, 'reconciled'> | null> {
@@ -132,9 +142,7 @@ async function findInHistory(ctx: SendContext, post: ClaimedPost): Promise<Omit<
       }),
     );
     const messages = (answer.messages ?? []) as HistoryMessage[];
-    const match = messages.find(
-      (m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === post.key,
-    );
+    const match = messages.find((m) => isOurs(m, post));
     if (match?.ts !== undefined) return { channelId: channel, messageTs: match.ts };
     cursor = answer.response_metadata?.next_cursor || undefined;
     if (cursor === undefined) return null;
@@ -161,14 +169,46 @@ async function conversationOf(ctx: SendContext, target: string): Promise<string>
  * it. A crash after an upload leaves at most an unshared private file, which no one sees.
  */
 async function uploadChart(ctx: SendContext, chart: ChartAttachment): Promise<string> {
-  const bytes = Buffer.from(chart.pngBase64, 'base64');
+  const fileId = await uploadBytes(ctx, chart.filename, Buffer.from(chart.pngBase64, 'base64'), chart.altText);
+  await paced(ctx, ['files.completeUploadExternal']);
+  await call('files.completeUploadExternal', () =>
+    ctx.client.files.completeUploadExternal({ files: [{ id: fileId, title: chart.title }] }),
+  );
+  return fileId;
+}
+
+/**
+ * A file (a data export) is shared into the DM by files.completeUploadExternal, which posts the
+ * message itself: it has no metadata, so a resumed delivery finds it by the file's unique name.
+ */
+async function shareFile(
+  ctx: SendContext,
+  target: string,
+  text: string,
+  file: FileAttachment,
+): Promise<Omit<Sent, 'reconciled'>> {
+  const channel = await conversationOf(ctx, target);
+  const fileId = await uploadBytes(ctx, file.filename, Buffer.from(file.contentBase64, 'base64'));
+  await paced(ctx, ['files.completeUploadExternal', channelKey(channel)]);
+  await call('files.completeUploadExternal', () =>
+    ctx.client.files.completeUploadExternal({
+      files: [{ id: fileId, title: file.title }],
+      channel_id: channel,
+      initial_comment: text,
+    }),
+  );
+  return { channelId: channel, messageTs: null };
+}
+
+/** Steps one and two of Slack's upload flow: an upload URL, then the bytes POSTed to it. */
+async function uploadBytes(ctx: SendContext, filename: string, bytes: Buffer, altText?: string): Promise<string> {
   await paced(ctx, ['files.getUploadURLExternal']);
   const target = await call('files.getUploadURLExternal', () =>
     // Slack's argument is `alt_txt` (the SDK's type spells it `alt_text`, which Slack ignores).
     ctx.client.files.getUploadURLExternal({
-      filename: chart.filename,
+      filename,
       length: bytes.length,
-      alt_txt: chart.altText,
+      ...(altText === undefined ? {} : { alt_txt: altText }),
     } as webApi.FilesGetUploadURLExternalArguments),
   );
   if (target.upload_url === undefined || target.file_id === undefined) throw new Error('upload_url_missing');
@@ -178,11 +218,6 @@ async function uploadChart(ctx: SendContext, chart: ChartAttachment): Promise<st
     body: bytes,
   });
   if (!uploaded.ok) throw new UploadError(uploaded.status);
-  await paced(ctx, ['files.completeUploadExternal']);
-  const fileId = target.file_id;
-  await call('files.completeUploadExternal', () =>
-    ctx.client.files.completeUploadExternal({ files: [{ id: fileId, title: chart.title }] }),
-  );
   return target.file_id;
 }
 

@@ -102,11 +102,12 @@ export async function setPublicOptOut(db: Database, workspaceId: string, userId:
     .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, userId)));
 }
 
-/** Uninstall: the workspace keeps its history (a reinstall picks it up) but is marked gone. */
+/** Uninstall: the workspace keeps its history for the purge's grace period (a reinstall picks it up) but is marked gone. */
 export async function markUninstalled(db: Database, workspaceId: string, at: Date) {
   await db.update(workspaces).set({ uninstalledAt: at }).where(eq(workspaces.id, workspaceId));
 }
 
+/** A (re)install; clearing `uninstalled_at` cancels a pending purge. */
 export async function markInstalled(db: Database, workspaceId: string, at: Date) {
   await db
     .insert(workspaces)

@@ -9,6 +9,9 @@ export const ACTIONS = {
   boardPosition: 'kpi_board_position',
   settingsScoring: 'kpi_settings_scoring',
   settingsRecognition: 'kpi_settings_recognition',
+  /** An admin's choice when erasing a departed rep's personal data. */
+  forgetAnonymise: 'kpi_privacy_forget_anonymise',
+  forgetDelete: 'kpi_privacy_forget_delete',
 } as const;
 
 /** Modal callback ids. */

@@ -203,6 +203,15 @@ describe('undo and privacy', () => {
       usage: USAGE.privacy,
     });
   });
+
+  it('reads an export request and whom an admin wants forgotten', () => {
+    expect(command('privacy export')).toEqual({ type: 'privacy_export' });
+    expect(command('Privacy EXPORT')).toEqual({ type: 'privacy_export' });
+    expect(command('privacy forget <@U0ANA|ana>')).toEqual({ type: 'privacy_forget', userId: 'U0ANA' });
+    expect(error('privacy export everything').usage).toBe(USAGE.privacy);
+    expect(error('privacy forget ana').error).toContain('Say whose data to erase');
+    expect(error('privacy forget <@U0ANA> <@U0BEN>').error).toContain('Say whose data to erase');
+  });
 });
 
 describe('me', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { DataDirLockedError, lockDataDir } from '../../src/db/data-dir-lock.js';
+import { holdDataDir, startHolder } from '../support/holder.js';
 
 const LOCK_FILE = 'kpi-bot.lock';
 
@@ -23,25 +24,6 @@ afterEach(() => {
   }
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Spawns a node process and resolves once it printed `ready` (it then stays alive until killed). */
-function startHolder(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolve(child);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`holder exited with ${code} before it was ready: ${err}`)));
-  });
-}
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -97,16 +79,19 @@ describe('lockDataDir', () => {
   it('refuses a directory locked by another live process, naming it and advising DATABASE_URL', async () => {
     const dir = tempDir();
     const lock = join(dir, LOCK_FILE);
-    const holder = await startHolder([
-      '-e',
-      `const fs = require('node:fs');
+    const holder = await startHolder(
+      [
+        '-e',
+        `const fs = require('node:fs');
        const fd = fs.openSync(process.argv[1], 'wx');
        fs.writeSync(fd, String(process.pid));
        fs.closeSync(fd);
        console.log('ready');
        setInterval(() => {}, 60000);`,
-      lock,
-    ]);
+        lock,
+      ],
+      children,
+    );
     expect(readFileSync(lock, 'utf8')).toBe(String(holder.pid));
 
     let thrown: unknown;
@@ -152,16 +137,7 @@ describe('lockDataDir', () => {
 describe('openDatabase on a PGlite directory already open in another process', () => {
   it('refuses the second process with a clear message and exit code 2, and the first keeps its lock', async () => {
     const dir = tempDir();
-    const holder = await startHolder([
-      '--import',
-      'tsx',
-      '-e',
-      `const { openDatabase } = await import('./src/db/client.ts');
-       await openDatabase({ driver: 'pglite', dataDir: process.argv[1] }, { migrate: false });
-       console.log('ready');
-       setInterval(() => {}, 60000);`,
-      dir,
-    ]);
+    const holder = await holdDataDir(dir, children);
     const expected = `The embedded database in ${dir} is already open in another process (pid ${holder.pid}).`;
 
     // In this process: refused before PGlite touches the directory.

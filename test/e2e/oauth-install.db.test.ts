@@ -1,22 +1,18 @@
 import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { crmConnections, crmEvents, installations, workspaces } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { createLogger } from '../../src/lib/logger.js';
 import type { EncryptionKeys } from '../../src/lib/secret-box.js';
 import { describeDb, openTestDatabase, TEST_DB } from '../support/db.js';
 import { signHubSpotV3 } from '../support/fake-hubspot.js';
-import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
-import { eventBody, postSigned, slashCommandBody } from '../support/slack-signing.js';
+import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
+import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
 import { ADMIN_URL } from '../support/test-env.js';
 
-const SIGNING_SECRET = 'oauth-signing-secret';
 const HUBSPOT_SECRET = 'one-hubspot-app-for-every-workspace';
 const KEY_1 = Buffer.alloc(32, 1);
 const KEY_2 = Buffer.alloc(32, 2);
@@ -25,67 +21,32 @@ const KEY_2 = Buffer.alloc(32, 2);
 describeDb('many-workspace mode (OAuth)', () => {
   let fake: FakeSlack;
   let database: DatabaseHandle;
-  let bot: KpiBot;
+  let replica: OAuthReplica;
   let url: string;
 
-  /** Builds and starts the app on the shared database; a restart with other keys is a key rotation. */
-  async function startBot(encryption: EncryptionKeys) {
-    bot = await buildApp({
-      config: {
-        slack: {
-          mode: 'oauth',
-          clientId: 'client-1',
-          clientSecret: 'client-secret',
-          stateSecret: 'state-secret',
-          signingSecret: SIGNING_SECRET,
-        },
-        database: { driver: 'pglite', dataDir: null },
-        port: 0,
-        slackApiUrl: fake.apiUrl,
-        logLevel: 'silent',
-        crm: parseCrmConfig({ HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET }, []),
-        encryption,
-      },
+  /** Starts the app on the shared database; a restart with other keys is a key rotation. */
+  async function startReplica(encryption: EncryptionKeys) {
+    replica = await startOAuthReplica({
+      fake,
       database,
-      logger: createLogger('silent'),
-      scheduleJobs: false,
+      crm: parseCrmConfig({ HUBSPOT_CLIENT_SECRET: HUBSPOT_SECRET }, []),
+      encryption,
     });
-    const server = await bot.start();
-    url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+    url = replica.url;
   }
 
   beforeAll(async () => {
-    fake = await startFakeSlack({ clientId: 'client-1', clientSecret: 'client-secret' });
+    fake = await startFakeSlack({ clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret });
     database = await openTestDatabase();
-    await startBot({ current: KEY_1, previous: [] });
+    await startReplica({ current: KEY_1, previous: [] });
   });
   afterAll(async () => {
-    await bot.stop();
+    await replica.stop();
     await fake.close();
     await database.close();
   });
 
-  async function install(teamId: string, code: string) {
-    fake.addOAuthCode(code, {
-      team: { id: teamId, name: `Team ${teamId}` },
-      authed_user: { id: 'UADMIN' },
-      access_token: `xoxb-${teamId}`,
-      token_type: 'bot',
-      scope: 'commands,users:read,users:read.email,chat:write',
-      bot_user_id: `UBOT${teamId}`,
-      app_id: 'A1',
-    });
-    const start = await fetch(`${url}/slack/install`, { redirect: 'manual' });
-    expect(start.status).toBe(302);
-    const state = new URL(start.headers.get('location') ?? '').searchParams.get('state');
-    const cookie = start.headers.get('set-cookie')?.split(';')[0] ?? '';
-    expect(state).toBeTruthy();
-    const done = await fetch(`${url}/slack/oauth_redirect?code=${code}&state=${state}`, {
-      headers: { cookie },
-      redirect: 'manual',
-    });
-    expect(done.status).toBeLessThan(400);
-  }
+  const install = (teamId: string, code: string) => replica.install(teamId, code);
 
   async function kpi(
     teamId: string,
@@ -95,21 +56,40 @@ describeDb('many-workspace mode (OAuth)', () => {
     isAdmin = false,
   ): Promise<{ status: number; reply?: RecordedResponse }> {
     fake.addUser({ id: userId, teamId, name: userId, tz: 'UTC', isAdmin });
-    const body = slashCommandBody({
-      teamId,
-      userId,
-      text,
-      responseUrl: fake.responseUrl(id),
-      triggerId: `trigger-${id}`,
-    });
-    const res = await postSigned(`${url}/slack/events`, body, {
-      signingSecret: SIGNING_SECRET,
-      contentType: 'application/x-www-form-urlencoded',
-    });
-    if (res.status !== 200) return { status: res.status };
-    const reply = await fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id);
-    return { status: res.status, reply };
+    const answer = await replica.kpi(teamId, userId, text, id);
+    return typeof answer === 'number' ? { status: answer } : { status: 200, reply: answer };
   }
+
+  it('installs through /slack/install, stores the installation and answers that workspace', async () => {
+    await install('TAAA', 'code-a');
+    const rows = await database.db.select().from(installations).where(eq(installations.teamId, 'TAAA'));
+    expect(rows).toHaveLength(1);
+    const ws = await database.db.select().from(workspaces).where(eq(workspaces.id, 'TAAA'));
+    expect(ws[0]?.installedAt).toBeInstanceOf(Date);
+    const { reply } = await kpi('TAAA', 'U1', 'log calls 3', 'a1');
+    expect(reply?.body.text).toBe('Logged 3 calls.');
+    // The reply used the installed workspace's own bot token.
+    expect(fake.callsTo('users.info').at(-1)?.token).toBe('xoxb-TAAA-code-a');
+  });
+
+  it("keeps each workspace's data to itself", async () => {
+    await install('TBBB', 'code-b');
+    await kpi('TBBB', 'U1', 'log deal won $50k', 'b1');
+    const board = await kpi('TAAA', 'U1', 'board', 'a2');
+    expect(JSON.stringify(board.reply?.body)).not.toContain('$50,000');
+  });
+
+  it('forgets the tokens on app_uninstalled and then refuses that workspace', async () => {
+    expect(await replica.event('TBBB', { type: 'app_uninstalled' }, 'Ev-uninstall')).toBe(200);
+    await expect
+      .poll(async () => (await database.db.select().from(installations).where(eq(installations.teamId, 'TBBB'))).length)
+      .toBe(0);
+    const after = await kpi('TBBB', 'U1', 'me', 'b2');
+    expect(after.reply).toBeUndefined();
+    expect(after.status).toBe(401);
+    // The other workspace is untouched.
+    expect((await kpi('TAAA', 'U1', 'log calls 1', 'a3')).reply?.body.text).toBe('Logged 1 call.');
+  });
 
   async function deliver(portalId: number, eventId: number = portalId) {
     const body = JSON.stringify([
@@ -134,42 +114,6 @@ describeDb('many-workspace mode (OAuth)', () => {
     });
     return fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   }
-
-  it('installs through /slack/install, stores the installation and answers that workspace', async () => {
-    await install('TAAA', 'code-a');
-    const rows = await database.db.select().from(installations).where(eq(installations.teamId, 'TAAA'));
-    expect(rows).toHaveLength(1);
-    const ws = await database.db.select().from(workspaces).where(eq(workspaces.id, 'TAAA'));
-    expect(ws[0]?.installedAt).toBeInstanceOf(Date);
-    const { reply } = await kpi('TAAA', 'U1', 'log calls 3', 'a1');
-    expect(reply?.body.text).toBe('Logged 3 calls.');
-    // The reply used the installed workspace's own bot token.
-    expect(fake.callsTo('users.info').at(-1)?.token).toBe('xoxb-TAAA');
-  });
-
-  it("keeps each workspace's data to itself", async () => {
-    await install('TBBB', 'code-b');
-    await kpi('TBBB', 'U1', 'log deal won $50k', 'b1');
-    const board = await kpi('TAAA', 'U1', 'board', 'a2');
-    expect(JSON.stringify(board.reply?.body)).not.toContain('$50,000');
-  });
-
-  it('forgets the tokens on app_uninstalled and then refuses that workspace', async () => {
-    const body = eventBody({ type: 'app_uninstalled' }, { teamId: 'TBBB', eventId: 'Ev-uninstall' });
-    const res = await postSigned(`${url}/slack/events`, body, {
-      signingSecret: SIGNING_SECRET,
-      contentType: 'application/json',
-    });
-    expect(res.status).toBe(200);
-    await expect
-      .poll(async () => (await database.db.select().from(installations).where(eq(installations.teamId, 'TBBB'))).length)
-      .toBe(0);
-    const after = await kpi('TBBB', 'U1', 'me', 'b2');
-    expect(after.reply).toBeUndefined();
-    expect(after.status).toBe(401);
-    // The other workspace is untouched.
-    expect((await kpi('TAAA', 'U1', 'log calls 1', 'a3')).reply?.body.text).toBe('Logged 1 call.');
-  });
 
   it('routes one HubSpot app to each workspace by the portal an admin connected', async () => {
     const refused = await kpi('TAAA', 'UREP', 'crm connect hubspot 62515', 'h0');
@@ -218,7 +162,7 @@ describeDb('many-workspace mode (OAuth)', () => {
     );
     return rows.map((r) => r.text).join('\n');
   }
-  const secretsGiven: string[] = ['xoxb-TAAA', 'xoxb-TCCC'];
+  const secretsGiven: string[] = ['xoxb-TAAA-code-a', 'xoxb-TCCC-code-c'];
 
   it('stores bot tokens and CRM secrets encrypted, and still serves from them', async () => {
     for (const [crm, id] of [
@@ -240,20 +184,20 @@ describeDb('many-workspace mode (OAuth)', () => {
 
   it('re-encrypts every stored secret under a new key at start-up, reading the old one meanwhile', async () => {
     const before = await storedSecrets();
-    await bot.stop();
-    await startBot({ current: KEY_2, previous: [KEY_1] });
+    await replica.stop();
+    await startReplica({ current: KEY_2, previous: [KEY_1] });
     const after = await storedSecrets();
     const keyIds = (text: string) => new Set([...text.matchAll(/kpi-enc:v1:([0-9a-f]{8}):/g)].map((m) => m[1]));
     expect(keyIds(before).size).toBe(1);
     expect(keyIds(after).size).toBe(1);
     expect([...keyIds(after)]).not.toEqual([...keyIds(before)]);
     expect((await kpi('TAAA', 'U1', 'log calls 1', 'a5')).reply?.body.text).toBe('Logged 1 call.');
-    expect((await bot.jobDeps.slackFor('TAAA'))?.token).toBe('xoxb-TAAA');
+    expect((await replica.bot.jobDeps.slackFor('TAAA'))?.token).toBe('xoxb-TAAA-code-a');
     // The old key is no longer needed.
-    await bot.stop();
-    await startBot({ current: KEY_2, previous: [] });
+    await replica.stop();
+    await startReplica({ current: KEY_2, previous: [] });
     expect((await kpi('TAAA', 'U1', 'log calls 1', 'a6')).reply?.body.text).toBe('Logged 1 call.');
-    expect((await bot.jobDeps.slackFor('TAAA'))?.token).toBe('xoxb-TAAA');
+    expect((await replica.bot.jobDeps.slackFor('TAAA'))?.token).toBe('xoxb-TAAA-code-a');
   });
 
   it.runIf(TEST_DB === 'postgres')('leaves no token in a pg_dump of the database', async () => {

@@ -4,7 +4,8 @@
  * Point a WebClient (or Bolt's `clientOptions`) at `fake.apiUrl`; the fake answers the way Slack does, including
  * the refusals: `not_authed`, `invalid_auth`, `token_revoked`, `missing_scope`, `channel_not_found`,
  * `not_in_channel`, `is_archived`, `no_text`, `msg_too_long`, `invalid_blocks` (with Slack's
- * `[json-pointer:…]` reasons), rate limits (HTTP 429 + `Retry-After`, per method and per channel) and
+ * `[json-pointer:…]` reasons), expired tokens (`token_expired`, with token rotation: oauth.v2.access hands out
+ * 12-hour access tokens and single-use refresh tokens), rate limits (HTTP 429 + `Retry-After`, per method and per channel) and
  * injected failures. Messages keep their `metadata`, which conversations.history returns; files go
  * through Slack's upload flow (files.getUploadURLExternal, a POST of the bytes to the upload URL,
  * files.completeUploadExternal) before an `image` block may show them with `slack_file`.
@@ -31,6 +32,8 @@ export interface TokenInfo {
   enterpriseId?: string;
   /** When given, methods needing a scope the token lacks fail with `missing_scope`. Omit to allow everything. */
   scopes?: readonly string[];
+  /** Fake-clock epoch ms after which the token fails with `token_expired` (token rotation). */
+  expiresAt?: number;
 }
 
 export interface FakeUser {
@@ -74,6 +77,8 @@ export interface FakeMessage {
   blocks?: readonly unknown[];
   /** Message metadata as chat.postMessage took it: `{ event_type, event_payload }`. */
   metadata?: Json;
+  /** Files shared with the message by files.completeUploadExternal (`channel_id`). */
+  files?: readonly { id: string; name: string; title: string | undefined }[];
 }
 
 /** A file uploaded through the external upload flow. */
@@ -903,6 +908,8 @@ const HISTORY_SCOPES = ['channels:history', 'groups:history', 'im:history', 'mpi
 const HISTORY_MAX = 999;
 const USER_ID = /^[UW][A-Z0-9]+$/;
 const FAKE_APP_ID = 'A0FAKEAPP';
+/** Slack's rotated access tokens last 12 hours. */
+const ROTATED_TOKEN_SECONDS = 12 * 60 * 60;
 
 class FakeSlackServer implements FakeSlack {
   readonly calls: RecordedCall[] = [];
@@ -919,6 +926,8 @@ class FakeSlackServer implements FakeSlack {
   private readonly messages = new Map<string, FakeMessage>();
   private readonly homeViews = new Map<string, string>();
   private readonly oauthCodes = new Map<string, OAuthV2AccessResponse>();
+  /** Unspent refresh tokens and the installation each renews; spending one revokes it, as Slack does. */
+  private readonly refreshTokens = new Map<string, OAuthV2AccessResponse>();
   private readonly failures = new Map<string, { spec: FailureSpec; remaining: number }[]>();
   private readonly rateLimits = new Map<string, SlidingWindow>();
   private channelRateLimit: { perSecond: number } | undefined;
@@ -1187,6 +1196,7 @@ class FakeSlackServer implements FakeSlack {
     const state = this.tokens.get(token);
     if (state === undefined) throw new SlackApiError('invalid_auth');
     if (state.revoked) throw new SlackApiError('token_revoked');
+    if (state.expiresAt !== undefined && state.expiresAt <= this.now()) throw new SlackApiError('token_expired');
     return state;
   }
 
@@ -1430,6 +1440,7 @@ class FakeSlackServer implements FakeSlack {
         user: m.userId,
         text: m.text ?? '',
         ...(m.blocks === undefined ? {} : { blocks: m.blocks }),
+        ...(m.files === undefined ? {} : { files: m.files }),
         ts: m.ts,
         ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
       })),
@@ -1478,7 +1489,8 @@ class FakeSlackServer implements FakeSlack {
     }
     if (channel !== undefined) {
       const text = stringArg(args, 'initial_comment') ?? '';
-      this.addMessage({ channel: channel.id, ts: this.nextTs(), userId: auth.botUserId, text });
+      const shared = files.map(({ file }) => ({ id: file.id, name: file.filename, title: file.title }));
+      this.addMessage({ channel: channel.id, ts: this.nextTs(), userId: auth.botUserId, text, files: shared });
     }
     return { files: files.map(({ file }) => ({ id: file.id, title: file.title, name: file.filename })) };
   }
@@ -1491,6 +1503,7 @@ class FakeSlackServer implements FakeSlack {
     if (this.opts.clientSecret !== undefined && stringArg(args, 'client_secret') !== this.opts.clientSecret) {
       throw new SlackApiError('bad_client_secret');
     }
+    if (stringArg(args, 'grant_type') === 'refresh_token') return this.refreshAccess(stringArg(args, 'refresh_token'));
     const code = stringArg(args, 'code') ?? '';
     const response = this.oauthCodes.get(code);
     if (response === undefined) throw new SlackApiError('invalid_code');
@@ -1505,6 +1518,38 @@ class FakeSlackServer implements FakeSlack {
     };
   }
 
+  /**
+   * Token rotation: a refresh token buys a new 12-hour bot token and a new refresh token, and is
+   * revoked by the exchange, so a second replica spending the same one is refused. The old access
+   * token keeps working until it expires.
+   */
+  private refreshAccess(refreshToken: string | undefined): Json {
+    const installed = refreshToken === undefined ? undefined : this.refreshTokens.get(refreshToken);
+    if (refreshToken === undefined || installed === undefined) throw new SlackApiError('invalid_refresh_token');
+    this.refreshTokens.delete(refreshToken);
+    const n = ++this.sequence;
+    const renewed: OAuthV2AccessResponse = {
+      ...installed,
+      access_token: `xoxe.xoxb-${installed.team?.id ?? 'E'}-${n}`,
+      refresh_token: `xoxe-1-${n}`,
+      expires_in: ROTATED_TOKEN_SECONDS,
+    };
+    this.registerInstalledTokens(renewed);
+    const { team, enterprise, scope, bot_user_id, access_token, refresh_token, expires_in } = renewed;
+    return {
+      app_id: FAKE_APP_ID,
+      token_type: 'bot',
+      access_token,
+      refresh_token,
+      expires_in,
+      scope,
+      bot_user_id,
+      team,
+      enterprise: enterprise ?? null,
+      is_enterprise_install: false,
+    };
+  }
+
   // --- helpers for methods --------------------------------------------------------------------------------------------
 
   /** Tokens handed out by an install become valid, as they do on Slack (unless the test registered them already). */
@@ -1513,10 +1558,13 @@ class FakeSlackServer implements FakeSlack {
     const enterpriseId = response.enterprise?.id;
     const scopesOf = (scope: string | undefined) => scope?.split(',').filter((s) => s !== '');
     const { access_token: botToken, bot_user_id: botUserId, authed_user: user } = response;
+    const expiresAt = response.expires_in === undefined ? undefined : this.now() + response.expires_in * 1000;
     if (botToken !== undefined && botUserId !== undefined && !this.tokens.has(botToken)) {
       const botId = `B${botUserId.slice(1)}`;
-      this.addToken(botToken, { teamId, botUserId, botId, enterpriseId, scopes: scopesOf(response.scope) });
+      const scopes = scopesOf(response.scope);
+      this.addToken(botToken, { teamId, botUserId, botId, enterpriseId, scopes, ...(expiresAt && { expiresAt }) });
     }
+    if (response.refresh_token !== undefined) this.refreshTokens.set(response.refresh_token, response);
     if (user.access_token !== undefined && !this.tokens.has(user.access_token)) {
       this.addToken(user.access_token, { teamId, botUserId: user.id, enterpriseId, scopes: scopesOf(user.scope) });
     }

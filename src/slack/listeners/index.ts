@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
+import { createForgetAction } from './actions/privacy-forget.action.js';
 import { createSettingsAction } from './actions/settings.action.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
@@ -22,6 +23,8 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   app.action(ACTIONS.boardPosition, createBoardPositionAction(deps));
   app.action(ACTIONS.settingsScoring, createSettingsAction(deps, 'scoring'));
   app.action(ACTIONS.settingsRecognition, createSettingsAction(deps, 'recognition'));
+  app.action(ACTIONS.forgetAnonymise, createForgetAction(deps, 'anonymise'));
+  app.action(ACTIONS.forgetDelete, createForgetAction(deps, 'delete'));
   app.view(VIEWS.settingsScoring, createSettingsView(deps, 'scoring'));
   app.view(VIEWS.settingsRecognition, createSettingsView(deps, 'recognition'));
   const uninstall = createUninstallHandler(deps, store);

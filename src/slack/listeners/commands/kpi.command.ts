@@ -16,6 +16,7 @@ import { runGoalCommand, runGoalsCommand } from './goals-actions.js';
 import { runKpiCommand } from './kpi-actions.js';
 import { runKudosCommand } from './kudos-actions.js';
 import { runNudgesCommand } from './nudges-actions.js';
+import { runPrivacyCommand } from './privacy-actions.js';
 import { runRecognitionCommand } from './recognition-actions.js';
 import { runAuditCommand, runRoleCommand, runTeamCommand } from './roles-actions.js';
 
@@ -97,6 +98,9 @@ async function routeCommand(ctx: CommandContext, cmd: KpiCommand): Promise<Slack
       return runTeamCommand(ctx, cmd);
     case 'audit':
       return runAuditCommand(ctx);
+    case 'privacy_export':
+    case 'privacy_forget':
+      return runPrivacyCommand(ctx, cmd);
     case 'rules':
       return rulesMessage(cmd.topic, ctx.settings);
     default:

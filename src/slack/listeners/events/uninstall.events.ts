@@ -4,7 +4,8 @@ import type { AppDeps } from '../../deps.js';
 
 /**
  * `app_uninstalled` and `tokens_revoked`: the stored tokens are deleted at once (they no longer
- * work and must not linger); the workspace's history stays, so a reinstall carries on from it.
+ * work and must not linger); the workspace's history stays for the grace period, so a reinstall
+ * carries on from it, then the `purge-uninstalled` job deletes it (src/privacy/workspace-purge.ts).
  */
 export function createUninstallHandler(deps: AppDeps, store: InstallationStore | undefined) {
   return async ({

@@ -1,0 +1,67 @@
+import { formatProblems, parseDatabaseConfig } from '../config.js';
+import { BackupError, backupDataDir, restoreDataDir } from '../db/backup.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
+
+/**
+ * `kpi-bot db backup <file>` and `kpi-bot db restore <file>` for the embedded database. They need
+ * only the database settings; with PostgreSQL they say to use its own tools.
+ */
+
+export const DB_SYNOPSIS = `  kpi-bot db backup <file>
+  kpi-bot db restore <file>`;
+
+export const DB_USAGE = `db backup writes the embedded database (DATA_DIR) to one file; db restore replaces it with
+one, keeping the previous directory beside it. Stop the bot first: the data directory is locked
+while it runs. With DATABASE_URL set to PostgreSQL, use pg_dump and pg_restore instead.`;
+
+interface DbDeps {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const POSTGRES_HINT =
+  'DATABASE_URL points to PostgreSQL: back it up with its own tools, e.g. `pg_dump --format=custom "$DATABASE_URL" > kpi.dump`, ' +
+  'and restore with `pg_restore --clean --dbname "$DATABASE_URL" kpi.dump` (see "Backups" in README.md).';
+
+/** Exit codes as `runCli`'s: 0 done, 1 failed, 2 a usage or configuration problem. */
+export async function runDbCommand(args: readonly string[], deps: DbDeps): Promise<number> {
+  const [action, file, ...extra] = args;
+  if ((action !== 'backup' && action !== 'restore') || file === undefined || extra.length > 0) {
+    deps.stderr(`kpi-bot: say \`db backup <file>\` or \`db restore <file>\`.\n\nUsage:\n${DB_SYNOPSIS}\n`);
+    return 2;
+  }
+  const parsed = parseDatabaseConfig(deps.env);
+  if (!parsed.ok) {
+    deps.stderr(`${formatProblems(parsed.problems)}\n`);
+    return 2;
+  }
+  const { database } = parsed;
+  if (database.driver === 'postgres') {
+    deps.stderr(`kpi-bot: ${POSTGRES_HINT}\n`);
+    return 2;
+  }
+  if (database.dataDir === null) {
+    deps.stderr('kpi-bot: DATABASE_URL is memory://, which keeps nothing on disk to back up or restore.\n');
+    return 2;
+  }
+  try {
+    if (action === 'backup') {
+      const { bytes } = await backupDataDir(database.dataDir, file);
+      deps.stdout(`Backed up ${database.dataDir} to ${file} (${bytes} bytes).\n`);
+    } else {
+      const { previous } = await restoreDataDir(database.dataDir, file);
+      deps.stdout(
+        `Restored ${database.dataDir} from ${file}.${previous ? ` The data it replaced is in ${previous}; delete it once the bot runs well.` : ''}\n`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof DataDirLockedError || error instanceof BackupError) {
+      deps.stderr(`kpi-bot cannot ${action}: ${error.message}\n`);
+      return 2;
+    }
+    deps.stderr(`kpi-bot ${action} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
