@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
-import type { DatabaseHandle } from './db/client.js';
+import { type DatabaseHandle, ping } from './db/client.js';
 import { deliveryClient, useDeliverer } from './delivery/deliver.job.js';
 import { Deliverer } from './delivery/deliverer.js';
 import { createApis } from './integrations/crm-apis.js';
@@ -204,12 +204,15 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   };
 }
 
+/** How long the health check waits for the database before it answers 503. */
+export const HEALTH_DEADLINE_MS = 2_000;
+
 function healthRoute(database: DatabaseHandle, logger: Logger): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      database.ping().then(
+      ping(database.db, HEALTH_DEADLINE_MS).then(
         () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
         (error: unknown) => {
           logger.error({ err: error }, 'health check: the database does not answer');

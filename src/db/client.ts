@@ -17,10 +17,59 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   driver: DatabaseConfig['driver'];
-  /** Resolves when the database answers a query; used by the health check. */
-  ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'kpi_bot.database_unavailable';
+}
+
+/**
+ * Resolves when the database answers `select 1` within `deadlineMs`, rejects with
+ * `DatabaseUnavailableError` otherwise: a probe (the health check) must answer, never hang.
+ */
+export async function ping(db: Database, deadlineMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DatabaseUnavailableError(`the database did not answer within ${deadlineMs} ms`)),
+      deadlineMs,
+    );
+  });
+  try {
+    await Promise.race([db.execute(sql`select 1`), deadline]);
+  } catch (error) {
+    throw error instanceof DatabaseUnavailableError
+      ? error
+      : new DatabaseUnavailableError('the database refused the query', { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether an error means the database is away (refused, dropped or timed-out connections, a server
+ * shutting down or in recovery) rather than a fault in a query: callers answer 503 and let the
+ * sender retry.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  // postgres.js connection codes, Node socket errors, SQLSTATE classes 08 (connection) and 57P0x (shutdown).
+  if (typeof code === 'string' && /^(CONNECT(ION)?_|ECONN|ETIMEDOUT|EPIPE|EHOSTUNREACH|08|57P0)/.test(code))
+    return true;
+  // drizzle wraps the driver's error in `cause`.
+  return cause !== undefined && cause !== error && isDatabaseUnavailable(cause);
+}
+
+/**
+ * Every wait on PostgreSQL is bounded: a connection attempt gives up after this long, and a
+ * reconnect waits at most `MAX_BACKOFF_S` (postgres.js grows it towards 20 s by default), so the
+ * app serves again within seconds of the database coming back.
+ */
+export const CONNECT_TIMEOUT_S = 5;
+const MAX_BACKOFF_S = 2;
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -60,9 +109,6 @@ export function wrapPglite(client: PGlite, release: () => void = () => {}): Open
     db,
     driver: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
     close: async () => {
       await client.close();
       release();
@@ -71,15 +117,21 @@ export function wrapPglite(client: PGlite, release: () => void = () => {}): Open
 }
 
 function openPostgres(url: string): Opened {
-  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: CONNECT_TIMEOUT_S,
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, MAX_BACKOFF_S),
+    // postgres.js looks up array types on every new connection in a promise nobody awaits: a
+    // connection dropped during that look-up was an unhandled rejection that ended the process.
+    // The schema has no array columns, so the look-up is not needed.
+    fetch_types: false,
+  });
   const db = drizzlePostgres(client, { schema });
   return {
     db,
     driver: 'postgres',
     migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
     close: () => client.end({ timeout: 5 }),
   };
 }
