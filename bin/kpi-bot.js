@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `kpi-bot jobs list | run <job>`: runs the TypeScript sources through tsx (a runtime dependency),
+// `kpi-bot jobs list | run <job>`, `kpi-bot db migrate`: runs the TypeScript sources through tsx (a runtime dependency),
 // so the command works from a clean clone after `npm ci`, with no build step.
 import { register } from 'tsx/esm/api';
 

@@ -159,6 +159,15 @@ function parseSlack(e: Env, problems: string[]): SlackConfig | null {
   return problems.length > before ? null : { mode: 'single', botToken, signingSecret };
 }
 
+/** Only the database part, for `kpi-bot db migrate`, which needs no Slack credentials. */
+export function parseDatabaseConfig(
+  env: Record<string, string | undefined>,
+): { ok: true; database: DatabaseConfig } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const database = parseDatabase(envSchema.parse(env), problems);
+  return database ? { ok: true, database } : { ok: false, problems };
+}
+
 function parseDatabase(e: Env, problems: string[]): DatabaseConfig | null {
   const url = e.DATABASE_URL;
   if (url === undefined) return { driver: 'pglite', dataDir: e.DATA_DIR ?? './data' };

@@ -6,19 +6,24 @@ import { DateTime } from 'luxon';
 export type CliCommand =
   | { type: 'help' }
   | { type: 'list' }
+  | { type: 'migrate' }
   | { type: 'run'; job: string; now: Date | null; workspaceId: string | null };
 
 export type CliParse = { ok: true; command: CliCommand } | { ok: false; error: string };
 
 export const SYNOPSIS = `Usage:
   kpi-bot jobs list
-  kpi-bot jobs run <job> [--now <ISO time>] [--workspace <team id>]`;
+  kpi-bot jobs run <job> [--now <ISO time>] [--workspace <team id>]
+  kpi-bot db migrate`;
 
 export const USAGE = `${SYNOPSIS}
 
 Runs a scheduled job once by hand, against the database and Slack API configured in the
 environment (the same variables as the bot). --now runs it as if it were that instant, e.g.
-2026-11-30T09:00:00-05:00 to preview next Monday's board; --workspace limits it to one team.`;
+2026-11-30T09:00:00-05:00 to preview next Monday's board; --workspace limits it to one team.
+
+\`db migrate\` applies the database migrations and exits (only DATABASE_URL or DATA_DIR is needed),
+so a deploy pipeline can migrate before it rolls out; the bot also migrates at start-up.`;
 
 const NOW_FORMAT = 'an ISO 8601 time with its offset, e.g. 2026-11-30T09:00:00Z or 2026-11-30T09:00:00-05:00';
 
@@ -35,6 +40,14 @@ export function parseCliArgs(argv: readonly string[], jobNames: readonly string[
     return { ok: true, command: { type: 'help' } };
   }
   const [group, action, job, ...extra] = positionals;
+  if (group === 'db') {
+    if (action !== 'migrate')
+      return { ok: false, error: action === undefined ? 'Say `db migrate`.' : `Unknown db command "${action}".` };
+    if (job !== undefined || values.now !== undefined || values.workspace !== undefined) {
+      return { ok: false, error: '`db migrate` takes no arguments.' };
+    }
+    return { ok: true, command: { type: 'migrate' } };
+  }
   if (group !== 'jobs') return { ok: false, error: `Unknown command "${group}".` };
   if (action === 'list') {
     if (job !== undefined || values.now !== undefined || values.workspace !== undefined) {

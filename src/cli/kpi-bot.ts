@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { buildApp, SlackAuthError } from '../app.js';
-import { type Config, formatProblems, parseConfig } from '../config.js';
+import { type Config, formatProblems, parseConfig, parseDatabaseConfig } from '../config.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
@@ -8,7 +8,7 @@ import { createLogger } from '../lib/logger.js';
 import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
 
 /**
- * `kpi-bot jobs list | run`: runs a scheduled job once by hand (re-send a failed post, preview next
+ * `kpi-bot jobs list | run`, `kpi-bot db migrate`: runs a scheduled job once by hand (re-send a failed post, preview next
  * Monday's board) against the configured database and Slack API. The app is built as the bot builds
  * it, without the HTTP listener or the scheduler. Everything it needs comes in `CliDeps`, so tests
  * run it in-process with their own jobs, database and fake Slack.
@@ -55,6 +55,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     deps.stdout(listJobs(deps.jobs));
     return EXIT_OK;
   }
+  if (command.type === 'migrate') return migrate(deps);
 
   const config = parseConfig(deps.env);
   if (!config.ok) {
@@ -91,6 +92,28 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   } finally {
     await app.close();
   }
+}
+
+/** Applies the migrations (under the same lock as the bot's start-up) and closes the database. */
+async function migrate(deps: CliDeps): Promise<number> {
+  const parsed = parseDatabaseConfig(deps.env);
+  if (!parsed.ok) {
+    deps.stderr(`${formatProblems(parsed.problems)}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const database = await openDatabase(parsed.database);
+    await database.close();
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      deps.stderr(`kpi-bot cannot migrate: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    deps.stderr(`kpi-bot db migrate failed: ${describe(error)}\n`);
+    return EXIT_FAILED;
+  }
+  deps.stdout(`Migrations applied (${parsed.database.driver === 'postgres' ? 'PostgreSQL' : 'embedded database'}).\n`);
+  return EXIT_OK;
 }
 
 export function listJobs(jobs: readonly JobDefinition[]): string {

@@ -116,9 +116,12 @@ export function wrapPglite(client: PGlite, release: () => void = () => {}): Open
   };
 }
 
-function openPostgres(url: string): Opened {
-  const client = postgres(url, {
-    max: 10,
+/** Any fixed key: it names the one lock every replica takes before it migrates. */
+const MIGRATION_LOCK_KEY = 0x6b70_6962; // "kpib"
+
+function connectPostgres(url: string, max: number) {
+  return postgres(url, {
+    max,
     onnotice: () => {},
     connect_timeout: CONNECT_TIMEOUT_S,
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, MAX_BACKOFF_S),
@@ -127,11 +130,30 @@ function openPostgres(url: string): Opened {
     // The schema has no array columns, so the look-up is not needed.
     fetch_types: false,
   });
+}
+
+function openPostgres(url: string): Opened {
+  const client = connectPostgres(url, 10);
   const db = drizzlePostgres(client, { schema });
   return {
     db,
     driver: 'postgres',
-    migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: () => migratePostgresLocked(url),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Replicas started together would each run the same `CREATE TABLE`s, and all but one die. The
+ * migrations run on one dedicated session holding an advisory lock: the others wait for it, then
+ * find nothing left to apply. Ending the session releases the lock, even if a migration failed.
+ */
+async function migratePostgresLocked(url: string): Promise<void> {
+  const session = connectPostgres(url, 1);
+  try {
+    await session`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migratePostgres(drizzlePostgres(session, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await session.end({ timeout: 5 });
+  }
 }
