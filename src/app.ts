@@ -22,6 +22,16 @@ import { registerListeners } from './slack/listeners/index.js';
  * (`main.ts`) owns signals and exit codes; tests build the whole app here against fakes.
  */
 
+/**
+ * Every Web API call is bounded: the SDK's default is no timeout and 10 retries over about 30
+ * minutes, so an unreachable Slack hung start-up and every call silently. Here a call gives up
+ * after 5 s and is tried 3 times at most, under 20 s in all.
+ */
+export const SLACK_CALLS = {
+  timeout: 5_000,
+  retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000, randomize: true },
+} satisfies webApi.WebClientOptions;
+
 export class SlackAuthError extends Error {
   readonly code = 'kpi_bot.slack_auth_failed';
 }
@@ -55,7 +65,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   const bolt = boltLogger(logger);
   // A rate-limited call fails at once instead of sleeping: an interactive reply cannot wait out a
   // Retry-After, and callers fall back (a stored profile) or retry on their own schedule.
-  const clientOptions = { slackApiUrl: config.slackApiUrl, logger: bolt, rejectRateLimitedCalls: true };
+  const clientOptions = { slackApiUrl: config.slackApiUrl, logger: bolt, rejectRateLimitedCalls: true, ...SLACK_CALLS };
   const { slack } = config;
   const store = slack.mode === 'oauth' ? createInstallationStore(database.db, now) : undefined;
 
@@ -148,7 +158,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     await bot.init();
     if (slack.mode !== 'oauth') identity.workspaceId = (await bot.client.auth.test()).team_id ?? null;
   } catch (error) {
-    throw new SlackAuthError(describeAuthFailure(error));
+    throw new SlackAuthError(describeAuthFailure(error, config.slackApiUrl));
   }
 
   const jobDeps: JobDeps = {
@@ -247,11 +257,13 @@ async function slackClientFor(
   }
 }
 
-function describeAuthFailure(error: unknown): string {
+function describeAuthFailure(error: unknown, slackApiUrl: string | undefined): string {
   const slackError = slackErrorCode(error);
   if (slackError) {
     return `Slack rejected SLACK_BOT_TOKEN at start-up (auth.test answered "${slackError}"). Reinstall the app to your workspace and copy the current Bot User OAuth Token.`;
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return `Could not reach Slack to check SLACK_BOT_TOKEN (auth.test failed: ${reason}). Check the network and SLACK_API_URL.`;
+  // Only where it went: a proxy URL may carry a password.
+  const url = new URL(slackApiUrl ?? 'https://slack.com/api/');
+  return `Could not reach Slack at ${url.origin}${url.pathname} to check SLACK_BOT_TOKEN (auth.test failed: ${reason}). Check the network and SLACK_API_URL.`;
 }

@@ -343,4 +343,38 @@ describe('src/main.ts', () => {
     expect(exit.stderr).not.toMatch(STACK_LINE);
     expect(requests.map((r) => `${r.method} ${r.url}`)).toContain('POST /api/auth.test');
   }, 60_000);
+
+  // The SDK's defaults (no timeout, 10 retries over about 30 minutes) hung start-up silently.
+  it.each([
+    ['refuses connections', async () => freePort()],
+    [
+      'accepts connections and never answers',
+      async () => {
+        server = createServer(() => {});
+        return listen(server);
+      },
+    ],
+  ])(
+    'exits with code 2 within 60 s, naming Slack and the URL, when Slack %s',
+    async (_case, slackPort) => {
+      const apiUrl = `http://127.0.0.1:${await slackPort()}/api/`;
+      const started = performance.now();
+      const exit = await runMain(
+        {
+          SLACK_BOT_TOKEN: 'xoxb-unreachable',
+          SLACK_SIGNING_SECRET: 's',
+          SLACK_API_URL: apiUrl,
+          DATABASE_URL: 'memory://',
+          PORT: String(await freePort()),
+          LOG_LEVEL: 'error',
+        },
+        90_000,
+      );
+      expect(performance.now() - started).toBeLessThan(60_000);
+      expect(exit.code).toBe(2);
+      expect(exit.stderr).toContain(`kpi-bot cannot start: Could not reach Slack at ${apiUrl}`);
+      expect(exit.stderr).not.toMatch(STACK_LINE);
+    },
+    90_000,
+  );
 });

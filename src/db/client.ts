@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
+import { withDeadline } from '../lib/deadline.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type Schema, schema } from './schema.js';
 
@@ -29,21 +30,13 @@ export class DatabaseUnavailableError extends Error {
  * `DatabaseUnavailableError` otherwise: a probe (the health check) must answer, never hang.
  */
 export async function ping(db: Database, deadlineMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new DatabaseUnavailableError(`the database did not answer within ${deadlineMs} ms`)),
-      deadlineMs,
-    );
-  });
+  const unavailable = () => new DatabaseUnavailableError(`the database did not answer within ${deadlineMs} ms`);
   try {
-    await Promise.race([db.execute(sql`select 1`), deadline]);
+    await withDeadline(db.execute(sql`select 1`), deadlineMs, unavailable);
   } catch (error) {
     throw error instanceof DatabaseUnavailableError
       ? error
       : new DatabaseUnavailableError('the database refused the query', { cause: error });
-  } finally {
-    clearTimeout(timer);
   }
 }
 
