@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from './config.js';
-import type { DatabaseHandle } from './db/client.js';
+import { type DatabaseHandle, ping } from './db/client.js';
 import { resealSecrets } from './db/secrets-at-rest.js';
 import { deliveryClient, useDeliverer } from './delivery/deliver.job.js';
 import { Deliverer } from './delivery/deliverer.js';
@@ -31,6 +31,16 @@ import { withTokenRotation } from './slack/token-rotation.js';
 
 /** Bolt's handler type with `extendedErrorHandler` on (the last overload of `error`; not exported). */
 type ExtendedErrorHandler = Parameters<App['error']>[0];
+
+/**
+ * Every Web API call is bounded: the SDK's default is no timeout and 10 retries over about 30
+ * minutes, so an unreachable Slack hung start-up and every call silently. Here a call gives up
+ * after 5 s and is tried 3 times at most, under 20 s in all.
+ */
+export const SLACK_CALLS = {
+  timeout: 5_000,
+  retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000, randomize: true },
+} satisfies webApi.WebClientOptions;
 
 export class SlackAuthError extends Error {
   readonly code = 'kpi_bot.slack_auth_failed';
@@ -74,6 +84,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     logger: bolt,
     rejectRateLimitedCalls: true,
     fetch: metrics.slackFetch,
+    ...SLACK_CALLS,
   };
   const { slack } = config;
   const secrets = createSecretBox(config.encryption);
@@ -206,7 +217,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     await bot.init();
     if (slack.mode !== 'oauth') identity.workspaceId = (await bot.client.auth.test()).team_id ?? null;
   } catch (error) {
-    throw new SlackAuthError(describeAuthFailure(error));
+    throw new SlackAuthError(describeAuthFailure(error, config.slackApiUrl));
   }
 
   const jobDeps: JobDeps = {
@@ -275,12 +286,15 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   };
 }
 
+/** How long the health check waits for the database before it answers 503. */
+export const HEALTH_DEADLINE_MS = 2_000;
+
 function healthRoute(database: DatabaseHandle, logger: Logger): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      database.ping().then(
+      ping(database.db, HEALTH_DEADLINE_MS).then(
         () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
         (error: unknown) => {
           logger.error({ err: error }, 'health check: the database does not answer');
@@ -315,11 +329,13 @@ async function slackClientFor(
   }
 }
 
-function describeAuthFailure(error: unknown): string {
+function describeAuthFailure(error: unknown, slackApiUrl: string | undefined): string {
   const slackError = slackErrorCode(error);
   if (slackError) {
     return `Slack rejected SLACK_BOT_TOKEN at start-up (auth.test answered "${slackError}"). Reinstall the app to your workspace and copy the current Bot User OAuth Token.`;
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return `Could not reach Slack to check SLACK_BOT_TOKEN (auth.test failed: ${reason}). Check the network and SLACK_API_URL.`;
+  // Only where it went: a proxy URL may carry a password.
+  const url = new URL(slackApiUrl ?? 'https://slack.com/api/');
+  return `Could not reach Slack at ${url.origin}${url.pathname} to check SLACK_BOT_TOKEN (auth.test failed: ${reason}). Check the network and SLACK_API_URL.`;
 }

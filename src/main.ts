@@ -3,10 +3,12 @@ import { configuredSecrets, formatProblems, parseConfig } from './config.js';
 import { EmbeddedDatabaseMissingError, openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './lib/logger.js';
+import { handleProcessFaults } from './lib/process-faults.js';
 import { SecretKeyError } from './lib/secret-box.js';
 
 /** The process entry: the only module that reads process.env, handles signals and sets exit codes. */
 const EXIT_CONFIG = 2;
+const EXIT_CRASHED = 1;
 
 async function main() {
   const parsed = parseConfig(process.env);
@@ -16,6 +18,9 @@ async function main() {
   }
   const { config } = parsed;
   const logger = createLogger(config.logLevel, undefined, configuredSecrets(config));
+  // Set once the app runs; a fatal fault before that exits at once.
+  let shutdown = async (_reason: string, code: number): Promise<void> => process.exit(code);
+  handleProcessFaults(logger, () => void shutdown('uncaughtException', EXIT_CRASHED));
 
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
@@ -47,19 +52,19 @@ async function main() {
   );
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     await bot.stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping the app'));
-    await database.close();
-    process.exit(0);
+    await database.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing the database'));
+    process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`kpi-bot crashed while starting: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(EXIT_CRASHED);
 });

@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { openDatabase } from '../src/db/client.js';
 import { crmConnections } from '../src/db/schema.js';
 import { sealedIn } from '../src/db/secrets-at-rest.js';
 import { createSecretBox } from '../src/lib/secret-box.js';
+import { freePort, listen, runMain } from './support/app-process.js';
 
 const DEFAULTS = {
   database: { driver: 'pglite', dataDir: './data' },
@@ -345,40 +344,6 @@ describe('formatProblems', () => {
 // ---------------------------------------------------------------------------------------------
 // The process entry, as an operator meets it.
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runMain(env: Record<string, string>, timeoutMs = 45_000): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 const STACK_LINE = /^\s+at /m;
 
 describe('src/main.ts', () => {
@@ -462,18 +427,38 @@ describe('src/main.ts', () => {
     expect(exit.stderr).not.toMatch(STACK_LINE);
     expect(requests.map((r) => `${r.method} ${r.url}`)).toContain('POST /api/auth.test');
   }, 60_000);
+
+  // The SDK's defaults (no timeout, 10 retries over about 30 minutes) hung start-up silently.
+  it.each([
+    ['refuses connections', async () => freePort()],
+    [
+      'accepts connections and never answers',
+      async () => {
+        server = createServer(() => {});
+        return listen(server);
+      },
+    ],
+  ])(
+    'exits with code 2 within 60 s, naming Slack and the URL, when Slack %s',
+    async (_case, slackPort) => {
+      const apiUrl = `http://127.0.0.1:${await slackPort()}/api/`;
+      const started = performance.now();
+      const exit = await runMain(
+        {
+          SLACK_BOT_TOKEN: 'xoxb-unreachable',
+          SLACK_SIGNING_SECRET: 's',
+          SLACK_API_URL: apiUrl,
+          DATABASE_URL: 'memory://',
+          PORT: String(await freePort()),
+          LOG_LEVEL: 'error',
+        },
+        90_000,
+      );
+      expect(performance.now() - started).toBeLessThan(60_000);
+      expect(exit.code).toBe(2);
+      expect(exit.stderr).toContain(`kpi-bot cannot start: Could not reach Slack at ${apiUrl}`);
+      expect(exit.stderr).not.toMatch(STACK_LINE);
+    },
+    90_000,
+  );
 });
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listen(probe);
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

@@ -1,16 +1,22 @@
-import { formatProblems, parseDatabaseConfig } from '../config.js';
+import { type DatabaseConfig, formatProblems, parseDatabaseConfig } from '../config.js';
 import { BackupError, backupDataDir, restoreDataDir } from '../db/backup.js';
+import { openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 
 /**
- * `kpi-bot db backup <file>` and `kpi-bot db restore <file>` for the embedded database. They need
- * only the database settings; with PostgreSQL they say to use its own tools.
+ * `kpi-bot db migrate`, and `kpi-bot db backup|restore <file>` for the embedded database. They need
+ * only the database settings; with PostgreSQL, backups are left to its own tools.
  */
 
-export const DB_SYNOPSIS = `  kpi-bot db backup <file>
+export const DB_SYNOPSIS = `  kpi-bot db migrate
+  kpi-bot db backup <file>
   kpi-bot db restore <file>`;
 
-export const DB_USAGE = `db backup writes the embedded database (DATA_DIR) to one file; db restore replaces it with
+export const DB_USAGE = `db migrate applies the database migrations and exits (only DATABASE_URL or DATA_DIR is needed),
+so a deploy pipeline can migrate before it rolls out; the bot also migrates at start-up, under the
+same lock.
+
+db backup writes the embedded database (DATA_DIR) to one file; db restore replaces it with
 one, keeping the previous directory beside it. Stop the bot first: the data directory is locked
 while it runs. With DATABASE_URL set to PostgreSQL, use pg_dump and pg_restore instead.`;
 
@@ -27,8 +33,12 @@ const POSTGRES_HINT =
 /** Exit codes as `runCli`'s: 0 done, 1 failed, 2 a usage or configuration problem. */
 export async function runDbCommand(args: readonly string[], deps: DbDeps): Promise<number> {
   const [action, file, ...extra] = args;
-  if ((action !== 'backup' && action !== 'restore') || file === undefined || extra.length > 0) {
-    deps.stderr(`kpi-bot: say \`db backup <file>\` or \`db restore <file>\`.\n\nUsage:\n${DB_SYNOPSIS}\n`);
+  const usable =
+    action === 'migrate' ? file === undefined : (action === 'backup' || action === 'restore') && file !== undefined;
+  if (!usable || extra.length > 0) {
+    deps.stderr(
+      `kpi-bot: say \`db migrate\`, \`db backup <file>\` or \`db restore <file>\`.\n\nUsage:\n${DB_SYNOPSIS}\n`,
+    );
     return 2;
   }
   const parsed = parseDatabaseConfig(deps.env);
@@ -37,6 +47,8 @@ export async function runDbCommand(args: readonly string[], deps: DbDeps): Promi
     return 2;
   }
   const { database } = parsed;
+  // Only `db migrate` comes without a file.
+  if (action === 'migrate' || file === undefined) return migrate(database, deps);
   if (database.driver === 'postgres') {
     deps.stderr(`kpi-bot: ${POSTGRES_HINT}\n`);
     return 2;
@@ -64,4 +76,21 @@ export async function runDbCommand(args: readonly string[], deps: DbDeps): Promi
     deps.stderr(`kpi-bot ${action} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+}
+
+/** Applies the migrations (under the same lock as the bot's start-up) and closes the database. */
+async function migrate(config: DatabaseConfig, deps: DbDeps): Promise<number> {
+  try {
+    const database = await openDatabase(config);
+    await database.close();
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      deps.stderr(`kpi-bot cannot migrate: ${error.message}\n`);
+      return 2;
+    }
+    deps.stderr(`kpi-bot db migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  deps.stdout(`Migrations applied (${config.driver === 'postgres' ? 'PostgreSQL' : 'embedded database'}).\n`);
+  return 0;
 }

@@ -9,7 +9,7 @@ import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
 import { runDbCommand } from './db-commands.js';
 
 /**
- * `kpi-bot jobs list | run`: runs a scheduled job once by hand (re-send a failed post, preview next
+ * `kpi-bot jobs list | run`, `kpi-bot db migrate`: runs a scheduled job once by hand (re-send a failed post, preview next
  * Monday's board) against the configured database and Slack API. The app is built as the bot builds
  * it, without the HTTP listener or the scheduler. Everything it needs comes in `CliDeps`, so tests
  * run it in-process with their own jobs, database and fake Slack.

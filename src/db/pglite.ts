@@ -29,9 +29,6 @@ export function wrapPglite(client: PGlite, release: () => void = () => {}): Open
     db,
     driver: 'pglite',
     migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    ping: async () => {
-      await db.execute(sql`select 1`);
-    },
     close: async () => {
       await client.close();
       release();

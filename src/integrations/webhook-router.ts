@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { CustomRoute } from '@slack/bolt';
 import { and, eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { type Database, isDatabaseUnavailable } from '../db/client.js';
 import { crmConnections } from '../db/schema.js';
 import { sealedIn } from '../db/secrets-at-rest.js';
 import type { Logger } from '../lib/logger.js';
@@ -303,8 +303,13 @@ export function webhookRoutes(deps: WebhookDeps): CustomRoute[] {
       connection: param(req.params?.connection),
     }).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'webhook handler failed');
-      if (!res.headersSent)
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
+      if (res.headersSent) return;
+      // The database being away is temporary: a 503 tells the CRM to retry, a 500 may not.
+      if (isDatabaseUnavailable(error))
+        res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end('{"error":"temporarily unavailable; please retry"}');
+      else res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
     });
   };
   return [

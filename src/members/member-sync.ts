@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
+import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
 import { getMember, type Member, upsertProfile } from './members.repository.js';
 
@@ -13,6 +14,12 @@ export interface SyncDeps {
 }
 
 /**
+ * How long a command waits for `users.info` before it goes on with what is stored: Slack wants the
+ * reply within 3 seconds. A slow answer still refreshes the profile when it comes.
+ */
+export const PROFILE_LOOKUP_DEADLINE_MS = 1_500;
+
+/**
  * Returns the member with a fresh enough Slack profile. Slack being slow or down does not stop a
  * command: a stale profile is used, and a person never seen before gets their id as a name until
  * the next successful sync.
@@ -21,21 +28,10 @@ export async function resolveMember(deps: SyncDeps, workspaceId: string, userId:
   const known = await getMember(deps.db, workspaceId, userId);
   if (known?.profileSyncedAt && now.getTime() - known.profileSyncedAt.getTime() < PROFILE_TTL_MS) return known;
   try {
-    const { user } = await deps.client.users.info({ user: userId });
-    if (!user) throw new Error('users.info returned no user');
-    return await upsertProfile(
-      deps.db,
-      {
-        workspaceId,
-        userId,
-        displayName: user.profile?.display_name || user.profile?.real_name || user.real_name || user.name || userId,
-        email: user.profile?.email ?? null,
-        timezone: user.tz ?? null,
-        isBot: user.is_bot ?? false,
-        isDeleted: user.deleted ?? false,
-        isSlackAdmin: Boolean(user.is_admin || user.is_owner || user.is_primary_owner),
-      },
-      now,
+    return await withDeadline(
+      syncProfile(deps, workspaceId, userId, now),
+      PROFILE_LOOKUP_DEADLINE_MS,
+      () => new Error(`users.info did not answer within ${PROFILE_LOOKUP_DEADLINE_MS} ms`),
     );
   } catch (error) {
     deps.logger.warn({ err: error, workspaceId, userId }, 'users.info failed; using the stored profile');
@@ -56,4 +52,23 @@ export async function resolveMember(deps: SyncDeps, workspaceId: string, userId:
       new Date(0),
     );
   }
+}
+
+async function syncProfile(deps: SyncDeps, workspaceId: string, userId: string, now: Date): Promise<Member> {
+  const { user } = await deps.client.users.info({ user: userId });
+  if (!user) throw new Error('users.info returned no user');
+  return upsertProfile(
+    deps.db,
+    {
+      workspaceId,
+      userId,
+      displayName: user.profile?.display_name || user.profile?.real_name || user.real_name || user.name || userId,
+      email: user.profile?.email ?? null,
+      timezone: user.tz ?? null,
+      isBot: user.is_bot ?? false,
+      isDeleted: user.deleted ?? false,
+      isSlackAdmin: Boolean(user.is_admin || user.is_owner || user.is_primary_owner),
+    },
+    now,
+  );
 }

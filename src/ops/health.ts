@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { CustomRoute } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { type DatabaseHandle, MIGRATIONS_FOLDER } from '../db/client.js';
+import { type DatabaseHandle, MIGRATIONS_FOLDER, ping } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
+import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -79,14 +80,6 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed_out')), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
 /** The newest migration this build ships, and whether the database has it. */
 async function migrationsApplied(database: DatabaseHandle, newest: number): Promise<Check> {
   const [row] = await queryRows<{ at: number | null }>(
@@ -100,7 +93,7 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
   const newest = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
 
   const readiness = async (): Promise<Record<string, Check>> => {
-    const database = await withDeadline(deps.database.ping(), deps.limits.databaseTimeoutMs).then(
+    const database = await ping(deps.database.db, deps.limits.databaseTimeoutMs).then(
       (): Check => ({ ok: true }),
       (error: unknown): Check => {
         deps.logger.warn({ err: error }, 'readiness: the database does not answer');
@@ -108,9 +101,11 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
       },
     );
     const migrations = database.ok
-      ? await withDeadline(migrationsApplied(deps.database, newest), deps.limits.databaseTimeoutMs).catch(
-          (): Check => ({ ok: false, error: 'migrations_unknown' }),
-        )
+      ? await withDeadline(
+          migrationsApplied(deps.database, newest),
+          deps.limits.databaseTimeoutMs,
+          () => new Error('timed_out'),
+        ).catch((): Check => ({ ok: false, error: 'migrations_unknown' }))
       : ({ ok: false, error: 'database_unavailable' } as const);
     const stalled = deps.delivererStalledMs();
     return {
