@@ -10,12 +10,6 @@ const error = (...argv: string[]) => {
 };
 
 describe('parseCliArgs', () => {
-  it('reads db migrate, which takes no arguments', () => {
-    expect(parse('db', 'migrate')).toEqual({ ok: true, command: { type: 'migrate' } });
-    expect(parse('db', 'migrate', 'now')).toEqual({ ok: false, error: '`db migrate` takes no arguments.' });
-    expect(parse('db')).toEqual({ ok: false, error: 'Say `db migrate`.' });
-  });
-
   it('reads jobs list and help', () => {
     expect(parse('jobs', 'list')).toEqual({ ok: true, command: { type: 'list' } });
     for (const argv of [[], ['--help'], ['-h'], ['help'], ['jobs', 'run', '--help']]) {

@@ -138,4 +138,22 @@ describe('kpi-bot db backup and restore (embedded database)', () => {
     expect(memory.stderr).toContain('keeps nothing on disk');
     expect((await cli(['db', 'wipe'], {})).code).toBe(2);
   });
+
+  it('db migrate takes no arguments, and migrates a new embedded database', async () => {
+    for (const argv of [['db'], ['db', 'migrate', 'now'], ['db', 'backup']]) {
+      const wrong = await cli(argv, { DATABASE_URL: 'memory://' });
+      expect(wrong).toMatchObject({ code: 2, stdout: '' });
+      expect(wrong.stderr).toContain('say `db migrate`, `db backup <file>` or `db restore <file>`');
+    }
+    const dataDir = join(tempDir(), 'data');
+    const done = await cli(['db', 'migrate'], { DATA_DIR: dataDir });
+    expect(done).toEqual({ code: 0, stdout: 'Migrations applied (embedded database).\n', stderr: '' });
+    const handle = await openDatabase({ driver: 'pglite', dataDir }, { migrate: false });
+    const [row] = await queryRows<{ n: number }>(
+      handle.db,
+      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+    );
+    await handle.close();
+    expect(row?.n).toBeGreaterThan(0);
+  }, 120_000);
 });
