@@ -9,6 +9,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { type Listen, listenPglite, listenPostgres } from './listen.js';
 import { type Schema, schema } from './schema.js';
 
 /** One database type for both drivers, so nothing above this module knows which one it runs on. */
@@ -19,6 +20,8 @@ export interface DatabaseHandle {
   driver: DatabaseConfig['driver'];
   /** Resolves when the database answers a query; used by the health check. */
   ping(): Promise<void>;
+  /** LISTEN for NOTIFY on a channel (see listen.ts). */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export function wrapPglite(client: PGlite, release: () => void = () => {}): Open
     db,
     driver: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    listen: listenPglite(client),
     ping: async () => {
       await db.execute(sql`select 1`);
     },
@@ -77,6 +81,7 @@ function openPostgres(url: string): Opened {
     db,
     driver: 'postgres',
     migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    listen: listenPostgres(client),
     ping: async () => {
       await db.execute(sql`select 1`);
     },

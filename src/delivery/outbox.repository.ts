@@ -65,7 +65,22 @@ export async function enqueuePosts(db: Database, posts: readonly NewPost[]): Pro
     )
     .onConflictDoNothing({ target: [outbox.workspaceId, outbox.key] })
     .returning({ key: outbox.key });
-  return rows.map((r) => r.key);
+  const fresh = rows.map((r) => r.key);
+  const toSend = new Set(posts.filter((p) => !p.skipped).map((p) => p.key));
+  if (fresh.some((key) => toSend.has(key))) await signalOutbox(db);
+  return fresh;
+}
+
+/** The NOTIFY channel that wakes every replica's deliverer (see `app.ts`). */
+export const OUTBOX_CHANNEL = 'kpi_outbox';
+
+/**
+ * Inside the transaction that wrote the posts, PostgreSQL holds the notification until the commit
+ * and drops it on a rollback: deliverers wake once the posts can be claimed, never for nothing.
+ * Every path that writes posts comes through `enqueuePosts`, so none needs to wake anyone itself.
+ */
+async function signalOutbox(db: Database): Promise<void> {
+  await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
 }
 
 /** Whether a post with this key was ever decided (sent, pending or skipped). */
