@@ -254,7 +254,9 @@ export class Deliverer {
           dueAt <= now + this.maxLocalWaitMs ? dueAt : Number.POSITIVE_INFINITY,
           deferredUntil > now ? deferredUntil : Number.POSITIVE_INFINITY,
         );
-        if (until === Number.POSITIVE_INFINITY && !kicked()) break;
+        // Checked again after the await above, with no await before the wait begins: a stop() in
+        // between would otherwise find no wait to end.
+        if (this.stopping || (until === Number.POSITIVE_INFINITY && !kicked())) break;
         if (!kicked()) {
           const before = performance.now();
           await Promise.race([this.sleep(until - now), wakeable()]);
