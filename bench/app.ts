@@ -3,7 +3,7 @@ import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { createLogger } from '../src/lib/logger.js';
-import { isResponse, type RecordedResponse, startFakeSlack } from '../test/support/fake-slack.js';
+import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../test/support/fake-slack.js';
 import { postSigned, slashCommandBody } from '../test/support/slack-signing.js';
 
 /**
@@ -14,6 +14,9 @@ import { postSigned, slashCommandBody } from '../test/support/slack-signing.js';
 const SIGNING_SECRET = 'bench-signing-secret';
 
 export interface BenchApp {
+  fake: FakeSlack;
+  /** Where the app listens, e.g. http://127.0.0.1:43210 */
+  baseUrl: string;
   /**
    * Sends `/kpi <text>` as `userId` and returns the milliseconds from sending the request until the
    * reply reached the response_url: Bolt acknowledges first and answers through `respond`, so the
@@ -23,8 +26,13 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-/** `now` is the app's clock: the benchmark's data ends there. */
-export async function startBenchApp(database: DatabaseHandle, teamId: string, now: Date): Promise<BenchApp> {
+/** `now` is the app's clock (the benchmark's data ends there); `env` adds settings (a CRM's secret). */
+export async function startBenchApp(
+  database: DatabaseHandle,
+  teamId: string,
+  now: () => Date,
+  env: Record<string, string> = {},
+): Promise<BenchApp> {
   const fake = await startFakeSlack();
   const botToken = `xoxb-${teamId}`;
   fake.addToken(botToken, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
@@ -35,6 +43,7 @@ export async function startBenchApp(database: DatabaseHandle, teamId: string, no
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.apiUrl,
     LOG_LEVEL: 'silent',
+    ...env,
   });
   if (!parsed.ok) throw new Error(`bench configuration: ${parsed.problems.join(' ')}`);
   const config = { ...parsed.config, port: 0 };
@@ -43,14 +52,17 @@ export async function startBenchApp(database: DatabaseHandle, teamId: string, no
     config,
     database,
     logger: createLogger('silent'),
-    now: () => now,
+    now,
     scheduleJobs: false,
   });
   const server = await bot.start();
-  const url = `http://127.0.0.1:${(server?.address() as AddressInfo).port}/slack/events`;
+  const baseUrl = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  const url = `${baseUrl}/slack/events`;
   let sent = 0;
 
   return {
+    fake,
+    baseUrl,
     async command(userId, text) {
       const id = `bench${++sent}`;
       let arrivedAt = 0;

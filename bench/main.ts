@@ -15,6 +15,7 @@ import { inputsOf } from '../src/kpi/inputs.js';
 import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
+import { benchCelebrations, celebrationsTable } from './celebrations.js';
 import { benchFanOut, fanOutTable } from './fan-out.js';
 import { type BenchRep, benchRep, generateWorkspace } from './generate.js';
 import { benchIngest, ingestTable } from './ingest.js';
@@ -132,7 +133,7 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
-/** `--only=fan-out` runs one section (printed, not written to the results file). */
+/** `--only=fan-out` or `--only=celebrations` runs one section (printed, not written to the results file). */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 
 async function main(): Promise<void> {
@@ -140,7 +141,11 @@ async function main(): Promise<void> {
     print(`\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`);
     return;
   }
-  if (ONLY !== undefined) throw new Error(`--only takes one section: fan-out (got ${ONLY})`);
+  if (ONLY === 'celebrations') {
+    print(`\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`);
+    return;
+  }
+  if (ONLY !== undefined) throw new Error(`--only takes one section: fan-out or celebrations (got ${ONLY})`);
   const notes: string[] = [];
   const results: Result[] = [];
   for (const driver of DRIVERS) {
@@ -165,6 +170,7 @@ async function main(): Promise<void> {
   const ingest = await benchCrmIngest();
   report += `\n## CRM webhook ingest\n\n${ingest}\n`;
   report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
+  report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
   print(`\n${report}`);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report);
@@ -179,7 +185,7 @@ async function benchDriver(driver: Driver, handle: DatabaseHandle, notes: string
     `${driver.name}: data generated in ${seconds(generation)}, then ${driver.settle.why} (${seconds(settling)}); process RSS ${rss()}. ` +
       `${driver.plan.iterations} requests per operation after ${driver.plan.warmup} warm-ups.`,
   );
-  const app = await startBenchApp(handle, WORKSPACE_ID, NOW);
+  const app = await startBenchApp(handle, WORKSPACE_ID, () => NOW);
   try {
     const results: Result[] = [];
     for (const operation of OPERATIONS) {
@@ -228,6 +234,18 @@ async function benchFanOutSection(): Promise<string> {
   if ('skipped' in database) return `skipped: ${database.skipped}`;
   try {
     return fanOutTable(await benchFanOut(database.handle.db));
+  } finally {
+    await database.dispose();
+  }
+}
+
+/** Issue-9 target: CRM deal won → celebration posted, p99 under 2 s (bench/celebrations.ts), on PostgreSQL. */
+async function benchCelebrationsSection(): Promise<string> {
+  print('PostgreSQL: deal won → celebration posted…\n');
+  const database = await openPostgres();
+  if ('skipped' in database) return `skipped: ${database.skipped}`;
+  try {
+    return celebrationsTable(await benchCelebrations(database.handle));
   } finally {
     await database.dispose();
   }

@@ -5,6 +5,7 @@ import { type DatabaseHandle, ping } from './db/client.js';
 import { resealSecrets } from './db/secrets-at-rest.js';
 import { deliveryClient, useDeliverer } from './delivery/deliver.job.js';
 import { Deliverer } from './delivery/deliverer.js';
+import { OUTBOX_CHANNEL } from './delivery/outbox.repository.js';
 import { createApis } from './integrations/crm-apis.js';
 import { type CrmRunner, createCrmRunner } from './integrations/crm-runner.js';
 import { webhookRoutes } from './integrations/webhook-router.js';
@@ -52,7 +53,7 @@ export interface KpiBot {
   crm: CrmRunner;
   /** What scheduled job bodies get: the database, the logger and each workspace's Slack client. */
   jobDeps: JobDeps;
-  /** Sends the outbox: kicked after every job; tests and the CLI `drain(now)` it and wait (`idle()`). */
+  /** Sends the outbox: woken when posts are committed; `drain(now)` sends what is due and settles it. */
   delivery: Deliverer;
   /** Runs one scheduled job's body now (tests, `kpi-bot jobs run`). */
   runJob(name: string, now: Date, options?: JobOptions): Promise<JobReport>;
@@ -241,12 +242,11 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     const report = await observeJob({ logger, metrics }, { name, workspace: jobOptions.workspaceId }, () =>
       job.run(jobDeps, at, jobOptions),
     );
-    // What the job enqueued goes out now rather than at the next minute.
-    delivery.kick();
     return report;
   };
 
   let stopJobs = async () => {};
+  let unlisten = async () => {};
   return {
     app: bot,
     crm,
@@ -256,6 +256,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     start: async () => {
       const server = (await bot.start(config.port)) as unknown;
       loop.start();
+      unlisten = await wakeOnOutbox(database, delivery, logger);
       delivery.kick();
       if (options.scheduleJobs ?? true) {
         // Events that wait (an unmapped owner, a CRM API that was down) are retried every minute.
@@ -279,6 +280,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       state.scheduler = false;
       loop.stop();
       await stopJobs();
+      await unlisten();
       await delivery.stop();
       await bot.stop();
       await crm.idle();
@@ -288,6 +290,22 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
 
 /** How long the health check waits for the database before it answers 503. */
 export const HEALTH_DEADLINE_MS = 2_000;
+
+/**
+ * A post is sent as soon as the transaction that wrote it commits, by whichever replica claims it
+ * first: every replica listens for the outbox's NOTIFY (`enqueuePosts` sends it), and catches up
+ * on whatever was written while it was not listening. Without the subscription, the minute job and
+ * the deliverer's own wake-ups still send everything, only later.
+ */
+async function wakeOnOutbox(database: DatabaseHandle, delivery: Deliverer, logger: Logger) {
+  const kick = () => delivery.kick();
+  try {
+    return await database.listen(OUTBOX_CHANNEL, kick, kick);
+  } catch (error) {
+    logger.warn({ err: error }, 'delivery: cannot listen for new posts; they wait for the minute job');
+    return async () => {};
+  }
+}
 
 function healthRoute(database: DatabaseHandle, logger: Logger): CustomRoute {
   return {

@@ -1,16 +1,23 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { buildApp, SlackAuthError } from '../app.js';
 import { type Config, configuredSecrets, formatProblems, parseConfig } from '../config.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { markRun, type PostState, type RunPosts, runPosts } from '../delivery/outbox.repository.js';
+import { findJob } from '../jobs/catalog.js';
 import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
+import { type JobPreview, NotPreviewableError, previewJob } from '../jobs/preview.js';
 import { createLogger } from '../lib/logger.js';
 import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
 import { runDbCommand } from './db-commands.js';
 
 /**
- * `kpi-bot jobs list | run`, `kpi-bot db migrate`: runs a scheduled job once by hand (re-send a failed post, preview next
- * Monday's board) against the configured database and Slack API. The app is built as the bot builds
+ * `kpi-bot jobs list | run`: runs a scheduled job once by hand (re-send a failed post, post a board
+ * now; `--dry-run` previews next Monday's board without writing anything) against the configured
+ * database and Slack API; `kpi-bot db …` is in db-commands.ts. The app is built as the bot builds
  * it, without the HTTP listener or the scheduler. Everything it needs comes in `CliDeps`, so tests
  * run it in-process with their own jobs, database and fake Slack.
  */
@@ -22,8 +29,12 @@ export const EXIT_USAGE = 2;
 /** What the CLI needs of the built app. */
 export interface OpsApp {
   runJob(name: string, now: Date, options: JobOptions): Promise<JobReport>;
-  /** Waits until the posts the job enqueued are delivered, when this process delivers them. */
-  drain?: () => Promise<void>;
+  /** Decides and renders as `runJob` would, and writes nothing (`--dry-run`). */
+  previewJob(name: string, now: Date, options: JobOptions): Promise<JobPreview>;
+  /** Taken before the run: which posts it is about. */
+  markRun(at: Date, workspaceId: string | null): Promise<RunPosts>;
+  /** Sends the run's posts and waits until each is sent or failed for good, at most `waitMs`. */
+  settle(run: RunPosts, waitMs: number): Promise<PostState[]>;
   close(): Promise<void>;
 }
 
@@ -36,6 +47,8 @@ export interface CliDeps {
   now(): Date;
   /** Builds the app; `openOpsApp` by default. */
   open?(config: Config): Promise<OpsApp>;
+  /** Writes a file of a dry run (a chart), making its folder; to the file system by default. */
+  writeFile?(path: string, bytes: Buffer): void;
 }
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
@@ -77,17 +90,28 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
 
   const at = command.now ?? deps.now();
   const scope = command.workspaceId ? `workspace ${command.workspaceId}` : 'every workspace';
+  const options = command.workspaceId ? { workspaceId: command.workspaceId } : {};
   try {
-    deps.stdout(`Running ${command.job} as of ${at.toISOString()} for ${scope}…\n`);
-    const report = await app.runJob(command.job, at, command.workspaceId ? { workspaceId: command.workspaceId } : {});
-    deps.stdout(`${command.job}: ${describeReport(report)}\n`);
-    if (app.drain) {
-      deps.stdout('Waiting for the posts to be delivered…\n');
-      await app.drain();
-      deps.stdout('Delivered.\n');
+    if (command.dryRun) {
+      deps.stdout(`Dry run of ${command.job} as of ${at.toISOString()} for ${scope}: nothing is written or sent.\n`);
+      const preview = await app.previewJob(command.job, at, options);
+      deps.stdout(`${command.job}: ${describeReport(preview.report)}\n`);
+      deps.stdout(describePreview(preview.posts, command.dryRun.chartsDir, deps.writeFile ?? writeFileMakingDir));
+      return EXIT_OK;
     }
-    return EXIT_OK;
+    deps.stdout(`Running ${command.job} as of ${at.toISOString()} for ${scope}…\n`);
+    const run = await app.markRun(at, command.workspaceId);
+    const report = await app.runJob(command.job, at, options);
+    deps.stdout(`${command.job}: ${describeReport(report)}\n`);
+    const posts = await app.settle(run, command.waitSeconds * 1000);
+    const outcome = describeDelivery(posts, command.waitSeconds);
+    deps.stdout(outcome.text);
+    return outcome.settled ? EXIT_OK : EXIT_FAILED;
   } catch (error) {
+    if (error instanceof NotPreviewableError) {
+      deps.stderr(`kpi-bot: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     deps.stderr(`${command.job} failed: ${describe(error)}\n`);
     return EXIT_FAILED;
   } finally {
@@ -109,6 +133,55 @@ export function describeReport(report: JobReport): string {
   return parts.length > 0 ? parts.join(', ') : 'nothing to do';
 }
 
+/** What became of the run's posts; `settled` when every one was sent. */
+export function describeDelivery(posts: readonly PostState[], waitSeconds: number): { text: string; settled: boolean } {
+  if (posts.length === 0) return { text: 'No post to deliver.\n', settled: true };
+  const sent = posts.filter((p) => p.status === 'sent');
+  const failed = posts.filter((p) => p.status === 'failed');
+  const pending = posts.filter((p) => p.status === 'pending' || p.status === 'sending');
+  if (sent.length === posts.length) return { text: `Delivered ${count(sent.length, 'post')}.\n`, settled: true };
+  const lines = [`Delivered ${sent.length} of ${count(posts.length, 'post')}.`];
+  for (const p of failed) lines.push(`  failed: ${p.key} to ${p.target}: ${p.lastError ?? 'unknown error'}`);
+  for (const p of pending) {
+    const why = p.lastError === null ? '' : ` (last error: ${p.lastError})`;
+    const when = p.status === 'sending' ? 'being sent by another process' : `next try at ${p.notBefore.toISOString()}`;
+    lines.push(`  still pending after ${waitSeconds} s: ${p.key} to ${p.target}, ${when}${why}`);
+  }
+  if (pending.length > 0) lines.push('The bot sends the pending posts on its own; --wait waits longer.');
+  return { text: `${lines.join('\n')}\n`, settled: false };
+}
+
+/** The posts a dry run decided, with their text; their charts written as PNG files. */
+function describePreview(
+  posts: readonly PostState[],
+  chartsDir: string,
+  writeFile: (path: string, bytes: Buffer) => void,
+): string {
+  if (posts.length === 0) return 'It would post nothing.\n';
+  const lines = [`It would post ${count(posts.length, 'message')}:`];
+  for (const post of posts) {
+    lines.push(
+      '',
+      `${post.kind} to ${post.target} (${post.key}):`,
+      ...post.payload.text.split('\n').map((l) => `  ${l}`),
+    );
+    const { chart } = post.payload;
+    if (chart !== undefined) {
+      const file = join(chartsDir, `${post.key.replace(/[^A-Za-z0-9_-]+/g, '_')}.png`);
+      writeFile(file, Buffer.from(chart.pngBase64, 'base64'));
+      lines.push(`  chart "${chart.title}": ${file}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function writeFileMakingDir(path: string, bytes: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /**
  * The app as `main.ts` builds it, without starting the listener or the scheduler. Logs go to
  * stderr, so stdout carries only the report.
@@ -121,10 +194,29 @@ export async function openOpsApp(
   const database = await open(config.database);
   try {
     const bot = await buildApp({ config, database, logger, scheduleJobs: false });
+    const db = database.db;
     return {
       runJob: (name, now, options) => bot.runJob(name, now, options),
-      // runJob has kicked delivery; a retry backed off within the minute is sent on its own timer.
-      drain: () => bot.delivery.idle(),
+      previewJob: (name, now, options) => {
+        const job = findJob(name);
+        if (!job) throw new Error(`no job named ${name}`);
+        return previewJob(bot.jobDeps, job, now, options);
+      },
+      markRun: (at, workspaceId) => markRun(db, at, workspaceId),
+      settle: async (run, waitMs) => {
+        // Real time, whatever --now says: this is how long the operator waits.
+        const until = Date.now() + waitMs;
+        for (;;) {
+          // This process sends what is due; a post another process holds is waited for.
+          await bot.delivery.drain();
+          const posts = (await runPosts(db, run)).filter((p) => p.status !== 'skipped');
+          const open = posts.filter((p) => p.status === 'pending' || p.status === 'sending');
+          const now = Date.now();
+          if (open.length === 0 || now >= until) return posts;
+          const next = Math.min(...open.map((p) => (p.status === 'pending' ? p.notBefore.getTime() : now + 1000)));
+          await sleep(Math.min(until, Math.max(next, now + 250)) - now);
+        }
+      },
       close: async () => {
         await bot.delivery.stop();
         await bot.crm.idle();

@@ -6,6 +6,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { withDeadline } from '../lib/deadline.js';
+import { type Listen, listenPostgres } from './listen.js';
 import { type Schema, schema } from './schema.js';
 
 /** One database type for both drivers, so nothing above this module knows which one it runs on. */
@@ -14,6 +15,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   driver: DatabaseConfig['driver'];
+  /** LISTEN for NOTIFY on a channel (see listen.ts). */
+  listen: Listen;
   close(): Promise<void>;
 }
 
@@ -121,6 +124,7 @@ function openPostgres(url: string): Opened {
     db,
     driver: 'postgres',
     migrate: () => migratePostgresLocked(url),
+    listen: listenPostgres(client),
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import type { Opened } from './client.js';
 import { MIGRATIONS_FOLDER } from './client.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { listenPglite } from './listen.js';
 import { schema } from './schema.js';
 
 /**
@@ -29,6 +30,7 @@ export function wrapPglite(client: PGlite, release: () => void = () => {}): Open
     db,
     driver: 'pglite',
     migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    listen: listenPglite(client),
     close: async () => {
       await client.close();
       release();

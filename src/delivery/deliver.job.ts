@@ -45,5 +45,6 @@ export const deliverJob: JobDefinition = {
   description: 'Sends the outbox: every post due now (boards, nudges, digests, contest posts, notices)',
   cron: '* * * * *',
   timezone: 'UTC',
+  sendsPosts: true,
   run: async (deps, now, options) => ({ ...(await delivererFor(deps).drain(now, options.workspaceId)) }),
 };

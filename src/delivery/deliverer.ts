@@ -98,6 +98,10 @@ export class Deliverer {
   private wake: NodeJS.Timeout | undefined;
   /** When the running pass last moved (monotonic ms); null between passes. */
   private movedAt: number | null = null;
+  /** Kicks so far: a pass that sees a new one claims again, even after a short claim. */
+  private kicks = 0;
+  /** Ends the running pass's wait (a kick, or stop()). */
+  private wakePass: (() => void) | undefined;
 
   constructor(private readonly opts: DelivererOptions) {
     this.workerId = opts.workerId ?? `deliverer-${randomUUID().slice(0, 8)}`;
@@ -110,8 +114,13 @@ export class Deliverer {
   }
 
   /**
-   * Sends everything due at `at` (default: the clock) and resolves when done. Passes never overlap
-   * in one process: a drain asked for while one runs starts after it.
+   * Sends everything due at `at` (default: the clock). Resolves once every post this pass claimed
+   * is settled: sent, failed for good, or rescheduled because Slack said to wait (a 429 whose
+   * Retry-After is over `maxLocalWaitMs`) or failed in a way worth a retry later (a backoff). A post
+   * only waiting for its pace, or handed back to renew its claim, is never left behind: the pass
+   * waits for it. A post that falls due within `maxLocalWaitMs` is waited for too. What another
+   * replica holds is that replica's to settle, under the same rule. Passes never overlap in one
+   * process: a drain asked for while one runs starts after it.
    */
   async drain(at?: Date, workspaceId?: string): Promise<DeliveryReport> {
     while (this.running) await this.running.catch(() => undefined);
@@ -147,10 +156,15 @@ export class Deliverer {
     return this.movedAt === null ? 0 : performance.now() - this.movedAt;
   }
 
-  /** Starts draining in the background (after a job enqueued posts); once more if one is running. */
+  /**
+   * Starts draining in the background (posts were committed to the outbox); once more if a pass is
+   * running, which also stops waiting and claims what is new at once.
+   */
   kick(): void {
     if (this.stopping) return;
     this.kicked = true;
+    this.kicks++;
+    this.wakePass?.();
     if (this.background) return;
     this.background = (async () => {
       while (this.kicked && !this.stopping) {
@@ -180,6 +194,7 @@ export class Deliverer {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.wake);
+    this.wakePass?.();
     await this.idle();
   }
 
@@ -195,14 +210,19 @@ export class Deliverer {
   }
 
   private async pass(at: Date, workspaceId: string | undefined): Promise<DeliveryReport> {
-    // Time moves on during a pass: `at` plus what the clock says has elapsed.
+    // Time moves on during a pass: `at` plus the time elapsed by the clock, or plus the time this
+    // pass spent waiting if that is more, so a frozen test clock cannot keep a pass waiting for an
+    // instant that never comes.
     const started = this.now().getTime();
-    const clock = () => at.getTime() + (this.now().getTime() - started);
+    let waited = 0;
+    const clock = () => at.getTime() + Math.max(this.now().getTime() - started, waited);
     const report: DeliveryReport = { sent: 0, reconciled: 0, retrying: 0, failed: 0 };
     const queue: Queued[] = [];
     const inFlight = new Set<Promise<void>>();
     let exhausted = false;
-    let waitedForDue = false;
+    // Posts this pass handed back only to wait for their pace or for a fresh claim: it must send
+    // them (or see another replica take them) before it ends, however far ahead they are.
+    let deferredUntil = 0;
     // One client per workspace and pass: a reinstall between passes is picked up.
     const clients = new Map<string, Promise<webApi.WebClient | null>>();
     const clientOf = (id: string) => {
@@ -210,8 +230,22 @@ export class Deliverer {
       clients.set(id, client);
       return client;
     };
+    const defer = async (item: Queued, until: number) => {
+      deferredUntil = Math.max(deferredUntil, until);
+      await this.handBack(item.post, clock(), until);
+    };
+    let kicks = this.kicks;
+    const kicked = () => this.kicks !== kicks;
+    const wakeable = () =>
+      new Promise<void>((resolve) => {
+        this.wakePass = resolve;
+      });
 
     for (;;) {
+      if (kicked()) {
+        kicks = this.kicks;
+        exhausted = false;
+      }
       this.movedAt = performance.now();
       // Claim more while few queued posts can go within the second (a batch of one channel's posts
       // waits on that channel's pace), up to a bound that keeps claims well inside their lease.
@@ -224,7 +258,6 @@ export class Deliverer {
           limit: this.batchSize,
           ...(workspaceId === undefined ? {} : { workspaceId }),
         });
-        if (claimed.length > 0) waitedForDue = false;
         exhausted = claimed.length < this.batchSize;
         for (const post of claimed) {
           const client = await clientOf(post.workspaceId);
@@ -239,14 +272,25 @@ export class Deliverer {
         for (const item of queue.splice(0)) await this.handBack(item.post, clock());
       }
       if (queue.length === 0 && inFlight.size === 0) {
-        // Posts that fall due in a moment (a short Retry-After) are waited for once; later ones are
-        // picked up by the background wake-up or the minute job.
-        if (this.stopping || waitedForDue) break;
+        if (this.stopping) break;
+        // What this pass deferred is waited for whatever the distance; other posts (a short
+        // Retry-After or backoff, one decided meanwhile) if they fall due within a moment. Later
+        // ones are the background wake-up's or the minute job's.
         const due = await nextDue(this.opts.db, workspaceId);
-        const wait = due === null ? Number.POSITIVE_INFINITY : due.getTime() - clock();
-        if (wait > this.maxLocalWaitMs) break;
-        await this.sleep(wait);
-        waitedForDue = true;
+        const now = clock();
+        const dueAt = due === null ? Number.POSITIVE_INFINITY : due.getTime();
+        const until = Math.min(
+          dueAt <= now + this.maxLocalWaitMs ? dueAt : Number.POSITIVE_INFINITY,
+          deferredUntil > now ? deferredUntil : Number.POSITIVE_INFINITY,
+        );
+        // Checked again after the await above, with no await before the wait begins: a stop() in
+        // between would otherwise find no wait to end.
+        if (this.stopping || (until === Number.POSITIVE_INFINITY && !kicked())) break;
+        if (!kicked()) {
+          const before = performance.now();
+          await Promise.race([this.sleep(until - now), wakeable()]);
+          waited += performance.now() - before;
+        }
         exhausted = false;
         continue;
       }
@@ -254,9 +298,9 @@ export class Deliverer {
       if (next !== null) {
         queue.splice(queue.indexOf(next.item), 1);
         // Too long a wait, or too close to the end of the claim (another replica could take the post
-        // while ours is on its way): back to the outbox.
+        // while ours is on its way): back to the outbox, until the slot.
         if (next.slot - clock() > this.maxLocalWaitMs || next.slot > next.item.leaseEnds - LEASE_MARGIN_MS) {
-          await this.handBack(next.item.post, clock(), next.slot);
+          await defer(next.item, next.slot);
           continue;
         }
         const slot = next.item.pacer.reserve(postKeys(next.item.post), clock());
@@ -265,8 +309,9 @@ export class Deliverer {
         inFlight.add(task);
         continue;
       }
-      await Promise.race(inFlight);
+      await Promise.race([...inFlight, wakeable()]);
     }
+    this.wakePass = undefined;
     return report;
   }
 

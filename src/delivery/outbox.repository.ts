@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { boardSubscriptions, contests, outbox } from '../db/schema.js';
@@ -74,7 +74,22 @@ export async function enqueuePosts(db: Database, posts: readonly NewPost[]): Pro
     )
     .onConflictDoNothing({ target: [outbox.workspaceId, outbox.key] })
     .returning({ key: outbox.key });
-  return rows.map((r) => r.key);
+  const fresh = rows.map((r) => r.key);
+  const toSend = new Set(posts.filter((p) => !p.skipped).map((p) => p.key));
+  if (fresh.some((key) => toSend.has(key))) await signalOutbox(db);
+  return fresh;
+}
+
+/** The NOTIFY channel that wakes every replica's deliverer (see `app.ts`). */
+export const OUTBOX_CHANNEL = 'kpi_outbox';
+
+/**
+ * Inside the transaction that wrote the posts, PostgreSQL holds the notification until the commit
+ * and drops it on a rollback: deliverers wake once the posts can be claimed, never for nothing.
+ * Every path that writes posts comes through `enqueuePosts`, so none needs to wake anyone itself.
+ */
+async function signalOutbox(db: Database): Promise<void> {
+  await db.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
 }
 
 /** Whether a post with this key was ever decided (sent, pending or skipped). */
@@ -289,4 +304,54 @@ export async function nextDue(db: Database, workspaceId?: string): Promise<Date 
   );
   const due = rows[0]?.due ?? null;
   return due === null ? null : new Date(due);
+}
+
+/** Where a post stands, for whoever waits for it (`kpi-bot jobs run`). */
+export interface PostState {
+  id: number;
+  key: string;
+  kind: OutboxKind;
+  target: string;
+  payload: OutboxPayload;
+  status: (typeof outbox.$inferSelect)['status'];
+  notBefore: Date;
+  lastError: string | null;
+}
+
+/** The posts a run is about: those due at `at` before it, and (`mark`) everything it writes after. */
+export interface RunPosts {
+  mark: number;
+  due: number[];
+  workspaceId: string | null;
+}
+
+/** Taken before a run: the posts it will send and the id after which come the ones it decides. */
+export async function markRun(db: Database, at: Date, workspaceId: string | null): Promise<RunPosts> {
+  const inWorkspace = workspaceId === null ? sql`true` : sql`${outbox.workspaceId} = ${workspaceId}`;
+  const [last] = await queryRows<{ id: number | string | null }>(db, sql`select max(id) as id from ${outbox}`);
+  const due = await queryRows<{ id: number | string }>(
+    db,
+    sql`select id from ${outbox} where status = 'pending' and not_before <= ${ts(at)} and ${inWorkspace}`,
+  );
+  return { mark: Number(last?.id ?? 0), due: due.map((r) => Number(r.id)), workspaceId };
+}
+
+/** The run's posts as they stand now, in the order they were decided. */
+export async function runPosts(db: Database, run: RunPosts): Promise<PostState[]> {
+  const inWorkspace = run.workspaceId === null ? undefined : eq(outbox.workspaceId, run.workspaceId);
+  const mine = or(gt(outbox.id, run.mark), run.due.length > 0 ? inArray(outbox.id, run.due) : undefined);
+  return db
+    .select({
+      id: outbox.id,
+      key: outbox.key,
+      kind: outbox.kind,
+      target: outbox.target,
+      payload: outbox.payload,
+      status: outbox.status,
+      notBefore: outbox.notBefore,
+      lastError: outbox.lastError,
+    })
+    .from(outbox)
+    .where(and(mine, inWorkspace))
+    .orderBy(asc(outbox.id)) as Promise<PostState[]>;
 }

@@ -27,5 +27,7 @@ export interface JobDefinition {
   /** node-cron expression and the zone it is read in. */
   cron: string;
   timezone: string;
+  /** Sends what others decided (talks to Slack itself), so a dry run has nothing to show. */
+  sendsPosts?: boolean;
   run(deps: JobDeps, now: Date, options: JobOptions): Promise<JobReport>;
 }

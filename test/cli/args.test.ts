@@ -9,6 +9,9 @@ const error = (...argv: string[]) => {
   return result.error;
 };
 
+/** A run with every option left at its default. */
+const RUN = { type: 'run', job: 'nudges', now: null, workspaceId: null, waitSeconds: 60, dryRun: null } as const;
+
 describe('parseCliArgs', () => {
   it('reads jobs list and help', () => {
     expect(parse('jobs', 'list')).toEqual({ ok: true, command: { type: 'list' } });
@@ -20,16 +23,36 @@ describe('parseCliArgs', () => {
   it('reads a run with its instant and workspace', () => {
     expect(parse('jobs', 'run', 'nudges', '--now', '2026-11-30T09:00:00-05:00', '--workspace', 'T123')).toEqual({
       ok: true,
-      command: { type: 'run', job: 'nudges', now: new Date('2026-11-30T14:00:00Z'), workspaceId: 'T123' },
+      command: { ...RUN, job: 'nudges', now: new Date('2026-11-30T14:00:00Z'), workspaceId: 'T123' },
     });
     expect(parse('jobs', 'run', 'nudges', '--now=2026-11-30T09:00Z')).toEqual({
       ok: true,
-      command: { type: 'run', job: 'nudges', now: new Date('2026-11-30T09:00:00Z'), workspaceId: null },
+      command: { ...RUN, job: 'nudges', now: new Date('2026-11-30T09:00:00Z') },
     });
     expect(parse('jobs', 'run', 'weekly-boards')).toEqual({
       ok: true,
-      command: { type: 'run', job: 'weekly-boards', now: null, workspaceId: null },
+      command: { ...RUN, job: 'weekly-boards' },
     });
+  });
+
+  it('reads --wait, and --dry-run with the folder for its charts', () => {
+    expect(parse('jobs', 'run', 'nudges', '--wait', '120')).toEqual({
+      ok: true,
+      command: { ...RUN, waitSeconds: 120 },
+    });
+    expect(parse('jobs', 'run', 'nudges', '--dry-run')).toEqual({
+      ok: true,
+      command: { ...RUN, dryRun: { chartsDir: 'kpi-bot-preview' } },
+    });
+    expect(parse('jobs', 'run', 'nudges', '--dry-run', '--out', 'out/monday')).toEqual({
+      ok: true,
+      command: { ...RUN, dryRun: { chartsDir: 'out/monday' } },
+    });
+    expect(error('jobs', 'run', 'nudges', '--wait', 'long')).toBe(
+      '--wait "long" is not a number of seconds, e.g. --wait 120.',
+    );
+    expect(error('jobs', 'run', 'nudges', '--dry-run', '--wait', '5')).toBe('--dry-run sends nothing to wait for.');
+    expect(error('jobs', 'run', 'nudges', '--out', 'x')).toBe('--out goes with --dry-run.');
   });
 
   it('names the jobs when the job is unknown or missing', () => {

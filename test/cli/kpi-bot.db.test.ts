@@ -10,6 +10,9 @@ import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 const seen = vi.hoisted(() => [] as { now: Date; options: JobOptions; team: string | undefined }[]);
 
 // The app runs jobs from the catalogue, so the catalogue is what the test replaces.
+/** The first bytes of a PNG: what a chart's file must hold. */
+const PNG = vi.hoisted(() => Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64'));
+
 vi.mock('../../src/jobs/catalog.js', async () => {
   const { enqueuePosts } = await import('../../src/delivery/outbox.repository.js');
   const jobs: import('../../src/jobs/job.js').JobDefinition[] = [
@@ -29,7 +32,10 @@ vi.mock('../../src/jobs/catalog.js', async () => {
             key: `board:C1:${now.toISOString()}`,
             kind: 'board',
             target: 'C1',
-            payload: { text: 'Board' },
+            payload: {
+              text: 'Board',
+              chart: { filename: 'board.png', title: 'Revenue', altText: 'Bars', pngBase64: PNG },
+            },
           },
         ]);
         return { enqueued: keys.length, 'already decided': 1 - keys.length };
@@ -60,6 +66,7 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
   beforeAll(async () => {
     fake = await startFakeSlack();
     fake.addToken(TOKEN, { teamId: TEAM, botUserId: 'UBOT', botId: 'BBOT' });
+    fake.addChannel({ id: 'C1', teamId: TEAM, members: ['UBOT'] });
     database = await openTestDatabase();
   });
   afterAll(async () => {
@@ -78,10 +85,11 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
     LOG_LEVEL: 'silent',
   });
 
-  async function cli(argv: string[], overrides: { env?: Record<string, string>; drain?: () => Promise<void> } = {}) {
+  async function cli(argv: string[], overrides: { env?: Record<string, string> } = {}) {
     let stdout = '';
     let stderr = '';
     let opened = 0;
+    const files = new Map<string, Buffer>();
     const code = await runCli(argv, {
       jobs: JOBS,
       env: overrides.env ?? env(),
@@ -95,11 +103,11 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
       // The real app on the test database, which the test keeps open to look at afterwards.
       open: async (config) => {
         opened++;
-        const app = await openOpsApp(config, async () => ({ ...database, close: async () => void closes++ }));
-        return overrides.drain ? { ...app, drain: overrides.drain } : app;
+        return openOpsApp(config, async () => ({ ...database, close: async () => void closes++ }));
       },
+      writeFile: (path, bytes) => files.set(path, bytes),
     });
-    return { code, stdout, stderr, opened };
+    return { code, stdout, stderr, opened, files };
   }
 
   const outboxKeys = async (workspaceId: string) =>
@@ -133,7 +141,7 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
     expect(seen).toEqual([{ now: new Date('2026-11-30T14:00:00Z'), options: { workspaceId: TEAM }, team: TEAM }]);
     expect(stdout).toBe(
       `Running test-board as of 2026-11-30T14:00:00.000Z for workspace ${TEAM}…\ntest-board: enqueued 1\n` +
-        'Waiting for the posts to be delivered…\nDelivered.\n',
+        'Delivered 1 post.\n',
     );
     expect(await outboxKeys(TEAM)).toEqual(['board:C1:2026-11-30T14:00:00.000Z']);
     expect(closes).toBe(1);
@@ -146,17 +154,79 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
 
   it('runs for every workspace at the wall-clock time without options', async () => {
     const { code, stdout } = await cli(['jobs', 'run', 'test-board']);
-    expect(code).toBe(EXIT_OK);
     expect(seen).toEqual([{ now: CLOCK, options: {}, team: undefined }]);
     expect(stdout).toContain('as of 2026-11-23T14:00:00.000Z for every workspace');
+    // The test job posts in a workspace the bot is not installed in: a failed post is not "Delivered".
+    expect(stdout).toContain('failed: board:C1:2026-11-23T14:00:00.000Z to C1: not_installed\n');
+    expect(code).toBe(EXIT_FAILED);
   });
 
-  it('waits for delivery when the app can drain its outbox', async () => {
-    const drain = vi.fn(async () => {});
-    const { code, stdout } = await cli(['jobs', 'run', 'test-board', '--workspace', TEAM], { drain });
+  const posted = () => fake.callsTo('chat.postMessage').filter((c) => c.ok).length;
+
+  it('waits out a short Retry-After and says the post was delivered', async () => {
+    fake.failNext('chat.postMessage', { retryAfter: 3 });
+    const before = posted();
+    const { code, stdout } = await cli([
+      'jobs',
+      'run',
+      'test-board',
+      '--now',
+      '2026-12-01T09:00:00Z',
+      '--workspace',
+      TEAM,
+    ]);
+    expect(stdout).toMatch(/enqueued 1\nDelivered 1 post\.\n$/);
     expect(code).toBe(EXIT_OK);
-    expect(drain).toHaveBeenCalledOnce();
-    expect(stdout).toMatch(/enqueued 1\nWaiting for the posts to be delivered…\nDelivered\.\n$/);
+    expect(posted()).toBe(before + 1);
+  });
+
+  it('does not say "Delivered." while a post waits for a retry: past --wait it names it and exits 1', async () => {
+    fake.failNext('chat.postMessage', { status: 503 });
+    const { code, stdout } = await cli([
+      'jobs',
+      'run',
+      'test-board',
+      '--now',
+      '2026-12-02T09:00:00Z',
+      '--workspace',
+      TEAM,
+      '--wait',
+      '1',
+    ]);
+    expect(stdout).not.toContain('Delivered 1 post');
+    expect({ code, stdout }).toMatchObject({ code: EXIT_FAILED });
+    expect(stdout).toMatch(
+      /Delivered 0 of 1 post\.\n {2}still pending after 1 s: board:C1:2026-12-02T09:00:00\.000Z to C1, next try at \S+Z \(last error: http_503\)\n/,
+    );
+  });
+
+  it('previews with --dry-run: prints the posts, writes the charts, and writes nothing else', async () => {
+    const calls = fake.callsTo('chat.postMessage').length;
+    const at = '2026-12-07T09:00:00-05:00';
+    const { code, stdout, files } = await cli([
+      'jobs',
+      'run',
+      'test-board',
+      '--dry-run',
+      '--now',
+      at,
+      '--workspace',
+      TEAM,
+      '--out',
+      'preview',
+    ]);
+    expect(code).toBe(EXIT_OK);
+    const key = 'board:C1:2026-12-07T14:00:00.000Z';
+    expect(stdout).toContain(`test-board: enqueued 1\nIt would post 1 message:\n\nboard to C1 (${key}):\n  Board\n`);
+    const file = 'preview/board_C1_2026-12-07T14_00_00_000Z.png';
+    expect(stdout).toContain(`chart "Revenue": ${file}`);
+    expect(files.get(file)?.toString('base64')).toBe(PNG);
+    // Nothing recorded: the real run at that instant still decides (and sends) the post.
+    expect(await outboxKeys(TEAM)).not.toContain(key);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(calls);
+    const real = await cli(['jobs', 'run', 'test-board', '--now', at, '--workspace', TEAM]);
+    expect(real.stdout).toContain('test-board: enqueued 1\nDelivered');
+    expect(await outboxKeys(TEAM)).toContain(key);
   });
 
   it('exits 1 with the reason when the job fails, and still closes the database', async () => {
@@ -178,9 +248,9 @@ describeDb('kpi-bot jobs (in process, real app, fake Slack)', () => {
     const bad = await cli(['jobs', 'run', 'test-board', '--now', 'monday 9am']);
     expect(bad.code).toBe(EXIT_USAGE);
     expect(bad.stderr).toContain('give an ISO 8601 time with its offset, e.g. 2026-11-30T09:00:00Z');
-    const unknown = await cli(['jobs', 'run', 'test-board', '--dry-run']);
+    const unknown = await cli(['jobs', 'run', 'test-board', '--preview']);
     expect(unknown.code).toBe(EXIT_USAGE);
-    expect(unknown.stderr).toContain("Unknown option '--dry-run'");
+    expect(unknown.stderr).toContain("Unknown option '--preview'");
     expect(seen).toEqual([]);
   });
 

@@ -196,7 +196,7 @@ describeDb('weekly channel board: subscribe, post, window, privacy', () => {
     expect(reports.reduce((n, r) => n + (r.skipped ?? 0), 0)).toBe(1);
     expect(again.posted).toBe(0);
     // The app delivers what a job decided: once, to the channel.
-    await Promise.all([h.bot.delivery.idle(), replica.delivery.idle()]);
+    await Promise.all([h.bot.delivery.drain(), replica.delivery.drain()]);
     const posts = await boardPosts(h);
     const [sub] = await subscriptionIn(h, CHANNEL);
     expect(posts).toHaveLength(1);

@@ -34,6 +34,8 @@ describeDb('/kpi kudos end to end: thanks, the daily cap, reactions and the kudo
       h.addUser(id, { name }); // America/New_York
     }
     h.fake.addUser({ id: 'UROBOT', teamId: h.teamId, name: 'robot', isBot: true });
+    // These tests look at the posts as decided, in the outbox: nothing sends them (posts-on-commit tests that).
+    await h.bot.delivery.stop();
   });
   afterAll(async () => h.close());
 

@@ -27,6 +27,8 @@ describeDb('Recognition end to end: deal celebrations and reactions', () => {
     h.addUser('UBOSS', { name: 'Boss', isAdmin: true });
     h.fake.addUser({ id: 'UROBOT', teamId: h.teamId, name: 'robot', isBot: true });
     h.fake.addUser({ id: 'UOWNER', teamId: h.teamId, name: 'owner', email: 'owner@acme.test', tz: 'UTC' });
+    // These tests look at the posts as decided, in the outbox: nothing sends them (posts-on-commit tests that).
+    await h.bot.delivery.stop();
   });
   afterAll(async () => h.close());
 
