@@ -69,6 +69,8 @@ export interface BuildOptions {
   now?: () => Date;
   /** Off in tests, which run job bodies themselves with an injected clock. */
   scheduleJobs?: boolean;
+  /** Off in tests that look at posts as decided: only kicks and the deliver job send them then. */
+  deliverOnCommit?: boolean;
   /** Thresholds of `/livez` and `/readyz` (tests shorten them). */
   health?: Partial<HealthLimits>;
 }
@@ -256,7 +258,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     start: async () => {
       const server = (await bot.start(config.port)) as unknown;
       loop.start();
-      unlisten = await wakeOnOutbox(database, delivery, logger);
+      if (options.deliverOnCommit ?? true) unlisten = await wakeOnOutbox(database, delivery, logger);
       delivery.kick();
       if (options.scheduleJobs ?? true) {
         // Events that wait (an unmapped owner, a CRM API that was down) are retried every minute.

@@ -18,7 +18,10 @@ export function listenPglite(client: PGlite): Listen {
   return async (channel, onNotify, onListen) => {
     const unlisten = await client.listen(channel, onNotify);
     onListen?.();
-    return unlisten;
+    // A closed database has no listener left to remove, and refuses the UNLISTEN.
+    return async () => {
+      if (!client.closed) await unlisten();
+    };
   };
 }
 

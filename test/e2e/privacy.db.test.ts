@@ -16,7 +16,8 @@ describeDb('/kpi privacy export and forget end to end', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ now: new Date('2026-11-18T15:00:00Z') });
+    // Each test sends the posts itself (one plays a replica that died mid-share).
+    h = await startHarness({ now: new Date('2026-11-18T15:00:00Z'), deliverOnCommit: false });
     h.addUser('UANA', { name: 'Ana' });
     h.addUser('UBEN', { name: 'Ben' });
     h.addUser('UCAT', { name: 'Cat' });

@@ -30,7 +30,8 @@ const dealBatch = (eventId: string) => ({
 describeDb('GET /metrics through the running app', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ crm: parseCrmConfig({ WEBHOOK_SECRET: SECRET }, []) });
+    // Posts are sent by the deliver job here, so the backlog can be seen before it.
+    h = await startHarness({ crm: parseCrmConfig({ WEBHOOK_SECRET: SECRET }, []), deliverOnCommit: false });
     h.addUser('UANA', { name: 'Ana' });
     h.fake.addChannel({ id: 'CBOARD', teamId: h.teamId, members: ['UBOT'] });
   });

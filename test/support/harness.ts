@@ -42,6 +42,8 @@ export interface HarnessOptions {
   metricsToken?: string;
   /** Start the cron scheduler too (off by default: tests run job bodies themselves). */
   scheduleJobs?: boolean;
+  /** Send posts as soon as they commit, as the app does (off: tests that look at posts as decided). */
+  deliverOnCommit?: boolean;
   health?: BuildOptions['health'];
 }
 
@@ -68,6 +70,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logger: opts.logger ?? createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
     now: () => clock.now,
     scheduleJobs: opts.scheduleJobs ?? false,
+    ...(opts.deliverOnCommit === false ? { deliverOnCommit: false } : {}),
     ...(opts.health ? { health: opts.health } : {}),
   });
   const server = await bot.start();
