@@ -12,6 +12,7 @@ export interface AppDeps {
   crm: CrmCommandDeps;
 }
 
+/** What `/kpi crm` needs to show, map and connect CRMs. */
 export interface CrmCommandDeps {
   config: CrmConfig;
   runner: CrmRunner;
