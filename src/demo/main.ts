@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
-import { isCoreCommand, parseKpiCommand } from '../commands/parse.js';
 import { type Database, openDatabase } from '../db/client.js';
-import { getSettings } from '../game/settings.js';
 import { findKpi } from '../kpi/catalogue.js';
+import { storedActor } from '../slack/actor.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
-import { runKpiCommand } from '../slack/listeners/commands/kpi-actions.js';
+import { isCoreCommand, parseKpiCommand, runCoreCommand } from '../slack/subcommands/registry.js';
 import { writeDemoCharts } from './charts.js';
 import { renderMessage } from './render-terminal.js';
 import { seedDemoTeam } from './seed.js';
@@ -86,17 +85,8 @@ async function reply(db: Database, rep: DemoRep, text: string, now: Date): Promi
   if (!parsed.ok) throw new Error(`"/kpi ${text}" did not parse: ${parsed.error}`);
   const { command } = parsed;
   if (!isCoreCommand(command)) throw new Error(`the demo does not show /kpi ${command.type}`);
-  const invocation = {
-    workspaceId: WORKSPACE_ID,
-    userId: rep.userId,
-    timezone: rep.timezone,
-    currency: CURRENCY,
-    isOptedOut: false,
-    settings: await getSettings(db, WORKSPACE_ID),
-    triggerId: `demo-${text}`,
-    now,
-  };
-  return runKpiCommand({ db }, invocation, command);
+  const actor = await storedActor(db, WORKSPACE_ID, rep.userId);
+  return runCoreCommand({ deps: { db }, actor, triggerId: `demo-${text}`, now }, command);
 }
 
 /** By any part of the name, accents and case aside ("chloe" finds Chloé Dubois); the first rep by default. */

@@ -76,6 +76,9 @@ export interface ActivityKindInfo {
 }
 
 export type ActivityKind = keyof typeof ACTIVITY_KINDS;
+
+/** The longest note on an entry, or reason on kudos, in characters: what fits a line of a post. */
+export const MAX_NOTE_CHARS = 280;
 export const ACTIVITY_KIND_KEYS = Object.keys(ACTIVITY_KINDS) as ActivityKind[];
 
 export function isActivityKind(value: string): value is ActivityKind {

@@ -1,10 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.js';
-import type { RecognitionChange } from '../commands/parse.js';
 import type { Database } from '../db/client.js';
 import { getSettings, saveSettings, type WorkspaceSettings } from '../game/settings.js';
 
 export type Recognition = WorkspaceSettings['recognition'];
+
+/** What `/kpi recognition …` can change: where won deals are celebrated, and what the posts show. */
+export type RecognitionChange =
+  | { kind: 'channel'; channelId: string }
+  | { kind: 'off' | 'hide_amount' | 'show_amount' | 'hide_deal_names' | 'show_deal_names' };
+export type RecognitionSetting = RecognitionChange | { kind: 'status' };
 
 /** The settings after a change: pure, so each command's effect is tested on its own. */
 export function applyRecognitionSetting(current: Recognition, setting: RecognitionChange): Recognition {

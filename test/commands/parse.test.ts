@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  helpText,
-  type KpiCommand,
-  type ParseContext,
-  type ParseResult,
-  parseKpiCommand,
-  USAGE,
-} from '../../src/commands/parse.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS } from '../../src/kpi/activity-kinds.js';
 import { findKpi } from '../../src/kpi/catalogue.js';
 import { formatMoney } from '../../src/lib/amount.js';
+import {
+  helpText,
+  type KpiCommand,
+  type ParseResult,
+  parseKpiCommand,
+  USAGE,
+} from '../../src/slack/subcommands/registry.js';
+import type { ParseContext } from '../../src/slack/subcommands/words.js';
 
 const METRICS: Record<string, string> = { calls: 'calls', meetings: 'meetings_booked', 'win rate': 'win_rate' };
 

@@ -2,14 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isCoreCommand, parseKpiCommand } from '../../src/commands/parse.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { writeDemoCharts } from '../../src/demo/charts.js';
 import { renderMessage } from '../../src/demo/render-terminal.js';
 import { type SeededTeam, seedDemoTeam } from '../../src/demo/seed.js';
-import { getSettings } from '../../src/game/settings.js';
 import { findKpi } from '../../src/kpi/catalogue.js';
-import { runKpiCommand } from '../../src/slack/listeners/commands/kpi-actions.js';
+import { storedActor } from '../../src/slack/actor.js';
+import { isCoreCommand, parseKpiCommand, runCoreCommand } from '../../src/slack/subcommands/registry.js';
 import { describeDb, newWorkspaceId, openTestDatabase } from '../support/db.js';
 
 const NOW = new Date('2026-11-18T17:00:00Z');
@@ -31,18 +30,9 @@ describeDb('the offline demo', () => {
     if (!rep) throw new Error('no reps');
     const parsed = parseKpiCommand(text, { now: NOW, timezone: rep.timezone, findMetric: findKpi });
     if (!parsed.ok || !isCoreCommand(parsed.command)) throw new Error(text);
-    const message = await runKpiCommand(
-      { db: database.db },
-      {
-        workspaceId,
-        userId: rep.userId,
-        timezone: rep.timezone,
-        currency: 'USD',
-        isOptedOut: false,
-        settings: await getSettings(database.db, workspaceId),
-        triggerId: text,
-        now: NOW,
-      },
+    const actor = await storedActor(database.db, workspaceId, rep.userId);
+    const message = await runCoreCommand(
+      { deps: { db: database.db }, actor, triggerId: text, now: NOW },
       parsed.command,
     );
     return renderMessage(message, { width: 100, ansi: false });

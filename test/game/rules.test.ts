@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RULE_TOPICS } from '../../src/commands/parse.js';
 import { gameProfile } from '../../src/game/profile.js';
+import { RULE_TOPICS } from '../../src/game/rule-topics.js';
 import { parseSettings } from '../../src/game/settings.js';
 import { rulesMessage, rulesText } from '../../src/slack/blocks/explain.blocks.js';
 import { gameBlocks } from '../../src/slack/blocks/game.blocks.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type KpiCommand, type ParseContext, parseKpiCommand, USAGE } from '../../src/commands/parse.js';
 import { findKpi } from '../../src/kpi/catalogue.js';
+import { type KpiCommand, parseKpiCommand, USAGE } from '../../src/slack/subcommands/registry.js';
+import type { ParseContext } from '../../src/slack/subcommands/words.js';
 
 const ctx: ParseContext = {
   // Wednesday 18 November 2026, 14:00 in New York.

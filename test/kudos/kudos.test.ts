@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type ParseContext, type ParseResult, parseKpiCommand } from '../../src/commands/parse.js';
 import { resolveWindow } from '../../src/kpi/windows.js';
 import type { KudosBoard } from '../../src/kudos/kudos-board.js';
 import { kudosBoardMessage, kudosMessage, privateKudosMessage } from '../../src/slack/blocks/kudos.blocks.js';
+import { type ParseResult, parseKpiCommand } from '../../src/slack/subcommands/registry.js';
+import type { ParseContext } from '../../src/slack/subcommands/words.js';
 import { validateBlocks } from '../support/fake-slack.js';
 
 const ctx: ParseContext = {

@@ -1,8 +1,8 @@
-import type { RuleTopic } from '../../commands/parse.js';
 import { CONTEST_RULES } from '../../contests/explain.js';
 import { BADGE_RULES, type BadgeKey } from '../../game/badges.js';
 import { pointsForLevel } from '../../game/levels.js';
 import { STREAK_KINDS } from '../../game/profile.js';
+import type { RuleTopic } from '../../game/rule-topics.js';
 import { DEFAULT_POINTS, pointsFor, type WorkspaceSettings } from '../../game/settings.js';
 import { HISTORY_PERIODS, MIN_HISTORY_PERIODS } from '../../goals/suggest.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS } from '../../kpi/activity-kinds.js';

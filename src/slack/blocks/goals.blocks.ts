@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { GoalPeriod } from '../../commands/parse.js';
+import type { GoalPeriod } from '../../goals/goal-period.js';
 import type { GoalView } from '../../goals/goal-status.js';
 import type { Goal } from '../../goals/goals.repository.js';
 import { progressBar } from '../../goals/progress.js';

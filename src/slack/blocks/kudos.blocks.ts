@@ -1,4 +1,4 @@
-import { MAX_NOTE_CHARS } from '../../commands/parse.js';
+import { MAX_NOTE_CHARS } from '../../kpi/activity-kinds.js';
 import { describeWindow, type TimeWindow } from '../../kpi/windows.js';
 import type { KudosBoard } from '../../kudos/kudos-board.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section } from './message.js';

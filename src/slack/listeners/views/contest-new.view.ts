@@ -1,9 +1,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { FIELDS, readContestForm, readMetadata, type StateValues } from '../../../contests/contest-form.js';
 import { createContest } from '../../../contests/contests.repository.js';
-import { resolveMember } from '../../../members/member-sync.js';
-import { ensureWorkspace } from '../../../members/members.repository.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
+import { resolveActor } from '../../actor.js';
 import { contestCreatedView } from '../../blocks/contest.blocks.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -27,10 +26,7 @@ export function createContestNewView(deps: AppDeps) {
       });
       return;
     }
-    const [workspace, member] = await Promise.all([
-      ensureWorkspace(deps.db, workspaceId),
-      resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, body.user.id, now),
-    ]);
+    const { member, currency } = await resolveActor(deps, client, { workspaceId, userId: body.user.id }, now);
     if (!isManager(member)) {
       await ack({ response_action: 'errors', errors: { [FIELDS.name]: onlyManagers('start a contest') } });
       return;
@@ -47,6 +43,6 @@ export function createContestNewView(deps: AppDeps) {
       draft: form.draft,
       now,
     });
-    await ack({ response_action: 'update', view: contestCreatedView(contest, workspace.currency ?? 'USD', !created) });
+    await ack({ response_action: 'update', view: contestCreatedView(contest, currency, !created) });
   };
 }

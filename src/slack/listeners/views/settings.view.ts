@@ -7,9 +7,8 @@ import {
   type SettingsPart,
   type SettingsStateValues,
 } from '../../../home/settings-form.js';
-import { resolveMember } from '../../../members/member-sync.js';
-import { ensureWorkspace } from '../../../members/members.repository.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
+import { resolveActor } from '../../actor.js';
 import type { AppDeps } from '../../deps.js';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
@@ -31,10 +30,12 @@ export function createSettingsView(deps: AppDeps, part: SettingsPart) {
     const now = deps.now();
     const workspaceId = context.teamId ?? body.team?.id ?? view.team_id;
     // The workspace row holds the settings, so it must exist before they are changed.
-    const [, member] = await Promise.all([
-      ensureWorkspace(deps.db, workspaceId, { enterpriseId: context.enterpriseId ?? null }),
-      resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, body.user.id, now),
-    ]);
+    const { member } = await resolveActor(
+      deps,
+      client,
+      { workspaceId, userId: body.user.id, enterpriseId: context.enterpriseId },
+      now,
+    );
     if (!isManager(member)) {
       await ack({ response_action: 'errors', errors: { [FIRST_FIELD[part]]: onlyManagers('change settings') } });
       return;

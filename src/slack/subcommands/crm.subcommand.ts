@@ -1,30 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { KpiCommand } from '../../../commands/parse.js';
-import { violatedUniqueConstraint } from '../../../db/rows.js';
-import { crmConnections } from '../../../db/schema.js';
-import { sealedIn } from '../../../db/secrets-at-rest.js';
-import type { CrmConfig } from '../../../integrations/crm-config.js';
-import type { CrmSource } from '../../../integrations/crm-event.js';
-import type { CrmRunner } from '../../../integrations/crm-runner.js';
-import { requeueWaiting, waitingSummary } from '../../../integrations/inbox.repository.js';
-import { mapOwner, unmappedOwners } from '../../../integrations/owners.js';
-import type { SecretBox } from '../../../lib/secret-box.js';
-import type { Member } from '../../../members/members.repository.js';
-import { isAdmin, onlyAdmins } from '../../../members/roles.js';
-import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../../blocks/message.js';
-import type { AppDeps } from '../../deps.js';
+import { violatedUniqueConstraint } from '../../db/rows.js';
+import { crmConnections } from '../../db/schema.js';
+import { sealedIn } from '../../db/secrets-at-rest.js';
+import { CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
+import { requeueWaiting, waitingSummary } from '../../integrations/inbox.repository.js';
+import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
+import type { Member } from '../../members/members.repository.js';
+import { isAdmin, onlyAdmins } from '../../members/roles.js';
+import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
+import type { AppDeps } from '../deps.js';
+import type { Subcommand } from './subcommand.js';
+import { fail, mentionedUsers, ok, quote } from './words.js';
 
-export interface CrmCommandDeps {
-  config: CrmConfig;
-  runner: CrmRunner;
-  /** Many workspaces: CRMs are connected from Slack; one workspace: from the environment. */
-  perWorkspaceConnections: boolean;
-  /** Seals the webhook secrets of connections made from Slack. */
-  secrets: SecretBox;
-}
+export type CrmCommand =
+  | { type: 'crm'; action: 'status' }
+  | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
+  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
 
-type CrmCommand = Extract<KpiCommand, { type: 'crm' }>;
+const USAGE =
+  '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
+  '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
+  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM';
 
 const LABEL: Record<CrmSource, string> = {
   hubspot: 'HubSpot',
@@ -34,7 +31,29 @@ const LABEL: Record<CrmSource, string> = {
 };
 
 /** `/kpi crm …`: admins only. A rep trying gets a polite refusal and nothing changes. */
-export async function runCrmCommand(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
+export const crmSubcommand: Subcommand<CrmCommand> = {
+  name: 'crm',
+  aliases: [],
+  usage: USAGE,
+  runs: ['crm'],
+  parse({ words, raw }) {
+    const [action, crm, id] = words.map((w) => w.toLowerCase());
+    if (action === undefined || action === 'status') return ok({ type: 'crm', action: 'status' });
+    const source = CRM_SOURCES.find((s) => s === crm);
+    if (action === 'map' || action === 'connect') {
+      if (!source) return fail(`Name the CRM: ${CRM_SOURCES.join(', ')}.`, USAGE);
+      if (action === 'connect') return ok({ type: 'crm', action: 'connect', source, accountId: words[2] ?? null });
+      const userId = mentionedUsers(raw)[0];
+      if (!id || !userId)
+        return fail('Say which CRM owner id is which person, e.g. `/kpi crm map hubspot 12345 @ana`.', USAGE);
+      return ok({ type: 'crm', action: 'map', source, ownerId: words[2] ?? id, userId });
+    }
+    return fail(`${quote(words.join(' '))} isn't a CRM command.`, USAGE);
+  },
+  run: (ctx, command) => runCrm(ctx.deps, ctx.actor.member, command),
+};
+
+async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
   if (!isAdmin(member)) return textMessage(onlyAdmins('look at or change the CRM connection'));
   const { workspaceId } = member;
   switch (command.action) {

@@ -1,0 +1,77 @@
+import type { webApi } from '@slack/bolt';
+import type { Database } from '../db/client.js';
+import { parseSettings, type WorkspaceSettings } from '../game/settings.js';
+import { resolveMember } from '../members/member-sync.js';
+import {
+  ensureWorkspace,
+  getMember,
+  getWorkspace,
+  type Member,
+  type Workspace,
+} from '../members/members.repository.js';
+import type { Role } from '../members/roles.js';
+import type { AppDeps } from './deps.js';
+
+/**
+ * Who is asking, read once at the request boundary: their workspace and member rows, and what every
+ * answer needs from them (role, settings, and the timezone and currency to speak in). Handlers take
+ * it instead of looking the workspace and member up again.
+ */
+export interface Actor {
+  workspace: Workspace;
+  member: Member;
+  role: Role;
+  /** The workspace's settings, read with its row: runners never query them again. */
+  settings: WorkspaceSettings;
+  /** See `timezoneOf`. */
+  timezone: string;
+  currency: string;
+}
+
+/** A member's own zone when Slack gave one, else the workspace's. */
+export function timezoneOf(member: Pick<Member, 'timezone'>, workspace: Pick<Workspace, 'defaultTimezone'>): string {
+  return member.timezone ?? workspace.defaultTimezone;
+}
+
+/** The actor of rows already read (the offline demo reads them without Slack). */
+export function actorOf(workspace: Workspace, member: Member): Actor {
+  return {
+    workspace,
+    member,
+    role: member.role,
+    settings: parseSettings(workspace.settings),
+    timezone: timezoneOf(member, workspace),
+    currency: workspace.currency,
+  };
+}
+
+export interface ActorIds {
+  workspaceId: string;
+  userId: string;
+  enterpriseId?: string | null;
+}
+
+/**
+ * The workspace row (created on first use: settings live on it) and the member, synced from Slack
+ * when unknown or stale. Called after `ack()`, since reading a profile from Slack may take a while.
+ */
+export async function resolveActor(
+  deps: Pick<AppDeps, 'db' | 'logger'>,
+  client: webApi.WebClient,
+  ids: ActorIds,
+  now: Date,
+): Promise<Actor> {
+  const { db, logger } = deps;
+  const [workspace, member] = await Promise.all([
+    ensureWorkspace(db, ids.workspaceId, { enterpriseId: ids.enterpriseId ?? null }),
+    resolveMember({ db, client, logger }, ids.workspaceId, ids.userId, now),
+  ]);
+  return actorOf(workspace, member);
+}
+
+/** The actor from stored rows alone, never asking Slack: the offline demo, whose team is seeded. */
+export async function storedActor(db: Database, workspaceId: string, userId: string): Promise<Actor> {
+  const [workspace, member] = await Promise.all([getWorkspace(db, workspaceId), getMember(db, workspaceId, userId)]);
+  if (!workspace || !member) throw new Error(`no stored member ${userId} in workspace ${workspaceId}`);
+  return actorOf(workspace, member);
+}

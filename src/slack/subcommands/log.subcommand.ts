@@ -1,0 +1,175 @@
+import { latestUndoable, undoActivity } from '../../activities/activities.repository.js';
+import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind, MAX_NOTE_CHARS } from '../../kpi/activity-kinds.js';
+import { countWordsAsDigits, parseAmount, parseCount } from '../../lib/amount.js';
+import { recordActivityAndCelebrate } from '../../recognition/celebrations.js';
+import { loggedMessage, undoneMessage } from '../blocks/log.blocks.js';
+import { textMessage } from '../blocks/message.js';
+import type { CoreContext, Subcommand } from './subcommand.js';
+import { echo, fail, failFrom, NUMBERISH, ok, type Parsed, quote } from './words.js';
+
+export type LogCommand = {
+  type: 'log';
+  kind: ActivityKind;
+  quantity: number;
+  amountCents: number;
+  note: string | null;
+};
+export type UndoCommand = { type: 'undo' };
+
+/** `/kpi log deal won 150` logs a $150 deal, `/kpi log deal won 3` logs three deals. */
+const BARE_AMOUNT_MIN_CENTS = 100_00;
+
+/** Aliases compare with `-`, `_` and spaces alike, so `no show`, `no-show` and `follow up` all match. */
+function aliasKey(text: string): string {
+  return text.toLowerCase().replace(/[-_\s]+/g, ' ');
+}
+
+const ALIASES = new Map<string, ActivityKind>(
+  ACTIVITY_KIND_KEYS.flatMap((kind) => ACTIVITY_KINDS[kind].aliases.map((alias) => [aliasKey(alias), kind] as const)),
+);
+const MAX_ALIAS_WORDS = Math.max(...[...ALIASES.keys()].map((alias) => alias.split(' ').length));
+
+/** The name to show for each kind in help: its plural when that can be typed (`qualified leads` can't). */
+function typeableName(kind: ActivityKind): string {
+  const { many, aliases } = ACTIVITY_KINDS[kind];
+  return ALIASES.get(aliasKey(many)) === kind ? many : (aliases[0] ?? kind);
+}
+
+export const ACTIVITY_NAMES = ACTIVITY_KIND_KEYS.map(typeableName).join(', ');
+
+/** The activity named by the longest leading run of words, and the words after it. */
+export function matchActivity(words: readonly string[]): { kind: ActivityKind; rest: string[] } | null {
+  for (let n = Math.min(MAX_ALIAS_WORDS, words.length); n >= 1; n--) {
+    const kind = ALIASES.get(aliasKey(words.slice(0, n).join(' ')));
+    if (kind) return { kind, rest: words.slice(n) };
+  }
+  return null;
+}
+
+function readNote(words: readonly string[]): { note: string | null } | { error: string } {
+  const note = words.join(' ');
+  const length = [...note].length;
+  if (length > MAX_NOTE_CHARS) {
+    return {
+      error: `That note is ${length} characters — notes can be up to ${MAX_NOTE_CHARS}. Shorten it and try again.`,
+    };
+  }
+  return { note: note === '' ? null : note };
+}
+
+type Quantities = { quantity: number; amountCents: number; used: number } | { error: string };
+
+/** Non-money kinds: an optional count. */
+function readCount(words: readonly string[]): Quantities {
+  const [first] = words;
+  if (first === undefined || !NUMBERISH.test(first)) return { quantity: 1, amountCents: 0, used: 0 };
+  const count = parseCount(first);
+  return count.ok ? { quantity: count.count, amountCents: 0, used: 1 } : count;
+}
+
+/** Deals: count then amount when two numbers follow; one number is an amount if it looks like money. */
+function readDealNumbers(words: readonly string[], kind: ActivityKind): Quantities {
+  const [first, second] = words;
+  if (first === undefined || !NUMBERISH.test(first)) return { quantity: 1, amountCents: 0, used: 0 };
+  if (second !== undefined && NUMBERISH.test(second)) {
+    const count = parseCount(first);
+    if (!count.ok) {
+      const example = `/kpi log ${ACTIVITY_KINDS[kind].one} 2 $25k`;
+      return {
+        error: `${count.error} With two numbers, the first is how many and the second the amount: \`${example}\`.`,
+      };
+    }
+    const amount = parseAmount(second);
+    return amount.ok ? { quantity: count.count, amountCents: amount.cents, used: 2 } : amount;
+  }
+  const amount = parseAmount(first);
+  if (!amount.ok) return amount;
+  if (amount.explicitMoney || amount.cents >= BARE_AMOUNT_MIN_CENTS) {
+    return { quantity: 1, amountCents: amount.cents, used: 1 };
+  }
+  const count = parseCount(first);
+  if (!count.ok) return { error: `${count.error} If it's an amount, add a currency sign: $${first}.` };
+  return { quantity: count.count, amountCents: 0, used: 1 };
+}
+
+const LOG_USAGE =
+  '`/kpi log &lt;activity&gt; [count] [amount] [note]` — e.g. `/kpi log calls 12`, `/kpi log deal won $12.5k Acme` ' +
+  '(the amount is optional: `/kpi log deal won` records a deal without one)';
+
+function unknownActivity(words: readonly string[]): Parsed<never> {
+  const [first = ''] = words;
+  const swapped = NUMBERISH.test(first) ? matchActivity(words.slice(1)) : null;
+  if (swapped) {
+    const example = [...words.slice(1, words.length - swapped.rest.length), first, ...swapped.rest].join(' ');
+    return fail(`Put the activity first: \`/kpi log ${echo(example)}\`.`, LOG_USAGE);
+  }
+  return fail(`I don't know the activity ${quote(first)}. You can log: ${ACTIVITY_NAMES}.`, LOG_USAGE);
+}
+
+/** `/kpi log <activity> [count] [amount] [note]`: one entry, written once per Slack invocation. */
+export const logSubcommand: Subcommand<LogCommand, LogCommand, CoreContext> = {
+  name: 'log',
+  aliases: [],
+  usage: LOG_USAGE,
+  runs: ['log'],
+  parse({ words }) {
+    if (words.length === 0) return fail(`What should I log? You can log: ${ACTIVITY_NAMES}.`, LOG_USAGE);
+    const activity = matchActivity(words);
+    if (!activity) return unknownActivity(words);
+    const { kind } = activity;
+    const rest = countWordsAsDigits(activity.rest);
+    const numbers = ACTIVITY_KINDS[kind].money ? readDealNumbers(rest, kind) : readCount(rest);
+    if ('error' in numbers) return failFrom(numbers, LOG_USAGE);
+    const note = readNote(rest.slice(numbers.used));
+    if ('error' in note) return fail(note.error, LOG_USAGE);
+    return ok({ type: 'log', kind, quantity: numbers.quantity, amountCents: numbers.amountCents, note: note.note });
+  },
+  async run(ctx, command) {
+    const { member, currency } = ctx.actor;
+    const { activity, created } = await recordActivityAndCelebrate(
+      ctx.deps.db,
+      {
+        workspaceId: member.workspaceId,
+        userId: member.userId,
+        kind: command.kind,
+        quantity: command.quantity,
+        amountCents: command.amountCents,
+        note: command.note,
+        occurredAt: ctx.now,
+        source: 'slack',
+        recordedBy: member.userId,
+        idempotencyKey: `slack:${ctx.triggerId}`,
+      },
+      ctx.now,
+    );
+    return loggedMessage(activity, currency, !created);
+  },
+};
+
+const UNDO_USAGE = '`/kpi undo` — removes your most recent entry';
+
+/** `/kpi undo`: the rep's own latest entry logged from Slack. */
+export const undoSubcommand: Subcommand<UndoCommand, UndoCommand, CoreContext> = {
+  name: 'undo',
+  aliases: [],
+  usage: UNDO_USAGE,
+  runs: ['undo'],
+  parse({ words }) {
+    return words.length === 0
+      ? ok({ type: 'undo' })
+      : fail('`/kpi undo` takes nothing after it — it removes your most recent entry.', UNDO_USAGE);
+  },
+  async run(ctx) {
+    const { db } = ctx.deps;
+    const { member, currency } = ctx.actor;
+    const latest = await latestUndoable(db, member.workspaceId, member.userId);
+    if (!latest)
+      return textMessage('There is nothing of yours to undo: entries you log with `/kpi log` can be undone.');
+    const who = { workspaceId: member.workspaceId, userId: member.userId };
+    const result = await undoActivity(db, who, latest.id, ctx.now);
+    if (result.status === 'undone' || result.status === 'already_undone') {
+      return undoneMessage(result.original, currency, result.status === 'already_undone');
+    }
+    return textMessage('There is nothing of yours to undo.');
+  },
+};
