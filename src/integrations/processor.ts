@@ -1,10 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import { and, eq, sql } from 'drizzle-orm';
-import { liveDealActivities, reverseActivity } from '../activities/activities.repository.js';
+import { liveDealActivities } from '../activities/activities.repository.js';
 import type { Database } from '../db/client.js';
 import { customers, dealStageChanges, deals, leads } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
+import { reverseActivity } from '../recognition/undo.js';
 import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';

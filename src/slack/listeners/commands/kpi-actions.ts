@@ -1,4 +1,4 @@
-import { latestUndoable, recordActivity, undoActivity } from '../../../activities/activities.repository.js';
+import { latestUndoable, recordActivity } from '../../../activities/activities.repository.js';
 import type { CoreCommand } from '../../../commands/parse.js';
 import type { WorkspaceSettings } from '../../../game/settings.js';
 import { getKpi } from '../../../kpi/catalogue.js';
@@ -8,6 +8,7 @@ import { windowPair } from '../../../kpi/scope.js';
 import { buildScorecard } from '../../../kpi/scorecard.js';
 import { setPublicOptOut } from '../../../members/members.repository.js';
 import { recordActivityAndCelebrate } from '../../../recognition/celebrations.js';
+import { undoActivity } from '../../../recognition/undo.js';
 import { leaderboardMessage } from '../../blocks/board.blocks.js';
 import { explainListMessage, explainMessage } from '../../blocks/explain.blocks.js';
 import { loggedMessage, undoneMessage } from '../../blocks/log.blocks.js';
