@@ -13,10 +13,10 @@ import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js'
 import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import { windowPair } from '../kpi/scope.js';
-import { buildScorecard, type Scorecard } from '../kpi/scorecard.js';
 import type { Logger } from '../lib/logger.js';
 import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
+import { buildScorecard, type Scorecard } from '../scorecard/scorecard.js';
 import type { ContestLine } from '../slack/blocks/contest.blocks.js';
 
 /**
