@@ -1,6 +1,8 @@
 import type { Database } from '../db/client.js';
+import type { CrmConfig } from '../integrations/crm-config.js';
+import type { CrmRunner } from '../integrations/crm-runner.js';
 import type { Logger } from '../lib/logger.js';
-import type { CrmCommandDeps } from './listeners/commands/crm-actions.js';
+import type { SecretBox } from '../lib/secret-box.js';
 
 /** What every listener gets: the database, the logger and the clock (tests inject a fixed one). */
 export interface AppDeps {
@@ -8,4 +10,13 @@ export interface AppDeps {
   logger: Logger;
   now: () => Date;
   crm: CrmCommandDeps;
+}
+
+export interface CrmCommandDeps {
+  config: CrmConfig;
+  runner: CrmRunner;
+  /** Many workspaces: CRMs are connected from Slack; one workspace: from the environment. */
+  perWorkspaceConnections: boolean;
+  /** Seals the webhook secrets of connections made from Slack. */
+  secrets: SecretBox;
 }

@@ -4,25 +4,13 @@ import type { KpiCommand } from '../../../commands/parse.js';
 import { violatedUniqueConstraint } from '../../../db/rows.js';
 import { crmConnections } from '../../../db/schema.js';
 import { sealedIn } from '../../../db/secrets-at-rest.js';
-import type { CrmConfig } from '../../../integrations/crm-config.js';
 import type { CrmSource } from '../../../integrations/crm-event.js';
-import type { CrmRunner } from '../../../integrations/crm-runner.js';
 import { requeueWaiting, waitingSummary } from '../../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../../integrations/owners.js';
-import type { SecretBox } from '../../../lib/secret-box.js';
 import type { Member } from '../../../members/members.repository.js';
 import { isAdmin, onlyAdmins } from '../../../members/roles.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../../blocks/message.js';
-import type { AppDeps } from '../../deps.js';
-
-export interface CrmCommandDeps {
-  config: CrmConfig;
-  runner: CrmRunner;
-  /** Many workspaces: CRMs are connected from Slack; one workspace: from the environment. */
-  perWorkspaceConnections: boolean;
-  /** Seals the webhook secrets of connections made from Slack. */
-  secrets: SecretBox;
-}
+import type { AppDeps, CrmCommandDeps } from '../../deps.js';
 
 type CrmCommand = Extract<KpiCommand, { type: 'crm' }>;
 
