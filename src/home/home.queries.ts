@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import { and, asc, eq } from 'drizzle-orm';
 import { liveSubscriptions } from '../boards/board-subscriptions.repository.js';
 import { contestLinesFor } from '../contests/contest-lines.js';
@@ -16,6 +15,7 @@ import { windowPair } from '../kpi/scope.js';
 import type { Logger } from '../lib/logger.js';
 import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
+import type { SlackDirectory } from '../members/slack-directory.js';
 import { buildScorecard, type Scorecard } from '../scorecard/scorecard.js';
 import type { ContestLine } from '../slack/blocks/contest.blocks.js';
 
@@ -28,7 +28,7 @@ import type { ContestLine } from '../slack/blocks/contest.blocks.js';
 export interface HomeViewer {
   member: Member;
   /** To read a contest channel's members; null when the bot is not installed. */
-  client: webApi.WebClient | null;
+  client: SlackDirectory | null;
   logger: Logger;
   timezone: string;
   currency: string;
