@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { publishHome } from '../../../home/publish-home.js';
 import { updateSettings } from '../../../home/settings.repository.js';
 import {
   readSettingsForm,
@@ -11,6 +10,7 @@ import { resolveMember } from '../../../members/member-sync.js';
 import { ensureWorkspace } from '../../../members/members.repository.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
 import type { AppDeps } from '../../deps.js';
+import { publishHome } from '../../publish-home.js';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
