@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { liveSubscriptions } from '../boards/board-subscriptions.repository.js';
+import type { ContestLine } from '../contests/contest-lines.js';
 import { contestLinesFor } from '../contests/contest-lines.js';
 import type { Database } from '../db/client.js';
 import { members } from '../db/schema.js';
@@ -17,7 +18,6 @@ import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
 import type { SlackDirectory } from '../members/slack-directory.js';
 import { buildScorecard, type Scorecard } from '../scorecard/scorecard.js';
-import type { ContestLine } from '../slack/blocks/contest.blocks.js';
 
 /**
  * What the App Home shows one person, section by section. Each section is a loader of its own that
