@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Cadence } from '../boards/schedule.js';
 import { isGoalMetric, notAGoalMetric } from '../goals/goal-metrics.js';
-import { CRM_SOURCES, type CrmSource } from '../integrations/crm-event.js';
+import { CRM_SOURCES, type CrmSource } from '../integrations/crm-config.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind } from '../kpi/activity-kinds.js';
 import { findKpi } from '../kpi/catalogue.js';
 import { type ScorecardWeights, scorecardSchema } from '../kpi/weighted-score.js';
