@@ -3,7 +3,6 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { activities } from '../db/schema.js';
 import type { ActivityKind } from '../kpi/activity-kinds.js';
-import { withdrawCelebration } from '../recognition/celebration-key.js';
 
 export type Activity = typeof activities.$inferSelect;
 
@@ -50,53 +49,24 @@ async function findByKey(db: Database, workspaceId: string, key: string): Promis
   return rows[0];
 }
 
-export type UndoResult =
-  | { status: 'undone'; original: Activity; reversal: Activity }
-  | { status: 'already_undone'; original: Activity }
-  | { status: 'not_found' }
-  | { status: 'not_yours'; original: Activity };
-
-/**
- * Reverses an entry by appending its negation. The unique index on `reverses_id` makes a second undo
- * (a double click, a retry, a second device) find the first reversal instead of writing another.
- */
-export async function undoActivity(
+/** An entry of the workspace's log by id, or undefined when it has none by that id. */
+export async function findActivity(
   db: Database,
-  scope: { workspaceId: string; userId: string },
+  workspaceId: string,
   activityId: number,
-  now: Date,
-): Promise<UndoResult> {
+): Promise<Activity | undefined> {
   const rows = await db
     .select()
     .from(activities)
-    .where(and(eq(activities.workspaceId, scope.workspaceId), eq(activities.id, activityId)));
-  const original = rows[0];
-  if (!original || original.reversesId !== null) return { status: 'not_found' };
-  if (original.userId !== scope.userId) return { status: 'not_yours', original };
-  const reversal = await reverseActivity(db, original, now, scope.userId);
-  return reversal ? { status: 'undone', original, reversal } : { status: 'already_undone', original };
+    .where(and(eq(activities.workspaceId, workspaceId), eq(activities.id, activityId)));
+  return rows[0];
 }
 
 /**
  * Appends the negation of an entry. The unique index on `reverses_id` makes a second reversal (a
  * double click, a retry, a second device) a no-op: it returns null.
  */
-export async function reverseActivity(
-  db: Database,
-  original: Activity,
-  now: Date,
-  by: string | null,
-): Promise<Activity | null> {
-  if (original.kind !== 'deal_won') return insertReversal(db, original, now, by);
-  // A win undone before its celebration went out takes the post back with it, atomically.
-  return db.transaction(async (tx) => {
-    const reversal = await insertReversal(tx, original, now, by);
-    if (reversal) await withdrawCelebration(tx, original.workspaceId, original.id);
-    return reversal;
-  });
-}
-
-async function insertReversal(
+export async function appendReversal(
   db: Database,
   original: Activity,
   now: Date,

@@ -1,7 +1,7 @@
-import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
 import { boardMembers } from '../members/members.repository.js';
+import type { SlackDirectory } from '../members/slack-directory.js';
 
 /**
  * A channel board's team is the channel's members: whoever is in the channel when the board is
@@ -40,7 +40,7 @@ async function aboutChannel<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** Every member id of a channel, page by page. */
-function channelMemberIds(client: webApi.WebClient, channelId: string): Promise<string[]> {
+function channelMemberIds(client: SlackDirectory, channelId: string): Promise<string[]> {
   return aboutChannel(async () => {
     const ids: string[] = [];
     let cursor: string | undefined;
@@ -58,7 +58,7 @@ function channelMemberIds(client: webApi.WebClient, channelId: string): Promise<
  * proves nothing: Slack lists a public channel's members to any app with `channels:read`, but only a
  * member may post there (`not_in_channel`). A private channel without the bot is not found at all.
  */
-export async function checkBotCanPost(client: webApi.WebClient, channelId: string): Promise<void> {
+export async function checkBotCanPost(client: SlackDirectory, channelId: string): Promise<void> {
   const { channel } = await aboutChannel(() => client.conversations.info({ channel: channelId }));
   if (channel?.is_archived) throw new ChannelTeamError('is_archived');
   if (channel?.is_member === false) throw new ChannelTeamError('not_in_channel');
@@ -66,7 +66,7 @@ export async function checkBotCanPost(client: webApi.WebClient, channelId: strin
 
 export async function channelTeam(
   db: Database,
-  client: webApi.WebClient,
+  client: SlackDirectory,
   workspaceId: string,
   channelId: string,
 ): Promise<Set<string>> {

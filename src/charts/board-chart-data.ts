@@ -4,7 +4,7 @@ import { formatKpiValue, type KpiDefinition } from '../kpi/catalogue.js';
 import { loadFacts } from '../kpi/kpi.queries.js';
 import type { Leaderboard } from '../kpi/leaderboard.js';
 import { windowPair } from '../kpi/scope.js';
-import { lowerFirst } from '../slack/blocks/message.js';
+import { lowerFirst } from '../lib/slack-text.js';
 import type { BoardChartInput, ChartBar, ChartPoint } from './board-chart.js';
 
 /**

@@ -1,7 +1,10 @@
-import { type ContestLine, progressText } from '../slack/blocks/contest.blocks.js';
+import { formatKpiValue, type KpiDefinition } from '../kpi/catalogue.js';
+import { escapeMrkdwn } from '../lib/slack-text.js';
+import type { Contest } from './contest.js';
 import { contestProgress } from './contest-progress.js';
 import { type ParticipantDeps } from './contest-standings.js';
 import { listContests } from './contests.repository.js';
+import type { NextPrize, ScoreMode, Standing } from './scoring.js';
 
 /**
  * Live and scheduled contests with the person's own place and what the next prize needs: what
@@ -30,4 +33,24 @@ export async function contestLinesFor(
         : null,
     };
   });
+}
+
+/** '3 demos', '$12,000', '40%': a value with its unit. */
+export function valueText(def: KpiDefinition, value: number, currency: string): string {
+  const formatted = formatKpiValue(def, value, currency);
+  return def.unit === 'count' ? `${formatted} ${def.label.toLowerCase()}` : formatted;
+}
+
+/** "2 demos to go for the Q4 bonus", "14 pts to go for Silver": counts round up, nobody needs half a demo. */
+export function progressText(next: NextPrize, mode: ScoreMode, def: KpiDefinition | null, currency: string): string {
+  const gap =
+    next.valueGap !== null && def
+      ? valueText(def, def.unit === 'count' ? Math.max(1, Math.ceil(next.valueGap - 1e-9)) : next.valueGap, currency)
+      : `${Math.max(1, Math.ceil(next.scoreGap))} ${mode === 'goal_percent' ? 'points of your goal' : 'pts'}`;
+  return `${gap} to go for ${escapeMrkdwn(next.prize)}`;
+}
+
+export interface ContestLine {
+  contest: Contest;
+  mine: { standing: Standing; of: number; mode: ScoreMode; next: string | null } | null;
 }

@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { Database } from '../db/client.js';
 import { creditedSql, getSettings, type WorkspaceSettings } from '../game/settings.js';
@@ -11,6 +10,7 @@ import { previousWindow, type TimeWindow } from '../kpi/windows.js';
 import type { Logger } from '../lib/logger.js';
 import { resolveMember } from '../members/member-sync.js';
 import { boardMembers } from '../members/members.repository.js';
+import type { SlackDirectory } from '../members/slack-directory.js';
 import type { Contest } from './contest.js';
 import {
   type ContestRules,
@@ -42,7 +42,7 @@ export interface ParticipantDeps {
   db: Database;
   logger: Logger;
   /** The workspace's Slack client, to read a channel's members; null when the bot is not installed. */
-  client: webApi.WebClient | null;
+  client: SlackDirectory | null;
 }
 
 /** Named participants, or the channel's members now (bots and deleted people are dropped later). */

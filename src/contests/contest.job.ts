@@ -7,7 +7,7 @@ import type { JobDefinition, JobDeps, JobOptions, JobReport } from '../jobs/job.
 import { getKpi } from '../kpi/catalogue.js';
 import { getWorkspace } from '../members/members.repository.js';
 import { resultPost, standingsPost, startPost } from '../slack/blocks/contest.blocks.js';
-import type { Contest } from './contest.js';
+import { type Contest, STANDINGS_TIME } from './contest.js';
 import { type ContestStandings, contestStandings, methodLine } from './contest-standings.js';
 import { forEachDue, liveContests, setStatus } from './contests.repository.js';
 import { publicTop, winners } from './scoring.js';
@@ -19,8 +19,6 @@ import { publicTop, winners } from './scoring.js';
  * keyed (`contest:<id>:start`, `…:standings:<local date>`, `…:result`), so a second run, or a
  * second replica, decides nothing new.
  */
-
-export const STANDINGS_TIME = { hour: 9, minute: 0 };
 
 export const startKey = (id: number) => `contest:${id}:start`;
 export const standingsKey = (id: number, day: string) => `contest:${id}:standings:${day}`;

@@ -8,6 +8,9 @@ import { type ScorecardWeights, scorecardSchema } from '../kpi/weighted-score.js
  * leaks past the repository.
  */
 
+/** When the daily standings post goes out, in the contest's timezone. */
+export const STANDINGS_TIME = { hour: 9, minute: 0 };
+
 export const MAX_PRIZE_CHARS = 80;
 const prize = z.string().trim().min(1).max(MAX_PRIZE_CHARS);
 

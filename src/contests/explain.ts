@@ -1,5 +1,5 @@
 import { SHARE_CAP } from '../kpi/weighted-score.js';
-import { STANDINGS_TIME } from './contest.job.js';
+import { STANDINGS_TIME } from './contest.js';
 
 /**
  * How contests are scored, for `/kpi explain contests` (Slack mrkdwn). The same rules are coded in

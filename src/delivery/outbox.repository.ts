@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { boardSubscriptions, contests, outbox } from '../db/schema.js';
-import type { Block } from '../slack/blocks/message.js';
+import type { Block } from '../lib/slack-text.js';
 
 export type OutboxKind = (typeof outbox.$inferInsert)['kind'];
 

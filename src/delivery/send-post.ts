@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Block } from '../slack/blocks/message.js';
+import type { Block } from '../lib/slack-text.js';
 import type { ChartAttachment, ClaimedPost, FileAttachment } from './outbox.repository.js';
 import { channelKey, type Pacer } from './pacer.js';
 import { classifySlackFailure } from './slack-failures.js';

@@ -1,6 +1,6 @@
-import type { webApi } from '@slack/bolt';
 import { and, asc, eq } from 'drizzle-orm';
 import { liveSubscriptions } from '../boards/board-subscriptions.repository.js';
+import type { ContestLine } from '../contests/contest-lines.js';
 import { contestLinesFor } from '../contests/contest-lines.js';
 import type { Database } from '../db/client.js';
 import { members } from '../db/schema.js';
@@ -13,11 +13,11 @@ import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js'
 import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import { windowPair } from '../kpi/scope.js';
-import { buildScorecard, type Scorecard } from '../kpi/scorecard.js';
 import type { Logger } from '../lib/logger.js';
 import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
-import type { ContestLine } from '../slack/blocks/contest.blocks.js';
+import type { SlackDirectory } from '../members/slack-directory.js';
+import { buildScorecard, type Scorecard } from '../scorecard/scorecard.js';
 
 /**
  * What the App Home shows one person, section by section. Each section is a loader of its own that
@@ -28,7 +28,7 @@ import type { ContestLine } from '../slack/blocks/contest.blocks.js';
 export interface HomeViewer {
   member: Member;
   /** To read a contest channel's members; null when the bot is not installed. */
-  client: webApi.WebClient | null;
+  client: SlackDirectory | null;
   logger: Logger;
   timezone: string;
   currency: string;

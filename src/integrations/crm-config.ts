@@ -1,4 +1,5 @@
-import type { CrmSource } from './crm-event.js';
+export const CRM_SOURCES = ['hubspot', 'salesforce', 'pipedrive', 'generic'] as const;
+export type CrmSource = (typeof CRM_SOURCES)[number];
 
 /**
  * CRM settings from the environment (one-workspace mode, and the HubSpot app secret in every mode).

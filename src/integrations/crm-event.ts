@@ -6,8 +6,8 @@ import type { ActivityKind } from '../kpi/activity-kinds.js';
  * folds them into deal state, stage changes and activities, whatever CRM they came from.
  */
 
-export const CRM_SOURCES = ['hubspot', 'salesforce', 'pipedrive', 'generic'] as const;
-export type CrmSource = (typeof CRM_SOURCES)[number];
+// Defined with the CRM configuration, which the entry parses below every domain.
+export { CRM_SOURCES, type CrmSource } from './crm-config.js';
 
 /**
  * A deal's fields as far as one event knows them. Absent (undefined) means "this event says

@@ -1,10 +1,10 @@
-import type { webApi } from '@slack/bolt';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { crmOwners, members } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
 import { upsertProfile } from '../members/members.repository.js';
+import type { SlackDirectory } from '../members/slack-directory.js';
 import type { CrmApi } from './adapter.js';
 import type { CrmSource } from './crm-event.js';
 
@@ -16,7 +16,7 @@ import type { CrmSource } from './crm-event.js';
 export interface OwnerDeps {
   db: Database;
   logger: Logger;
-  slack: webApi.WebClient | null;
+  slack: SlackDirectory | null;
   api: CrmApi | null;
 }
 

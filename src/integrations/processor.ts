@@ -1,10 +1,11 @@
-import type { webApi } from '@slack/bolt';
 import { and, eq, sql } from 'drizzle-orm';
-import { liveDealActivities, reverseActivity } from '../activities/activities.repository.js';
+import { liveDealActivities } from '../activities/activities.repository.js';
 import type { Database } from '../db/client.js';
 import { customers, dealStageChanges, deals, leads } from '../db/schema.js';
 import type { Logger } from '../lib/logger.js';
+import type { SlackDirectory } from '../members/slack-directory.js';
 import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
+import { reverseActivity } from '../recognition/undo.js';
 import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
@@ -25,7 +26,7 @@ export interface ProcessorDeps {
   now: () => Date;
   crm: CrmConfig;
   /** The bot's client for a workspace (null when the workspace has no installation). */
-  slackFor(workspaceId: string): Promise<webApi.WebClient | null>;
+  slackFor(workspaceId: string): Promise<SlackDirectory | null>;
   /** The CRM API for a workspace, when credentials are configured. */
   apiFor(workspaceId: string, source: CrmSource): CrmApi | null;
 }

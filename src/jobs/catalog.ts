@@ -3,7 +3,7 @@ import { nudgesJob } from '../coaching/nudges.job.js';
 import { contestsJob } from '../contests/contest.job.js';
 import { deliverJob } from '../delivery/deliver.job.js';
 import { digestsJob } from '../digest/digests.job.js';
-import { purgeJob } from '../privacy/workspace-purge.js';
+import { purgeJob } from '../privacy/purge.job.js';
 import type { JobDefinition } from './job.js';
 
 /**

@@ -1,15 +1,15 @@
-import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
 import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
 import { getMember, type Member, upsertProfile } from './members.repository.js';
+import type { SlackDirectory } from './slack-directory.js';
 
 /** Profiles (name, timezone, admin flag) are refreshed from Slack at most this often. */
 const PROFILE_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface SyncDeps {
   db: Database;
-  client: webApi.WebClient;
+  client: SlackDirectory;
   logger: Logger;
 }
 

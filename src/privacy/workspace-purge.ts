@@ -3,7 +3,6 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { installations, schema, workspaces } from '../db/schema.js';
-import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
 
 /**
  * After an uninstall, a workspace's data is kept for a grace period (a reinstall carries on from
@@ -24,15 +23,11 @@ export const WORKSPACE_TABLES: readonly { table: PgTable; workspaceId: PgColumn 
   },
 );
 
-export const purgeJob: JobDefinition = {
-  name: 'purge-uninstalled',
-  description: `Deletes every row of workspaces uninstalled more than ${PURGE_GRACE_DAYS} days ago`,
-  cron: '17 3 * * *',
-  timezone: 'UTC',
-  run: (deps, now, options) => purgeUninstalled(deps.db, now, options),
-};
-
-export async function purgeUninstalled(db: Database, now: Date, options: JobOptions = {}): Promise<JobReport> {
+export async function purgeUninstalled(
+  db: Database,
+  now: Date,
+  options: { workspaceId?: string } = {},
+): Promise<{ purged: number }> {
   const cutoff = new Date(now.getTime() - PURGE_GRACE_DAYS * DAY_MS);
   const due = await db
     .select({ id: workspaces.id })

@@ -2,10 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 
-/**
- * A celebration's outbox key, and its withdrawal when the win is reversed. Kept apart from
- * `celebrations.ts` so the activity log can call it without depending on the recognition domain.
- */
+/** A celebration's outbox key, and its withdrawal when the win is reversed (see `undo.ts`). */
 
 export function celebrationKey(activityId: number): string {
   return `recognition:${activityId}`;

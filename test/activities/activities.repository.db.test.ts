@@ -1,13 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  latestUndoable,
-  type NewActivity,
-  recordActivity,
-  undoActivity,
-} from '../../src/activities/activities.repository.js';
+import { latestUndoable, type NewActivity, recordActivity } from '../../src/activities/activities.repository.js';
 import type { Database, DatabaseHandle } from '../../src/db/client.js';
 import { activities } from '../../src/db/schema.js';
+import { undoActivity } from '../../src/recognition/undo.js';
 import { describeDb, newWorkspaceId, openTestDatabase } from '../support/db.js';
 
 let handle: DatabaseHandle;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Contest } from '../../src/contests/contest.js';
+import { progressText } from '../../src/contests/contest-lines.js';
 import { rankContest } from '../../src/contests/scoring.js';
 import { getKpi } from '../../src/kpi/catalogue.js';
 import {
   cancelledPost,
   contestListMessage,
-  progressText,
   resultPost,
   standingsPost,
   startPost,

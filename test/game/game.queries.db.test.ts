@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { recordActivity, undoActivity } from '../../src/activities/activities.repository.js';
+import { recordActivity } from '../../src/activities/activities.repository.js';
 import type { Database, DatabaseHandle } from '../../src/db/client.js';
 import { goals } from '../../src/db/schema.js';
 import { loadGameProfiles } from '../../src/game/game.queries.js';
 import { parseSettings } from '../../src/game/settings.js';
 import type { ActivityKind } from '../../src/kpi/activity-kinds.js';
+import { undoActivity } from '../../src/recognition/undo.js';
 import { describeDb, newWorkspaceId, openTestDatabase } from '../support/db.js';
 
 let handle: DatabaseHandle;

@@ -7,6 +7,7 @@ import {
   MAX_NAME_CHARS,
   PERIODS,
 } from '../../contests/contest-form.js';
+import { type ContestLine, valueText } from '../../contests/contest-lines.js';
 import { contestDates, type NextPrize, type ScoreMode, type Standing } from '../../contests/scoring.js';
 import type { OutboxPayload } from '../../delivery/outbox.repository.js';
 import { formatKpiValue, getKpi, type KpiDefinition } from '../../kpi/catalogue.js';
@@ -266,26 +267,6 @@ export function resultPost(
 export function cancelledPost(contest: Contest): OutboxPayload {
   const text = `The contest ${escapeMrkdwn(contest.name)} has been called off; no prizes will be awarded.`;
   return { text, blocks: [section(`:no_entry: ${text}`)] };
-}
-
-/** '3 demos', '$12,000', '40%': a value with its unit. */
-function valueText(def: KpiDefinition, value: number, currency: string): string {
-  const formatted = formatKpiValue(def, value, currency);
-  return def.unit === 'count' ? `${formatted} ${def.label.toLowerCase()}` : formatted;
-}
-
-/** "2 demos to go for the Q4 bonus", "14 pts to go for Silver": counts round up, nobody needs half a demo. */
-export function progressText(next: NextPrize, mode: ScoreMode, def: KpiDefinition | null, currency: string): string {
-  const gap =
-    next.valueGap !== null && def
-      ? valueText(def, def.unit === 'count' ? Math.max(1, Math.ceil(next.valueGap - 1e-9)) : next.valueGap, currency)
-      : `${Math.max(1, Math.ceil(next.scoreGap))} ${mode === 'goal_percent' ? 'points of your goal' : 'pts'}`;
-  return `${gap} to go for ${escapeMrkdwn(next.prize)}`;
-}
-
-export interface ContestLine {
-  contest: Contest;
-  mine: { standing: Standing; of: number; mode: ScoreMode; next: string | null } | null;
 }
 
 /** `/kpi contest`: live and scheduled contests, with the asker's own place and progress. */

@@ -1,17 +1,8 @@
-import type { types } from '@slack/bolt';
+import { type Block, escapeMrkdwn, type SlackMessage } from '../../lib/slack-text.js';
 
-export type Block = types.KnownBlock;
-
-/** What a reply carries: `text` is the notification and screen-reader fallback, always present. */
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
-
-/** Slack's mrkdwn treats these three as control characters; anything a user typed is escaped. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+// Defined below the Slack layer, because domain text (contest progress, chart captions) and the
+// outbox use them too; re-exported so Block Kit builders find the whole toolkit here.
+export { type Block, escapeMrkdwn, lowerFirst, type SlackMessage } from '../../lib/slack-text.js';
 
 export function section(text: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
@@ -37,9 +28,4 @@ export function textMessage(text: string): SlackMessage {
 export function errorMessage(error: string, usage: string): SlackMessage {
   const text = `${error}\n${usage}`;
   return { text, blocks: [section(`:warning: ${error}`), context(usage)] };
-}
-
-/** Window labels start with a capital ("Last week"); inside a sentence they do not. */
-export function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }

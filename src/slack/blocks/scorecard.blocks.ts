@@ -1,5 +1,5 @@
 import { formatChange, formatKpiValue, getKpi, type KpiDefinition, type KpiResult } from '../../kpi/catalogue.js';
-import { RANK_METRIC, type Scorecard } from '../../kpi/scorecard.js';
+import { RANK_METRIC, type Scorecard } from '../../scorecard/scorecard.js';
 import { gameBlocks } from './game.blocks.js';
 import { goalLine } from './goals.blocks.js';
 import { context, header, lowerFirst, type SlackMessage, section } from './message.js';

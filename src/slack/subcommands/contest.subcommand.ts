@@ -1,14 +1,8 @@
-import { contestLinesFor } from '../../contests/contest-lines.js';
+import { type ContestLine, contestLinesFor, progressText } from '../../contests/contest-lines.js';
 import { cancelContest, listContests } from '../../contests/contests.repository.js';
 import { slackErrorCode } from '../../lib/slack-errors.js';
 import { isManager, onlyManagers } from '../../members/roles.js';
-import {
-  type ContestLine,
-  cancelledPost,
-  contestListMessage,
-  contestModal,
-  progressText,
-} from '../blocks/contest.blocks.js';
+import { cancelledPost, contestListMessage, contestModal } from '../blocks/contest.blocks.js';
 import { escapeMrkdwn, type SlackMessage, textMessage } from '../blocks/message.js';
 import type { CommandContext, Subcommand } from './subcommand.js';
 import { fail, ok, quote } from './words.js';

@@ -1,7 +1,8 @@
-import { latestUndoable, undoActivity } from '../../activities/activities.repository.js';
+import { latestUndoable } from '../../activities/activities.repository.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind, MAX_NOTE_CHARS } from '../../kpi/activity-kinds.js';
 import { countWordsAsDigits, parseAmount, parseCount } from '../../lib/amount.js';
 import { recordActivityAndCelebrate } from '../../recognition/celebrations.js';
+import { undoActivity } from '../../recognition/undo.js';
 import { loggedMessage, undoneMessage } from '../blocks/log.blocks.js';
 import { textMessage } from '../blocks/message.js';
 import type { CoreContext, Subcommand } from './subcommand.js';

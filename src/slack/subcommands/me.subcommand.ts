@@ -1,6 +1,6 @@
 import { windowPair } from '../../kpi/scope.js';
-import { buildScorecard } from '../../kpi/scorecard.js';
 import type { WindowSpec } from '../../kpi/windows.js';
+import { buildScorecard } from '../../scorecard/scorecard.js';
 import { scorecardMessage } from '../blocks/scorecard.blocks.js';
 import type { CoreContext, Subcommand } from './subcommand.js';
 import { failFrom, ok, windowOrDefault } from './words.js';

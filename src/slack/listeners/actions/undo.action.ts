@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { undoActivity } from '../../../activities/activities.repository.js';
 import { getWorkspace } from '../../../members/members.repository.js';
+import { undoActivity } from '../../../recognition/undo.js';
 import { undoneMessage } from '../../blocks/log.blocks.js';
 import type { AppDeps } from '../../deps.js';
 

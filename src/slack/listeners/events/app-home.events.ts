@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { publishHome } from '../../../home/publish-home.js';
 import type { AppDeps } from '../../deps.js';
+import { publishHome } from '../../publish-home.js';
 
 /**
  * `app_home_opened` on the Home tab: loads the person's dashboard and publishes it. Publishing is

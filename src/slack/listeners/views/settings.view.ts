@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { publishHome } from '../../../home/publish-home.js';
 import { updateSettings } from '../../../home/settings.repository.js';
 import {
   readSettingsForm,
@@ -10,6 +9,7 @@ import {
 import { isManager, onlyManagers } from '../../../members/roles.js';
 import { resolveActor } from '../../actor.js';
 import type { AppDeps } from '../../deps.js';
+import { publishHome } from '../../publish-home.js';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 

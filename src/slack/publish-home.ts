@@ -1,11 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
 import { getSettings } from '../game/settings.js';
+import { loadHome } from '../home/home.queries.js';
 import type { Logger } from '../lib/logger.js';
 import { resolveMember } from '../members/member-sync.js';
 import { ensureWorkspace } from '../members/members.repository.js';
-import { homeView } from '../slack/blocks/home.blocks.js';
-import { loadHome } from './home.queries.js';
+import { homeView } from './blocks/home.blocks.js';
 
 /**
  * Loads one person's App Home and publishes it: on opening the tab, and after a change that shows

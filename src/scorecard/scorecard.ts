@@ -3,11 +3,11 @@ import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
-import { getKpi, type KpiDefinition, type KpiResult } from './catalogue.js';
-import { type CoachingTip, chooseCoaching } from './coaching.js';
-import { loadFacts } from './kpi.queries.js';
-import { type LeaderboardPosition, leaderboardPosition } from './leaderboard.js';
-import type { WindowPair } from './scope.js';
+import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
+import { type CoachingTip, chooseCoaching } from '../kpi/coaching.js';
+import { loadFacts } from '../kpi/kpi.queries.js';
+import { type LeaderboardPosition, leaderboardPosition } from '../kpi/leaderboard.js';
+import type { WindowPair } from '../kpi/scope.js';
 
 /** The KPIs on a rep's scorecard, outcome first. Quota attainment shows only when a goal exists. */
 export const SCORECARD_KPIS = [
