@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { DEAL_PROPERTIES } from '../../src/integrations/hubspot/deal-properties.js';
 import { findJob } from '../../src/jobs/catalog.js';
+import { previewJob } from '../../src/jobs/preview.js';
 import { dealCreation, dealPropertyChange, type HubSpotEvent, PORTAL_ID } from '../integrations/hubspot/fixtures.js';
 import { describeDb } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV1, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
@@ -364,6 +365,13 @@ describeDb('CRM retries as a catalogued job', () => {
     });
     expect((await postWebhook(h, PATH, body, { 'content-type': 'application/json', ...signature })).status).toBe(200);
     await h.bot.crm.idle();
+    expect(await inboxRows(h, 'hubspot', ids)).toMatchObject([{ status: 'waiting' }, { status: 'waiting' }]);
+
+    // `kpi-bot jobs run crm-retry --dry-run`: decided in a transaction rolled back, so the events still wait.
+    const retry = findJob('crm-retry');
+    if (!retry) throw new Error('crm-retry is not catalogued');
+    const preview = await previewJob(h.bot.jobDeps, retry, h.clock.now, { workspaceId: h.teamId });
+    expect(preview.report).toEqual({ applied: 1, waiting: 0 });
     expect(await inboxRows(h, 'hubspot', ids)).toMatchObject([{ status: 'waiting' }, { status: 'waiting' }]);
 
     expect(await h.bot.runJob('crm-retry', h.clock.now, { workspaceId: 'TOTHER' })).toEqual({ applied: 0, waiting: 0 });
