@@ -69,10 +69,9 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   const slackFor = (workspaceId: string) => slack.clientFor(workspaceId);
   const apis = createApis(config.crm, now);
   // CRM API credentials come from the environment, so they serve the one workspace only.
-  const crmApis = {
+  const crmApis: JobDeps['crm'] = {
     crm: config.crm,
-    apiFor: (workspaceId: string, source: keyof typeof apis) =>
-      workspaceId === slack.workspaceId ? (apis[source] ?? null) : null,
+    apiFor: (workspaceId, source) => (workspaceId === slack.workspaceId ? (apis[source] ?? null) : null),
   };
   const crm = createCrmRunner({ db, logger, now, slackFor, ...crmApis }, logger);
   shutdown.add('crm runner', () => crm.idle());
