@@ -1,10 +1,12 @@
-import { buildApp, SlackAuthError } from './app.js';
+import { buildApp } from './app.js';
 import { configuredSecrets, formatProblems, parseConfig } from './config.js';
 import { EmbeddedDatabaseMissingError, openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './lib/logger.js';
 import { handleProcessFaults } from './lib/process-faults.js';
 import { SecretKeyError } from './lib/secret-box.js';
+import { createShutdown } from './lib/shutdown.js';
+import { SlackAuthError } from './slack/bolt-app.js';
 
 /** The process entry: the only module that reads process.env, handles signals and sets exit codes. */
 const EXIT_CONFIG = 2;
@@ -33,10 +35,13 @@ async function main() {
     throw error;
   }
   logger.info({ driver: database.driver }, 'database ready, migrations applied');
+  // Added first, so closed last: every service the app adds stops before it.
+  const services = createShutdown(logger);
+  services.add('database', () => database.close());
 
   let bot: Awaited<ReturnType<typeof buildApp>>;
   try {
-    bot = await buildApp({ config, database, logger });
+    bot = await buildApp({ config, database, logger, shutdown: services });
   } catch (error) {
     await database.close();
     if (error instanceof SlackAuthError || error instanceof SecretKeyError) {
@@ -56,8 +61,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'shutting down');
-    await bot.stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping the app'));
-    await database.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing the database'));
+    await services.run();
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown('SIGINT', 0));

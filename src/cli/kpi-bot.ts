@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { buildApp, SlackAuthError } from '../app.js';
+import { buildApp } from '../app.js';
 import { type Config, configuredSecrets, formatProblems, parseConfig } from '../config.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
@@ -11,6 +11,8 @@ import { findJob } from '../jobs/catalog.js';
 import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
 import { type JobPreview, NotPreviewableError, previewJob } from '../jobs/preview.js';
 import { createLogger } from '../lib/logger.js';
+import { createShutdown } from '../lib/shutdown.js';
+import { SlackAuthError } from '../slack/bolt-app.js';
 import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
 import { runDbCommand } from './db-commands.js';
 
@@ -192,8 +194,10 @@ export async function openOpsApp(
 ): Promise<OpsApp> {
   const logger = createLogger(config.logLevel, pino.destination({ dest: 2, sync: true }), configuredSecrets(config));
   const database = await open(config.database);
+  const shutdown = createShutdown(logger);
+  shutdown.add('database', () => database.close());
   try {
-    const bot = await buildApp({ config, database, logger, scheduleJobs: false });
+    const bot = await buildApp({ config, database, logger, scheduleJobs: false, shutdown });
     const db = database.db;
     return {
       runJob: (name, now, options) => bot.runJob(name, now, options),
@@ -217,11 +221,7 @@ export async function openOpsApp(
           await sleep(Math.min(until, Math.max(next, now + 250)) - now);
         }
       },
-      close: async () => {
-        await bot.delivery.stop();
-        await bot.crm.idle();
-        await database.close();
-      },
+      close: () => bot.stop(),
     };
   } catch (error) {
     await database.close();

@@ -1,6 +1,9 @@
 import { webApi } from '@slack/bolt';
-import type { JobDefinition, JobDeps } from '../jobs/job.js';
-import { Deliverer } from './deliverer.js';
+import type { DatabaseHandle } from '../db/client.js';
+import type { JobDefinition } from '../jobs/job.js';
+import type { Logger } from '../lib/logger.js';
+import type { Deliverer } from './deliverer.js';
+import { OUTBOX_CHANNEL } from './outbox.repository.js';
 
 /**
  * The Web API client delivery uses: the workspace's token, with the SDK's own retries and 429
@@ -20,31 +23,27 @@ export function deliveryClient(
   });
 }
 
-const deliverers = new WeakMap<JobDeps, Deliverer>();
-
-/** The app's long-lived deliverer serves the `deliver` job too, so one pacer paces the process. */
-export function useDeliverer(deps: JobDeps, deliverer: Deliverer): void {
-  deliverers.set(deps, deliverer);
-}
-
-function delivererFor(deps: JobDeps): Deliverer {
-  let deliverer = deliverers.get(deps);
-  if (!deliverer) {
-    deliverer = new Deliverer({
-      db: deps.db,
-      logger: deps.logger,
-      clientFor: async (workspaceId) => deliveryClient(await deps.slackFor(workspaceId)),
-    });
-    deliverers.set(deps, deliverer);
-  }
-  return deliverer;
-}
-
 export const deliverJob: JobDefinition = {
   name: 'deliver',
   description: 'Sends the outbox: every post due now (boards, nudges, digests, contest posts, notices)',
   cron: '* * * * *',
   timezone: 'UTC',
   sendsPosts: true,
-  run: async (deps, now, options) => ({ ...(await delivererFor(deps).drain(now, options.workspaceId)) }),
+  run: async (deps, now, options) => ({ ...(await deps.deliverer.drain(now, options.workspaceId)) }),
 };
+
+/**
+ * A post is sent as soon as the transaction that wrote it commits, by whichever replica claims it
+ * first: every replica listens for the outbox's NOTIFY (`enqueuePosts` sends it), and catches up
+ * on whatever was written while it was not listening. Without the subscription, the minute job and
+ * the deliverer's own wake-ups still send everything, only later. Returns how to stop listening.
+ */
+export async function wakeOnOutbox(database: DatabaseHandle, delivery: Deliverer, logger: Logger) {
+  const kick = () => delivery.kick();
+  try {
+    return await database.listen(OUTBOX_CHANNEL, kick, kick);
+  } catch (error) {
+    logger.warn({ err: error }, 'delivery: cannot listen for new posts; they wait for the minute job');
+    return async () => {};
+  }
+}

@@ -1,5 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
+import type { Deliverer } from '../delivery/deliverer.js';
+import type { ProcessorDeps } from '../integrations/processor.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -11,6 +13,10 @@ export interface JobDeps {
   logger: Logger;
   /** The bot's Web API client for a workspace, or null when the bot is not installed there. */
   slackFor(workspaceId: string): Promise<webApi.WebClient | null>;
+  /** The process's one deliverer, so one pacer paces every send, the `deliver` job's included. */
+  deliverer: Pick<Deliverer, 'drain'>;
+  /** Where CRM events are read back from: the CRM settings and each workspace's CRM API. */
+  crm: Pick<ProcessorDeps, 'crm' | 'apiFor'>;
 }
 
 export interface JobOptions {

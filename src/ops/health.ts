@@ -89,6 +89,10 @@ async function migrationsApplied(database: DatabaseHandle, newest: number): Prom
   return (row?.at ?? 0) >= newest ? { ok: true } : { ok: false, error: 'migrations_pending' };
 }
 
+/** How long the health check waits for the database before it answers 503. */
+export const HEALTH_DEADLINE_MS = 2_000;
+
+/** `/healthz` (the database answers), `/livez` (the event loop is not blocked) and `/readyz` (all of it). */
 export function healthRoutes(deps: HealthDeps): CustomRoute[] {
   const newest = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
 
@@ -120,6 +124,21 @@ export function healthRoutes(deps: HealthDeps): CustomRoute[] {
   };
 
   return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        ping(deps.database.db, HEALTH_DEADLINE_MS).then(
+          () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+          (error: unknown) => {
+            deps.logger.error({ err: error }, 'health check: the database does not answer');
+            res
+              .writeHead(503, { 'content-type': 'application/json' })
+              .end('{"ok":false,"error":"database_unavailable"}');
+          },
+        );
+      },
+    },
     {
       path: '/livez',
       method: ['GET'],

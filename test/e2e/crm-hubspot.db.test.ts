@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { DEAL_PROPERTIES } from '../../src/integrations/hubspot/deal-properties.js';
+import { findJob } from '../../src/jobs/catalog.js';
+import { previewJob } from '../../src/jobs/preview.js';
 import { dealCreation, dealPropertyChange, type HubSpotEvent, PORTAL_ID } from '../integrations/hubspot/fixtures.js';
 import { describeDb } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV1, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
@@ -313,5 +315,37 @@ describeDb('CRM webhooks end to end: HubSpot', () => {
     expect(entries.map((e) => [e.kind, e.userId, e.amountCents, e.occurredAt.toISOString()])).toEqual([
       ['deal_won', 'UANA', 700_000, '2026-11-17T12:00:00.000Z'],
     ]);
+  });
+
+  it('is in the catalogue, every minute in UTC, so `kpi-bot jobs list` shows it and the scheduler runs it', () => {
+    expect(findJob('crm-retry')).toMatchObject({ cron: '* * * * *', timezone: 'UTC' });
+  });
+
+  it('applies waiting events when run by hand, scoped to the workspace it is given', async () => {
+    hubspot.addDeal('5101', { dealname: 'Pied', amount: '900', dealstage: 'contractsent', hubspot_owner_id: '77' });
+    const batch = [
+      dealCreation(5101, { eventId: 701, occurredAt: ms('2026-11-16T12:00:00Z') }),
+      dealPropertyChange(5101, 'dealstage', 'closedwon', { eventId: 702, occurredAt: ms('2026-11-17T12:00:00Z') }),
+    ];
+    const ids = [eventIdOf(701, 5101), eventIdOf(702, 5101)];
+    hubspot.failNext({ status: 503, retryAfter: 30 });
+    expect(await send(batch)).toEqual(stored(2));
+    await h.bot.crm.idle();
+    expect(await inboxRows(h, 'hubspot', ids)).toMatchObject([{ status: 'waiting' }, { status: 'waiting' }]);
+
+    // `kpi-bot jobs run crm-retry --dry-run`: decided in a transaction rolled back, so the events still wait.
+    const retry = findJob('crm-retry');
+    if (!retry) throw new Error('crm-retry is not catalogued');
+    const preview = await previewJob(h.bot.jobDeps, retry, h.clock.now, { workspaceId: h.teamId });
+    expect(preview.report).toEqual({ applied: 1, waiting: 0 });
+    expect(await inboxRows(h, 'hubspot', ids)).toMatchObject([{ status: 'waiting' }, { status: 'waiting' }]);
+
+    expect(await h.bot.runJob('crm-retry', h.clock.now, { workspaceId: 'TOTHER' })).toEqual({ applied: 0, waiting: 0 });
+    expect(await h.bot.runJob('crm-retry', h.clock.now, { workspaceId: h.teamId })).toEqual({ applied: 1, waiting: 0 });
+    expect(await inboxRows(h, 'hubspot', ids)).toMatchObject([
+      { status: 'applied', attempts: 2 },
+      { status: 'applied', attempts: 2 },
+    ]);
+    expect((await dealRecord(h, 'hubspot', '5101')).deal).toMatchObject({ status: 'won', ownerUserId: 'UANA' });
   });
 });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { HEALTH_DEADLINE_MS } from '../../src/app.js';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
+import { HEALTH_DEADLINE_MS } from '../../src/ops/health.js';
 import { databaseUrl } from '../delivery/delivery-support.js';
 import { describeDb, openTestDatabase, TEST_DB } from '../support/db.js';
 import { type Harness, startHarness } from '../support/harness.js';
