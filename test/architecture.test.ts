@@ -73,10 +73,12 @@ function importsOf(file: string): Import[] {
 
 /**
  * Wrong-way imports not fixed yet, each to be removed with its fix (the last test fails once one is
- * gone): two post-queuing functions still build their Block Kit below the Slack layer, and the
- * demo runs `/kpi` through a listener until the subcommands have a registry of their own.
+ * gone): two post-queuing functions still build their Block Kit below the Slack layer.
  */
 const NOT_YET = new Set([
+  // JobDeps names the deliverer's and the CRM processor's types; both want a narrow port in base.
+  'src/jobs/job.ts → src/delivery/deliverer.ts',
+  'src/jobs/job.ts → src/integrations/processor.ts',
   'src/kudos/kudos.repository.ts → src/slack/blocks/kudos.blocks.ts',
   'src/recognition/celebrations.ts → src/slack/blocks/recognition.blocks.ts',
 ]);
