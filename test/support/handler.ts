@@ -1,11 +1,12 @@
 import { webApi } from '@slack/bolt';
-import { vi } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
+import type { Database, DatabaseHandle } from '../../src/db/client.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { ensureWorkspace, upsertProfile } from '../../src/members/members.repository.js';
 import type { Role } from '../../src/members/roles.js';
 import { setRole } from '../../src/members/team.repository.js';
 import type { AppDeps } from '../../src/slack/deps.js';
+import { openTestDatabase } from './db.js';
 
 /**
  * Handler tests call a listener factory directly, as the Bolt starter template does: stubbed
@@ -92,4 +93,39 @@ export function argsOf<H extends (args: never) => unknown>(
   args: Record<string, unknown>,
 ): Parameters<H>[0] {
   return args as unknown as Parameters<H>[0];
+}
+
+/** A click on a button: the action handler called for the clicker, the button's value and the workspace. */
+export async function clickButton<H extends (args: never) => Promise<void>>(
+  handler: H,
+  click: { workspaceId: string; userId: string; value: string; client?: webApi.WebClient },
+) {
+  const { ack, respond } = replies();
+  await handler(
+    argsOf(handler, {
+      ack,
+      respond,
+      client: click.client ?? stubClient(),
+      body: { user: { id: click.userId } },
+      action: { value: click.value },
+      context: { teamId: click.workspaceId },
+    }),
+  );
+  expect(ack).toHaveBeenCalledOnce();
+  return respond;
+}
+
+/** A fresh, migrated database for the test file, closed after it. */
+export function useTestDatabase(): { readonly db: Database } {
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+  afterAll(async () => handle?.close());
+  return {
+    get db() {
+      if (!handle) throw new Error('the test database is opened in beforeAll');
+      return handle.db;
+    },
+  };
 }

@@ -1,12 +1,20 @@
 import { webApi } from '@slack/bolt';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { recordActivity } from '../../../../src/activities/activities.repository.js';
 import { upsertSubscription } from '../../../../src/boards/board-subscriptions.repository.js';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
 import { encodePositionRef } from '../../../../src/slack/blocks/board-post.blocks.js';
 import { createBoardPositionAction } from '../../../../src/slack/listeners/actions/board-position.action.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, NOW, replies, seedMember, stubClient } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import {
+  argsOf,
+  clickButton,
+  handlerDeps,
+  NOW,
+  replies,
+  seedMember,
+  stubClient,
+  useTestDatabase,
+} from '../../../support/handler.js';
 
 const CHANNEL = 'CSALES';
 const DAY = 24 * 60 * 60 * 1000;
@@ -20,11 +28,7 @@ function platformError(error: string) {
 }
 
 describeDb('createBoardPositionAction', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   /** A weekly calls board in CSALES, where UANA logged 3 calls and UBEN 5 during the posted week. */
   async function board(workspaceId: string) {
@@ -69,20 +73,12 @@ describeDb('createBoardPositionAction', () => {
   async function click(workspaceId: string, value: string, members: () => Promise<unknown>) {
     const client = stubClient();
     vi.spyOn(client.conversations, 'members').mockImplementation(members as never);
-    const handler = createBoardPositionAction(handlerDeps(database.db));
-    const { ack, respond } = replies();
-    await handler(
-      argsOf(handler, {
-        ack,
-        respond,
-        client,
-        body: { user: { id: 'UANA' } },
-        action: { value },
-        context: { teamId: workspaceId },
-      }),
-    );
-    expect(ack).toHaveBeenCalledOnce();
-    return respond;
+    return clickButton(createBoardPositionAction(handlerDeps(database.db)), {
+      workspaceId,
+      userId: 'UANA',
+      value,
+      client,
+    });
   }
 
   it("answers the clicker's own place among the channel's members, privately", async () => {

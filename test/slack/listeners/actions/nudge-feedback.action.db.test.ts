@@ -1,19 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { NUDGE_RULES, UNHELPFUL_QUIET_DAYS } from '../../../../src/coaching/nudge-rules.js';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
 import { coachingFeedback, outbox } from '../../../../src/db/schema.js';
 import { encodeFeedbackValue } from '../../../../src/slack/blocks/nudge.blocks.js';
 import { createNudgeFeedbackAction } from '../../../../src/slack/listeners/actions/nudge-feedback.action.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, replies } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, clickButton, handlerDeps, replies, useTestDatabase } from '../../../support/handler.js';
 
 describeDb('createNudgeFeedbackAction', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   const rule = NUDGE_RULES[0] ?? '';
 
@@ -25,21 +20,8 @@ describeDb('createNudgeFeedbackAction', () => {
     return key;
   }
 
-  async function click(helpful: boolean, workspaceId: string, userId: string, value: string) {
-    const handler = createNudgeFeedbackAction(handlerDeps(database.db), helpful);
-    const { ack, respond } = replies();
-    await handler(
-      argsOf(handler, {
-        ack,
-        respond,
-        body: { user: { id: userId } },
-        action: { value },
-        context: { teamId: workspaceId },
-      }),
-    );
-    expect(ack).toHaveBeenCalledOnce();
-    return respond;
-  }
+  const click = (helpful: boolean, workspaceId: string, userId: string, value: string) =>
+    clickButton(createNudgeFeedbackAction(handlerDeps(database.db), helpful), { workspaceId, userId, value });
 
   async function stored(workspaceId: string) {
     return database.db

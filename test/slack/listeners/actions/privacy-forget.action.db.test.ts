@@ -1,32 +1,14 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
+import { expect, it } from 'vitest';
 import { getMember } from '../../../../src/members/members.repository.js';
 import { createForgetAction } from '../../../../src/slack/listeners/actions/privacy-forget.action.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, replies, seedMember } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, clickButton, handlerDeps, replies, seedMember, useTestDatabase } from '../../../support/handler.js';
 
 describeDb('createForgetAction', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
-  async function click(mode: 'anonymise' | 'delete', workspaceId: string, clicker: string, target: string) {
-    const handler = createForgetAction(handlerDeps(database.db), mode);
-    const { ack, respond } = replies();
-    await handler(
-      argsOf(handler, {
-        ack,
-        respond,
-        body: { user: { id: clicker } },
-        action: { value: target },
-        context: { teamId: workspaceId },
-      }),
-    );
-    expect(ack).toHaveBeenCalledOnce();
-    return respond;
-  }
+  const click = (mode: 'anonymise' | 'delete', workspaceId: string, clicker: string, target: string) =>
+    clickButton(createForgetAction(handlerDeps(database.db), mode), { workspaceId, userId: clicker, value: target });
 
   it('checks the role again on the click: a manager is refused and nothing is erased', async () => {
     const ws = newWorkspaceId();

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
+import { expect, it, vi } from 'vitest';
 import { getSettings } from '../../../../src/game/settings.js';
 import { onlyManagers } from '../../../../src/members/roles.js';
 import { notAllowedModal, settingsModal } from '../../../../src/slack/blocks/settings.blocks.js';
 import { createSettingsAction } from '../../../../src/slack/listeners/actions/settings.action.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, replies, seedMember, stubClient } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, handlerDeps, replies, seedMember, stubClient, useTestDatabase } from '../../../support/handler.js';
 
 describeDb('createSettingsAction', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   async function click(part: 'scoring' | 'recognition', workspaceId: string, userId: string) {
     const client = stubClient();

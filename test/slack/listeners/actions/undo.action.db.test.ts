@@ -1,16 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { recordActivity } from '../../../../src/activities/activities.repository.js';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
 import { createUndoAction } from '../../../../src/slack/listeners/actions/undo.action.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, NOW, replies, seedMember } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import {
+  argsOf,
+  clickButton,
+  handlerDeps,
+  NOW,
+  replies,
+  seedMember,
+  useTestDatabase,
+} from '../../../support/handler.js';
 
 describeDb('createUndoAction', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   async function logged(workspaceId: string, userId: string) {
     await seedMember(database.db, workspaceId, userId);
@@ -27,31 +30,18 @@ describeDb('createUndoAction', () => {
     return activity;
   }
 
-  async function click(workspaceId: string, userId: string, value: string) {
-    const handler = createUndoAction(handlerDeps(database.db));
-    const { ack, respond } = replies();
-    await handler(
-      argsOf(handler, {
-        ack,
-        respond,
-        body: { user: { id: userId } },
-        action: { value },
-        context: { teamId: workspaceId },
-      }),
-    );
-    return { ack, respond };
-  }
+  const click = (workspaceId: string, userId: string, value: string) =>
+    clickButton(createUndoAction(handlerDeps(database.db)), { workspaceId, userId, value });
 
   it('acks, reverses the entry once, and says so when clicked again', async () => {
     const ws = newWorkspaceId();
     const activity = await logged(ws, 'UANA');
     const first = await click(ws, 'UANA', String(activity.id));
-    expect(first.ack).toHaveBeenCalledOnce();
-    expect(first.respond).toHaveBeenCalledWith(
+    expect(first).toHaveBeenCalledWith(
       expect.objectContaining({ replace_original: true, text: expect.stringMatching(/^Undone: /) }),
     );
     const second = await click(ws, 'UANA', String(activity.id));
-    expect(second.respond).toHaveBeenCalledWith(
+    expect(second).toHaveBeenCalledWith(
       expect.objectContaining({ text: expect.stringMatching(/^That entry was already undone/) }),
     );
   });
@@ -59,7 +49,7 @@ describeDb('createUndoAction', () => {
   it("refuses someone else's entry, privately, and changes nothing", async () => {
     const ws = newWorkspaceId();
     const activity = await logged(ws, 'UANA');
-    const { respond } = await click(ws, 'UBEN', String(activity.id));
+    const respond = await click(ws, 'UBEN', String(activity.id));
     expect(respond).toHaveBeenCalledWith(
       expect.objectContaining({
         response_type: 'ephemeral',
@@ -67,12 +57,11 @@ describeDb('createUndoAction', () => {
       }),
     );
     const again = await click(ws, 'UANA', String(activity.id));
-    expect(again.respond).toHaveBeenCalledWith(expect.objectContaining({ text: expect.stringMatching(/^Undone: /) }));
+    expect(again).toHaveBeenCalledWith(expect.objectContaining({ text: expect.stringMatching(/^Undone: /) }));
   });
 
   it('answers a button with a value that is not an id as out of date', async () => {
-    const { ack, respond } = await click(newWorkspaceId(), 'UANA', 'not-a-number');
-    expect(ack).toHaveBeenCalledOnce();
+    const respond = await click(newWorkspaceId(), 'UANA', 'not-a-number');
     expect(respond).toHaveBeenCalledWith({
       response_type: 'ephemeral',
       replace_original: false,

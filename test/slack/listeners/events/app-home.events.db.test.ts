@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
+import { expect, it, vi } from 'vitest';
 import { createAppHomeHandler } from '../../../../src/slack/listeners/events/app-home.events.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, seedMember, stubClient } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, handlerDeps, seedMember, stubClient, useTestDatabase } from '../../../support/handler.js';
 
 describeDb('createAppHomeHandler', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   async function open(workspaceId: string, tab: string) {
     const client = stubClient();

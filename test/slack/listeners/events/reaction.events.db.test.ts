@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
+import { expect, it } from 'vitest';
 import { outbox } from '../../../../src/db/schema.js';
 import { createReactionHandler } from '../../../../src/slack/listeners/events/reaction.events.js';
 import { reactionEvent, reactionsOn } from '../../../recognition/events.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, stubClient, stubUsersInfo } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, handlerDeps, stubClient, stubUsersInfo, useTestDatabase } from '../../../support/handler.js';
 
 const CHANNEL = 'CWINS';
 const POST_TS = '1773154800.000100';
 const BOT_USER = 'UBOT';
 
 describeDb('createReactionHandler', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   /** A recognition post about UANA, as the deliverer leaves it once Slack accepted it. */
   async function recognitionPost(workspaceId: string) {

@@ -1,17 +1,12 @@
 import type { InstallationStore } from '@slack/bolt';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
+import { expect, it, vi } from 'vitest';
 import { ensureWorkspace, getWorkspace } from '../../../../src/members/members.repository.js';
 import { createUninstallHandler } from '../../../../src/slack/listeners/events/uninstall.events.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, NOW } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, handlerDeps, NOW, useTestDatabase } from '../../../support/handler.js';
 
 describeDb('createUninstallHandler', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   function storeStub() {
     return {

@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FIELDS } from '../../../../src/contests/contest-form.js';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
 import { contests } from '../../../../src/db/schema.js';
 import { onlyManagers } from '../../../../src/members/roles.js';
 import { createContestNewView } from '../../../../src/slack/listeners/views/contest-new.view.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, replies, seedMember, stubClient } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, handlerDeps, replies, seedMember, stubClient, useTestDatabase } from '../../../support/handler.js';
 
 /** A valid "this week" contest form, as Slack sends `view.state.values`. */
 function contestValues(name: string) {
@@ -27,11 +26,7 @@ function contestValues(name: string) {
 }
 
 describeDb('createContestNewView', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   async function submit(workspaceId: string, userId: string, o: { name?: string; metadata?: string } = {}) {
     const handler = createContestNewView(handlerDeps(database.db));

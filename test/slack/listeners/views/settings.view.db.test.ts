@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { DatabaseHandle } from '../../../../src/db/client.js';
+import { expect, it, vi } from 'vitest';
 import { getSettings } from '../../../../src/game/settings.js';
 import { SETTINGS_FIELDS as F } from '../../../../src/home/settings-form.js';
 import { onlyManagers } from '../../../../src/members/roles.js';
 import { createSettingsView } from '../../../../src/slack/listeners/views/settings.view.js';
-import { describeDb, newWorkspaceId, openTestDatabase } from '../../../support/db.js';
-import { argsOf, handlerDeps, replies, seedMember, stubClient } from '../../../support/handler.js';
+import { describeDb, newWorkspaceId } from '../../../support/db.js';
+import { argsOf, handlerDeps, replies, seedMember, stubClient, useTestDatabase } from '../../../support/handler.js';
 
 /** The scoring modal's state as Slack sends it back: the daily goal set, everything else left as it was. */
 function scoringValues(dailyGoal: string) {
@@ -17,11 +16,7 @@ function scoringValues(dailyGoal: string) {
 }
 
 describeDb('createSettingsView', () => {
-  let database: DatabaseHandle;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(async () => database.close());
+  const database = useTestDatabase();
 
   async function submit(workspaceId: string, userId: string, dailyGoal: string) {
     const client = stubClient();
