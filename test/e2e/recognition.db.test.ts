@@ -3,10 +3,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { activities, auditLog, deals, outbox, reactions } from '../../src/db/schema.js';
 import { getSettings } from '../../src/game/settings.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
 import { markSent, reactionEvent, reactionsOn, trackEvents } from '../recognition/events.js';
 import { describeDb, newWorkspaceId } from '../support/db.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { sendGenericWebhook } from '../support/webhooks.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const WINS = 'CWINS0001';
@@ -58,20 +58,7 @@ describeDb('Recognition end to end: deal celebrations and reactions', () => {
   }
 
   async function send(body: unknown) {
-    const text = JSON.stringify(body);
-    const id = `msg_${++seq}`;
-    const timestamp = Math.floor(h.clock.now.getTime() / 1000);
-    const res = await fetch(`${h.url}/webhooks/generic`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signStandardWebhook(SECRET, id, timestamp, text),
-      },
-      body: text,
-    });
-    expect(res.status).toBe(200);
+    expect(await sendGenericWebhook(h, `msg_${++seq}`, body, SECRET)).toBe(200);
   }
 
   it('celebrates nothing until a manager picks a channel, and a rep cannot pick one', async () => {

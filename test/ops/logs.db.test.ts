@@ -4,7 +4,8 @@ import { createLogger } from '../../src/lib/logger.js';
 import { describeDb } from '../support/db.js';
 import { RESPONSE_URL } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { enqueueBoardPost, sendGenericWebhook } from './ops-support.js';
+import { sendGenericWebhook } from '../support/webhooks.js';
+import { enqueueBoardPost } from './ops-support.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 

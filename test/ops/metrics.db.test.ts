@@ -3,7 +3,8 @@ import { enqueuePosts } from '../../src/delivery/outbox.repository.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { describeDb } from '../support/db.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { metricValue, scrape, sendGenericWebhook } from './ops-support.js';
+import { sendGenericWebhook } from '../support/webhooks.js';
+import { metricValue, scrape } from './ops-support.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 

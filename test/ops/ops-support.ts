@@ -1,5 +1,4 @@
 import { enqueuePosts } from '../../src/delivery/outbox.repository.js';
-import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
 import type { Harness } from '../support/harness.js';
 
 /** The app's `/metrics` text (Prometheus exposition format). */
@@ -30,21 +29,4 @@ export async function enqueueBoardPost(h: Harness, key: string, channel: string,
   await enqueuePosts(h.database.db, [
     { workspaceId: h.teamId, key, kind: 'board', target: channel, payload: { text: key }, notBefore },
   ]);
-}
-
-/** POSTs a signed generic-format webhook (Standard Webhooks) and returns the HTTP status. */
-export async function sendGenericWebhook(h: Harness, id: string, body: unknown, secret: string): Promise<number> {
-  const text = JSON.stringify(body);
-  const timestamp = Math.floor(h.clock.now.getTime() / 1000);
-  const res = await fetch(`${h.url}/webhooks/generic`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook(secret, id, timestamp, text),
-    },
-    body: text,
-  });
-  return res.status;
 }

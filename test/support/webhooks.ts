@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { activities, crmEvents, dealStageChanges, deals } from '../../src/db/schema.js';
 import type { CrmSource } from '../../src/integrations/crm-event.js';
+import { signStandardWebhook } from '../../src/integrations/generic/signature.js';
 import type { Harness } from './harness.js';
 
 /**
@@ -166,4 +167,21 @@ export async function inboxRows(h: Harness, source: CrmSource, eventIds: readonl
       and(eq(crmEvents.workspaceId, h.teamId), eq(crmEvents.source, source), inArray(crmEvents.eventId, [...eventIds])),
     )
     .orderBy(asc(crmEvents.id));
+}
+
+/** POSTs a signed generic-format webhook (Standard Webhooks) and returns the HTTP status. */
+export async function sendGenericWebhook(h: Harness, id: string, body: unknown, secret: string): Promise<number> {
+  const text = JSON.stringify(body);
+  const timestamp = Math.floor(h.clock.now.getTime() / 1000);
+  const res = await fetch(`${h.url}/webhooks/generic`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook(secret, id, timestamp, text),
+    },
+    body: text,
+  });
+  return res.status;
 }
