@@ -8,8 +8,6 @@ import { applyPending, type ProcessorDeps } from './processor.js';
 export interface CrmRunner {
   /** A batch was committed for this workspace. */
   kick(workspaceId: string): void;
-  /** Retries everything that waits (the CRM API was down, an owner is now mapped). */
-  sweep(): Promise<void>;
   /** Resolves when no run is in progress (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -33,14 +31,10 @@ export function createCrmRunner(deps: ProcessorDeps, logger: Logger): CrmRunner 
       }
       const task = run(workspaceId)
         .catch((error: unknown) =>
-          logger.error({ err: error, workspaceId }, 'applying CRM events failed; the sweep retries'),
+          logger.error({ err: error, workspaceId }, 'applying CRM events failed; the crm-retry job tries again'),
         )
         .finally(() => running.delete(workspaceId));
       running.set(workspaceId, task);
-    },
-    async sweep() {
-      const { applied, waiting } = await applyPending(deps, null);
-      if (applied + waiting > 0) logger.info({ applied, waiting }, 'CRM sweep');
     },
     async idle() {
       while (running.size > 0) await Promise.all(running.values());

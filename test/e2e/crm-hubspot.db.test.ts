@@ -305,7 +305,7 @@ describeDb('CRM webhooks end to end: HubSpot', () => {
     );
     expect((await dealRecord(h, 'hubspot', '5006')).deal).toBeUndefined();
 
-    await h.bot.crm.sweep();
+    await h.bot.runJob('crm-retry', h.clock.now);
     expect(hubspot.calls.at(-1)).toMatchObject({ path: BATCH_READ, status: 200 });
     expect(await inboxRows(h, 'hubspot', ids)).toEqual(
       ids.map((eventId) => ({ eventId, status: 'applied', waitingFor: null, attempts: 2 })),
