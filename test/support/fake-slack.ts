@@ -945,6 +945,8 @@ class FakeSlackServer implements FakeSlack {
     'chat.postMessage': { scopes: ['chat:write'], handle: (call) => this.chatPostMessage(call) },
     'chat.postEphemeral': { scopes: ['chat:write'], handle: (call) => this.chatPostEphemeral(call) },
     'chat.update': { scopes: ['chat:write'], handle: (call) => this.chatUpdate(call) },
+    // https://docs.slack.dev/reference/methods/chat.getPermalink: no scope required.
+    'chat.getPermalink': { handle: (call) => this.chatGetPermalink(call) },
     'views.publish': { handle: (call) => this.viewsPublish(call) },
     'conversations.members': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsMembers(call) },
     'conversations.info': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsInfo(call) },
@@ -1371,6 +1373,16 @@ class FakeSlackServer implements FakeSlack {
     const content = checkMessage(args);
     this.addMessage({ ...existing, ...content });
     return { channel: channel.id, ts, text: content.text ?? '', message: this.messagePayload(auth, ts, content) };
+  }
+
+  /** Only for a message Slack has (`addMessage` or posted): `message_not_found` otherwise. */
+  private chatGetPermalink({ args, auth }: ApiCall): Json {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    const ts = stringArg(args, 'message_ts');
+    if (ts === undefined) throw invalidArguments('missing required field: message_ts');
+    if (!this.messages.has(`${channel.id}:${ts}`)) throw new SlackApiError('message_not_found');
+    const permalink = `https://${auth.teamId.toLowerCase()}.slack.com/archives/${channel.id}/p${ts.replace('.', '')}`;
+    return { channel: channel.id, permalink };
   }
 
   private viewsPublish({ args, auth }: ApiCall): Json {
