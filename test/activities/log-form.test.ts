@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LOG_FIELDS, type LogStateValues, readLogForm } from '../../src/activities/log-form.js';
 import { ACTIVITY_KIND_KEYS, MAX_NOTE_CHARS } from '../../src/kpi/activity-kinds.js';
+import { type LogFormFields, logFormValues } from './log-form-values.js';
 
 // Wednesday 18 November 2026, 10:00 in New York (UTC−5).
 const now = new Date('2026-11-18T15:00:00Z');
 const ctx = { now, timezone: 'America/New_York', kinds: ACTIVITY_KIND_KEYS };
 
-/** `view.state.values` as Slack sends it: each input under its block id and action id. */
-function values(o: { kind?: string; count?: string; amount?: string; subject?: string; note?: string; day?: string }) {
-  const text = (value: string | undefined) => ({ type: 'plain_text_input', value: value ?? null });
-  const state: LogStateValues = {
-    [LOG_FIELDS.kind]: {
-      [LOG_FIELDS.kind]: {
-        type: 'static_select',
-        selected_option: o.kind ? { value: o.kind } : null,
-      },
-    },
-    [LOG_FIELDS.count]: { [LOG_FIELDS.count]: text(o.count) },
-    [LOG_FIELDS.amount]: { [LOG_FIELDS.amount]: text(o.amount) },
-    [LOG_FIELDS.subject]: { [LOG_FIELDS.subject]: text(o.subject) },
-    [LOG_FIELDS.note]: { [LOG_FIELDS.note]: text(o.note) },
-    [LOG_FIELDS.day]: { [LOG_FIELDS.day]: { type: 'datepicker', selected_date: o.day ?? '2026-11-18' } },
-  };
-  return state;
-}
+const values = (o: LogFormFields) => logFormValues(o) as LogStateValues;
 
 describe('readLogForm', () => {
   it('reads a won deal with its amount, name and note, yesterday at local midday', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chooseNudgePrompt, NO_SIGNALS } from '../../src/coaching/nudge-rules.js';
 import {
   decodeFeedbackValue,
   encodeFeedbackValue,
@@ -8,16 +7,9 @@ import {
 } from '../../src/slack/blocks/nudge.blocks.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { validateBlocks } from '../support/fake-slack.js';
-import { weekGoal } from './fixtures.js';
+import { leadsWaitingPrompt, weekGoal } from './fixtures.js';
 
-const prompt = chooseNudgePrompt({
-  signals: { ...NO_SIGNALS, leadsWaiting: { count: 2, oldestMinutes: 95 } },
-  facts: null,
-  remainingQuota: null,
-  hasGoals: true,
-  currency: 'USD',
-  suppressed: new Set(),
-});
+const prompt = leadsWaitingPrompt;
 
 describe('nudgeMessage', () => {
   it('shows each goal with a bar, what today needs and where the pace lands, then one prompt with its benchmark', () => {

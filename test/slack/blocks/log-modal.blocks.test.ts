@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LOG_FIELDS } from '../../../src/activities/log-form.js';
-import { chooseNudgePrompt, NO_SIGNALS } from '../../../src/coaching/nudge-rules.js';
 import { ACTIVITY_KIND_KEYS } from '../../../src/kpi/activity-kinds.js';
 import { logModalView, quickLogBlock } from '../../../src/slack/blocks/log-modal.blocks.js';
 import { nudgeMessage, refreshedNudge } from '../../../src/slack/blocks/nudge.blocks.js';
 import { ACTIONS, VIEWS } from '../../../src/slack/ids.js';
-import { weekGoal } from '../../coaching/fixtures.js';
+import { leadsWaitingPrompt, weekGoal } from '../../coaching/fixtures.js';
 import { validateBlocks, validateModal } from '../../support/fake-slack.js';
 
 describe('logModalView', () => {
@@ -44,19 +43,11 @@ describe('quick-log buttons and the refreshed nudge', () => {
   });
 
   it('replaces the goal lines with fresh ones and says what was logged, keeping the day and the prompt', () => {
-    const prompt = chooseNudgePrompt({
-      signals: { ...NO_SIGNALS, leadsWaiting: { count: 2, oldestMinutes: 95 } },
-      facts: null,
-      remainingQuota: null,
-      hasGoals: true,
-      currency: 'USD',
-      suppressed: new Set(),
-    });
     const before = nudgeMessage({
       nudgeKey: 'k',
       dayLabel: 'Wednesday, November 25',
       goals: [weekGoal('calls', 50, 20)],
-      prompt,
+      prompt: leadsWaitingPrompt,
       currency: 'USD',
     });
     const after = refreshedNudge(before, {

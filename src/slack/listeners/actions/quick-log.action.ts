@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { liveGoals } from '../../../coaching/nudges.job.js';
 import { goalViews } from '../../../goals/goal-status.js';
 import { resolveActor } from '../../actor.js';
+import { describeActivity } from '../../blocks/log.blocks.js';
 import { QUICK_LOG_KINDS } from '../../blocks/log-modal.blocks.js';
 import type { Block } from '../../blocks/message.js';
 import { refreshedNudge } from '../../blocks/nudge.blocks.js';
@@ -34,14 +35,19 @@ export function createQuickLogAction(deps: AppDeps) {
     const ids = { workspaceId, userId: body.user.id, enterpriseId: context.enterpriseId };
     const actor = await resolveActor(deps, client, ids, now);
     const entry = { kind, quantity: 1, amountCents: 0, note: null, occurredAt: now };
-    const { created, message } = await logEntry(deps.db, actor, entry, `slack:${body.trigger_id}`, now);
+    const { activity, created, message } = await logEntry(deps.db, actor, entry, `slack:${body.trigger_id}`, now);
     if (body.message && body.channel) {
-      const views = await goalViews(deps.db, { workspaceId, now, holidays: actor.settings.holidays }, [
+      // "To date" windows end before the moment asked about, and the entry is stamped `now`: the pace
+      // is read a millisecond later, so the press it answers counts.
+      const after = new Date(now.getTime() + 1);
+      const views = await goalViews(deps.db, { workspaceId, now: after, holidays: actor.settings.holidays }, [
         { userId: body.user.id, timezone: actor.timezone },
       ]);
       const original = { text: body.message.text, blocks: (body.message.blocks ?? []) as Block[] };
-      const goals = liveGoals(views.get(body.user.id) ?? [], now);
-      const refreshed = refreshedNudge(original, { goals, currency: actor.currency, logged: message.text });
+      const goals = liveGoals(views.get(body.user.id) ?? [], after);
+      // A retried press shows the same line as the first: the rep pressed once.
+      const logged = `Logged ${describeActivity(activity, actor.currency)}.`;
+      const refreshed = refreshedNudge(original, { goals, currency: actor.currency, logged });
       await client.chat.update({ channel: body.channel.id, ts: body.message.ts, ...refreshed });
       return;
     }
