@@ -44,7 +44,8 @@ export const EVENTS = [
 /**
  * Bot scopes the code needs: commands; users.info (+ email for CRM owner mapping); chat for posts
  * and DMs; files for board charts; channel reads for a channel-team's members; history (and opening the DM to
- * read it) to find a post whose delivery was interrupted, so it is not posted twice; reactions for kudos counts.
+ * read it) to find a post whose delivery was interrupted, so it is not posted twice, and `im:history` for the
+ * DMs reps send the app (`message.im`); reactions for kudos counts.
  */
 export const BOT_SCOPES = [
   'commands',
