@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import { localDate } from '../activities/activity-day.js';
 import { ACTIVITY_KIND_KEYS, type ActivityKind } from '../kpi/activity-kinds.js';
 import { type ActorIds, resolveActor } from './actor.js';
-import { logModalView } from './blocks/log-modal.blocks.js';
+import { type LogModalPrefill, logModalView } from './blocks/log-modal.blocks.js';
 import type { AppDeps } from './deps.js';
 
 /**
@@ -18,14 +18,15 @@ export const LOGGABLE_KINDS: readonly ActivityKind[] = ACTIVITY_KIND_KEYS;
 export async function openLogModal(
   deps: Pick<AppDeps, 'db' | 'logger' | 'now'>,
   client: webApi.WebClient,
-  input: { triggerId: string; ids: ActorIds; prefill?: { kind?: ActivityKind; note?: string } },
+  input: { triggerId: string; ids: ActorIds; prefill?: Promise<LogModalPrefill> },
 ): Promise<void> {
   const now = deps.now();
-  const actor = await resolveActor(deps, client, input.ids, now);
+  // Side by side: both must be done well inside the trigger's three seconds.
+  const [actor, prefill] = await Promise.all([resolveActor(deps, client, input.ids, now), input.prefill]);
   const view = logModalView({
     kinds: LOGGABLE_KINDS,
     today: localDate(now, actor.timezone),
-    ...(input.prefill ? { prefill: input.prefill } : {}),
+    ...(prefill ? { prefill } : {}),
   });
   await client.views.open({ trigger_id: input.triggerId, view });
 }

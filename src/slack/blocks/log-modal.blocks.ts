@@ -14,7 +14,12 @@ export interface LogModalInput {
   /** The rep's local date, `yyyy-mm-dd`: the day picker starts on it. */
   today: string;
   /** Pre-filled from a message ("Log as activity"). */
-  prefill?: { kind?: ActivityKind; note?: string };
+  prefill?: LogModalPrefill;
+}
+
+export interface LogModalPrefill {
+  kind?: ActivityKind;
+  note?: string;
 }
 
 export function logModalView(input: LogModalInput): types.ModalView {

@@ -7,12 +7,13 @@ import { argsOf, handlerDeps, replies, seedMember, stubClient, useTestDatabase }
 describeDb('createLogShortcut', () => {
   const database = useTestDatabase();
 
-  async function run(workspaceId: string, shortcut: Record<string, unknown>, permalink: string | Error) {
+  async function run(workspaceId: string, shortcut: Record<string, unknown>, permalink: string | Error | 'hangs') {
     const handler = createLogShortcut(handlerDeps(database.db));
     const client = stubClient();
     const open = vi.spyOn(client.views, 'open').mockResolvedValue({ ok: true });
     const link = vi.spyOn(client.chat, 'getPermalink');
-    if (permalink instanceof Error) link.mockRejectedValue(permalink);
+    if (permalink === 'hangs') link.mockReturnValue(new Promise(() => {}));
+    else if (permalink instanceof Error) link.mockRejectedValue(permalink);
     else link.mockResolvedValue({ ok: true, permalink });
     const { ack } = replies();
     await handler(
@@ -51,5 +52,10 @@ describeDb('createLogShortcut', () => {
     expect(linked.view).toContain('"value":"demo"}');
     const unlinked = await run(ws, message, new Error('message_not_found'));
     expect(unlinked.view).toContain('"initial_value":"Demo went well"');
+    // Slack slow to answer: the modal still opens while the trigger id is good.
+    const started = Date.now();
+    const slow = await run(ws, message, 'hangs');
+    expect(slow.view).toContain('"initial_value":"Demo went well"');
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
