@@ -29,6 +29,31 @@ describe('logModalView', () => {
   });
 });
 
+describe('the fake Slack refuses a broken log modal', () => {
+  const base = () => JSON.parse(JSON.stringify(logModalView({ kinds: ACTIVITY_KIND_KEYS, today: '2026-11-18' })));
+
+  it('without a label, with an initial option not offered, a bad date or a length Slack does not allow', () => {
+    const unlabeled = base();
+    delete unlabeled.blocks[1].label;
+    expect(validateModal(unlabeled)).toContain('missing required field: label [json-pointer:/view/blocks/1]');
+    const notOffered = base();
+    notOffered.blocks[0].element.initial_option = { text: { type: 'plain_text', text: 'Naps' }, value: 'nap' };
+    expect(validateModal(notOffered)[0]).toContain('/view/blocks/0/element/initial_option');
+    const badDate = base();
+    badDate.blocks[5].element.initial_date = '18/11/2026';
+    expect(validateModal(badDate)[0]).toContain('/view/blocks/5/element/initial_date');
+    const tooLong = base();
+    tooLong.blocks[4].element.max_length = 3001;
+    expect(validateModal(tooLong)[0]).toContain('/view/blocks/4/element/max_length');
+    const tooMany = base();
+    tooMany.blocks[0].element.options = Array.from({ length: 101 }, (_, i) => ({
+      text: { type: 'plain_text', text: `k${i}` },
+      value: `k${i}`,
+    }));
+    expect(validateModal(tooMany)[0]).toContain('/view/blocks/0/element/options');
+  });
+});
+
 describe('quick-log buttons and the refreshed nudge', () => {
   it('offers +1 call, +1 meeting and Log…, each with its own action id', () => {
     const block = quickLogBlock('b');
