@@ -36,7 +36,7 @@ const STATUS_TEXT: Record<GoalView['progress']['status'], string> = {
 };
 
 /** The quick-log buttons' block on the Home tab. */
-export const HOME_LOG_BLOCK = 'home_log';
+const HOME_LOG_BLOCK = 'home_log';
 
 export function homeView(data: HomeData): types.HomeView {
   const blocks = data.sections.flatMap((s, i) => [
