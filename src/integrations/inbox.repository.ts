@@ -14,10 +14,13 @@ export function objectKeyOf(event: CrmEvent): string {
       return `lead:${event.leadId}`;
     case 'activity':
       return `activity:${event.eventId}`;
+    case 'activity.upsert':
+    case 'activity.delete':
+      return `crm-activity:${event.activityId}`;
   }
 }
 
-const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt']);
+const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt', 'doneAt']);
 
 /** Events are stored as JSON; their dates come back as Date objects. */
 export function reviveEvent(stored: unknown): CrmEvent {

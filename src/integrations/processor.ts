@@ -6,12 +6,14 @@ import type { Logger } from '../lib/logger.js';
 import type { SlackDirectory } from '../members/slack-directory.js';
 import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
 import { reverseActivity } from '../recognition/undo.js';
+import { applyActivityRecord, isActivityEvent } from './activity-apply.js';
 import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
+import { findByExternalId, lock, markFirstResponse, ownerOf } from './apply-support.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
 import { type DealState, foldDeal, mergeFields, missingFields, statusOf } from './deal-fold.js';
 import { eventsOf, type InboxObject, markEvents, objectsToApply } from './inbox.repository.js';
-import { type OwnerDeps, resolveOwner, slackUserByEmail } from './owners.js';
+import type { OwnerDeps } from './owners.js';
 
 /**
  * Applies stored CRM events: folds each deal's events into the deals table and its stage history,
@@ -78,6 +80,7 @@ async function applyEvents(deps: ProcessorDeps, object: InboxObject, events: Crm
     api: deps.apiFor(object.workspaceId, object.source),
   };
   if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first);
+  if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events);
   if (first.type === 'lead.create') return applyLead(deps, ownerDeps, object, first);
   const dealEvents = events.filter((e) => e.type === 'deal.upsert' || e.type === 'deal.delete');
   const state = foldDeal(dealEvents, deps.crm.stages[object.source]);
@@ -91,12 +94,6 @@ async function enrich(deps: OwnerDeps, state: DealState, first: CrmEvent): Promi
   const current = (await deps.api.fetchDeals([first.dealId])).get(first.dealId);
   if (!current) return state;
   return { ...state, fields: mergeFields(current, state.fields) };
-}
-
-async function lock(tx: Database, object: InboxObject) {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtext(${`${object.workspaceId}:${object.source}:${object.objectKey}`}))`,
-  );
 }
 
 async function applyDeal(
@@ -166,42 +163,6 @@ async function applyDeal(
 
   const unmapped = status !== 'open' && !state.deleted && !ownerUserId;
   return { waitingFor: unmapped ? `owner ${fields.ownerId ?? fields.ownerEmail ?? '(none)'}` : null };
-}
-
-/** A CRM owner id goes through the owner mapping; an email alone is looked up in Slack. */
-async function ownerOf(
-  deps: OwnerDeps,
-  where: { workspaceId: string; source: CrmSource },
-  ownerId: string | null,
-  email: string | null,
-): Promise<string | null> {
-  if (ownerId) return resolveOwner(deps, where, ownerId, email);
-  return email ? slackUserByEmail(deps, where.workspaceId, email) : null;
-}
-
-/** Our id of a deal or lead the CRM names by its own id, if we have it yet. */
-async function findByExternalId(
-  db: Database,
-  table: typeof deals | typeof leads,
-  where: { workspaceId: string; source: CrmSource },
-  externalId: string,
-): Promise<{ id: number } | undefined> {
-  const [row] = await db
-    .select({ id: table.id })
-    .from(table)
-    .where(
-      and(eq(table.workspaceId, where.workspaceId), eq(table.source, where.source), eq(table.externalId, externalId)),
-    );
-  return row;
-}
-
-/** Lead response time: the earliest activity done for a lead after it came in is its first response. */
-async function markFirstResponse(db: Database, leadId: number, at: Date) {
-  const when = sql`${at.toISOString()}::timestamptz`;
-  await db
-    .update(leads)
-    .set({ firstResponseAt: sql`least(coalesce(${leads.firstResponseAt}, ${when}), ${when})` })
-    .where(and(eq(leads.id, leadId), sql`${leads.createdAt} <= ${when}`));
 }
 
 interface DesiredOutcome {

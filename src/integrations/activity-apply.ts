@@ -1,0 +1,182 @@
+import { sql } from 'drizzle-orm';
+import {
+  type Activity,
+  appendReversal,
+  liveCrmActivityEntries,
+  recordActivity,
+} from '../activities/activities.repository.js';
+import type { Database } from '../db/client.js';
+import { activities, deals, leads } from '../db/schema.js';
+import { type ActivityKind, MAX_NOTE_CHARS } from '../kpi/activity-kinds.js';
+import { ACTIVITY_SOURCES, type ActivitySource, kindsFor } from './activity-mapping.js';
+import { loadActivityMapping } from './activity-mapping.repository.js';
+import { findByExternalId, lock, markFirstResponse, ownerOf } from './apply-support.js';
+import type { ActivityFields, CrmEvent, CrmSource } from './crm-event.js';
+import type { InboxObject } from './inbox.repository.js';
+import type { OwnerDeps } from './owners.js';
+
+/**
+ * Applies a CRM activity record's events (create, change, delete, in any order and any number of
+ * times): folds them into the record's current state, maps it to kinds with the workspace's
+ * mapping, and makes the log say exactly that. Entries that no longer match are reversed, never
+ * deleted; the ones missing are recorded under keys that count earlier generations, so applying
+ * the same events again writes nothing.
+ */
+
+type ActivityEvent = Extract<CrmEvent, { type: 'activity.upsert' | 'activity.delete' }>;
+
+export interface ActivityState {
+  activityId: string;
+  fields: ActivityFields;
+  deleted: boolean;
+  /** When the newest event happened: the time of a record that says none. */
+  lastEventAt: Date;
+}
+
+/** Later events win field by field; a delete hides the record until a later event restores it. */
+export function foldActivity(events: readonly ActivityEvent[]): ActivityState | null {
+  const [first] = events;
+  if (!first) return null;
+  const state: ActivityState = {
+    activityId: first.activityId,
+    fields: {},
+    deleted: false,
+    lastEventAt: first.occurredAt,
+  };
+  for (const event of events) {
+    state.lastEventAt = event.occurredAt;
+    if (event.type === 'activity.delete') state.deleted = true;
+    else {
+      state.deleted = false;
+      state.fields = { ...state.fields, ...definedOnly(event.fields) };
+    }
+  }
+  return state;
+}
+
+function definedOnly(fields: ActivityFields): ActivityFields {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as ActivityFields;
+}
+
+/** What mapping and attributing need; a webhook that leaves any of it out sends us to the API. */
+export function missingActivityFields(fields: ActivityFields): boolean {
+  const { type, done, doneAt, ownerId, ownerEmail, dealId, leadId, outcome } = fields;
+  return [type, done, doneAt, dealId, leadId, outcome].includes(undefined) || (!ownerId && !ownerEmail);
+}
+
+export function isActivityEvent(event: CrmEvent): event is ActivityEvent {
+  return event.type === 'activity.upsert' || event.type === 'activity.delete';
+}
+
+interface Desired {
+  kind: ActivityKind;
+  userId: string;
+  occurredAt: Date;
+  dealId: number | null;
+  leadId: number | null;
+}
+
+const sameEntry = (a: Activity, d: Desired) =>
+  a.kind === d.kind &&
+  a.userId === d.userId &&
+  a.occurredAt.getTime() === d.occurredAt.getTime() &&
+  a.dealId === d.dealId &&
+  a.leadId === d.leadId;
+
+/** Whether the standing entries are exactly the desired ones (as multisets). */
+function matches(standing: readonly Activity[], desired: readonly Desired[]): boolean {
+  if (standing.length !== desired.length) return false;
+  const left = [...standing];
+  return desired.every((d) => {
+    const i = left.findIndex((a) => sameEntry(a, d));
+    return i >= 0 && left.splice(i, 1).length === 1;
+  });
+}
+
+export async function applyActivityRecord(
+  deps: { db: Database; now: () => Date },
+  ownerDeps: OwnerDeps,
+  object: InboxObject,
+  events: readonly CrmEvent[],
+): Promise<{ waitingFor: string | null }> {
+  const source = ACTIVITY_SOURCES.find((s) => s === object.source);
+  let state = foldActivity(events.filter(isActivityEvent));
+  if (!state || !source) return { waitingFor: null };
+  if (!state.deleted && missingActivityFields(state.fields)) {
+    if (!ownerDeps.api?.fetchActivity) {
+      if (!state.fields.type) return { waitingFor: `${source} API credentials, to read activity records` };
+    } else {
+      const current = await ownerDeps.api.fetchActivity(state.activityId);
+      // A record the CRM no longer has counts as nothing, even before its deletion event arrives.
+      state = current
+        ? { ...state, fields: { ...current, ...definedOnly(state.fields) } }
+        : { ...state, deleted: true };
+    }
+  }
+  const { fields } = state;
+  const kinds = state.deleted ? [] : kindsFor(fields, await loadActivityMapping(deps.db, object.workspaceId, source));
+  const where = { workspaceId: object.workspaceId, source: source as CrmSource };
+  let desired: Desired[] = [];
+  let leadRow: { id: number } | undefined;
+  if (kinds.length > 0) {
+    const userId = await ownerOf(ownerDeps, where, fields.ownerId ?? null, fields.ownerEmail ?? null);
+    if (!userId) return { waitingFor: `owner ${fields.ownerId ?? fields.ownerEmail ?? '(none)'}` };
+    const deal = fields.dealId ? await findByExternalId(deps.db, deals, where, fields.dealId) : undefined;
+    leadRow = fields.leadId ? await findByExternalId(deps.db, leads, where, fields.leadId) : undefined;
+    const occurredAt = fields.doneAt ?? state.lastEventAt;
+    desired = kinds.map((kind) => ({
+      kind,
+      userId,
+      occurredAt,
+      dealId: deal?.id ?? null,
+      leadId: leadRow?.id ?? null,
+    }));
+  }
+  await deps.db.transaction(async (tx) => {
+    await lock(tx, object);
+    await reconcileEntries(
+      tx,
+      { ...where, activityId: state.activityId, note: fields.subject?.slice(0, MAX_NOTE_CHARS) ?? null },
+      desired,
+      deps.now(),
+    );
+    if (leadRow && desired[0]) await markFirstResponse(tx, leadRow.id, desired[0].occurredAt);
+  });
+  return { waitingFor: null };
+}
+
+async function reconcileEntries(
+  tx: Database,
+  record: { workspaceId: string; source: CrmSource; activityId: string; note: string | null },
+  desired: readonly Desired[],
+  now: Date,
+) {
+  const standing = await liveCrmActivityEntries(tx, record.workspaceId, record.source, record.activityId);
+  if (matches(standing, desired)) return;
+  for (const entry of standing) await appendReversal(tx, entry, now, null);
+  if (desired.length === 0) return;
+  // Each correction is a new generation of entries: its keys differ from every earlier one's.
+  const [{ n } = { n: 0 }] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(activities)
+    .where(
+      sql`${activities.workspaceId} = ${record.workspaceId} and ${activities.source} = ${record.source}
+        and ${activities.externalId} = ${record.activityId} and ${activities.reversesId} is null`,
+    );
+  for (const d of desired) {
+    await recordActivity(tx, {
+      workspaceId: record.workspaceId,
+      userId: d.userId,
+      kind: d.kind,
+      quantity: 1,
+      amountCents: 0,
+      occurredAt: d.occurredAt,
+      source: record.source,
+      idempotencyKey: `crm:${record.source}:activity:${record.activityId}:${n}:${d.kind}`,
+      note: record.note,
+      dealId: d.dealId,
+      leadId: d.leadId,
+      externalId: record.activityId,
+    });
+  }
+}
