@@ -124,15 +124,23 @@ function engagementMapper<S extends z.ZodType<{ objectId: string; objectTypeId: 
   });
 }
 
+const CONTACT_TYPE_ID = '0-1';
+const contactCreation: EventMapper = mapper(ObjectTypeEvent, ({ objectId, objectTypeId }, base) =>
+  objectTypeId === CONTACT_TYPE_ID ? { type: 'lead.create', ...base, leadId: objectId } : null,
+);
+
 const ENGAGEMENT_MAPPERS: [string, EventMapper][] = [
   [
     'object.creation',
-    engagementMapper(ObjectTypeEvent, (_data, { activityId, type }, base) => ({
-      type: 'activity.upsert',
-      ...base,
-      activityId,
-      fields: { type },
-    })),
+    (event, envelope) =>
+      // A contact created is a lead, as with the legacy `contact.creation`.
+      contactCreation(event, envelope) ??
+      engagementMapper(ObjectTypeEvent, (_data, { activityId, type }, base) => ({
+        type: 'activity.upsert',
+        ...base,
+        activityId,
+        fields: { type },
+      }))(event, envelope),
   ],
   [
     'object.propertyChange',
