@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { crmActivityMappings } from '../db/schema.js';
 import type { ActivityKind } from '../kpi/activity-kinds.js';
-import { type ActivityMapping, type ActivitySource, effectiveMapping } from './activity-mapping.js';
+import { ACTIVITY_SOURCES, type ActivityMapping, type ActivitySource, effectiveMapping } from './activity-mapping.js';
 
 /** A workspace's mapping for one CRM: the defaults with its own rows laid over them. */
 export async function loadActivityMapping(
@@ -45,4 +45,11 @@ export async function setActivityMapping(
       target: [crmActivityMappings.workspaceId, crmActivityMappings.source, crmActivityMappings.crmKey],
       set: { kinds: row.kinds, updatedBy: by, updatedAt: row.updatedAt },
     });
+}
+
+/** Every CRM's mapping for a workspace, for `/kpi explain crm`. */
+export async function loadAllMappings(db: Database, workspaceId: string) {
+  return Promise.all(
+    ACTIVITY_SOURCES.map(async (source) => ({ source, mapping: await loadActivityMapping(db, workspaceId, source) })),
+  );
 }
