@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import {
   type Activity,
   appendReversal,
@@ -6,7 +5,7 @@ import {
   recordActivity,
 } from '../activities/activities.repository.js';
 import type { Database } from '../db/client.js';
-import { activities, deals, leads } from '../db/schema.js';
+import { deals, leads } from '../db/schema.js';
 import { type ActivityKind, MAX_NOTE_CHARS } from '../kpi/activity-kinds.js';
 import { ACTIVITY_SOURCES, type ActivitySource, kindsFor } from './activity-mapping.js';
 import { loadActivityMapping } from './activity-mapping.repository.js';
@@ -19,8 +18,8 @@ import type { OwnerDeps } from './owners.js';
  * Applies a CRM activity record's events (create, change, delete, in any order and any number of
  * times): folds them into the record's current state, maps it to kinds with the workspace's
  * mapping, and makes the log say exactly that. Entries that no longer match are reversed, never
- * deleted; the ones missing are recorded under keys that count earlier generations, so applying
- * the same events again writes nothing.
+ * deleted; the new ones are keyed by the newest inbox event they were computed from, so applying the
+ * same events again writes nothing and any later event (even one arriving out of order) gets new keys.
  */
 
 type ActivityEvent = Extract<CrmEvent, { type: 'activity.upsert' | 'activity.delete' }>;
@@ -98,6 +97,7 @@ export async function applyActivityRecord(
   ownerDeps: OwnerDeps,
   object: InboxObject,
   events: readonly CrmEvent[],
+  newestInboxId: number,
 ): Promise<{ waitingFor: string | null }> {
   const source = ACTIVITY_SOURCES.find((s) => s === object.source);
   let state = foldActivity(events.filter(isActivityEvent));
@@ -134,12 +134,8 @@ export async function applyActivityRecord(
   }
   await deps.db.transaction(async (tx) => {
     await lock(tx, object);
-    await reconcileEntries(
-      tx,
-      { ...where, activityId: state.activityId, note: fields.subject?.slice(0, MAX_NOTE_CHARS) ?? null },
-      desired,
-      deps.now(),
-    );
+    const record = { ...where, activityId: state.activityId, note: fields.subject?.slice(0, MAX_NOTE_CHARS) ?? null };
+    await reconcileEntries(tx, record, desired, newestInboxId, deps.now());
     if (leadRow && desired[0]) await markFirstResponse(tx, leadRow.id, desired[0].occurredAt);
   });
   return { waitingFor: null };
@@ -149,20 +145,16 @@ async function reconcileEntries(
   tx: Database,
   record: { workspaceId: string; source: CrmSource; activityId: string; note: string | null },
   desired: readonly Desired[],
+  generation: number,
   now: Date,
 ) {
   const standing = await liveCrmActivityEntries(tx, record.workspaceId, record.source, record.activityId);
   if (matches(standing, desired)) return;
   for (const entry of standing) await appendReversal(tx, entry, now, null);
   if (desired.length === 0) return;
-  // Each correction is a new generation of entries: its keys differ from every earlier one's.
-  const [{ n } = { n: 0 }] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(activities)
-    .where(
-      sql`${activities.workspaceId} = ${record.workspaceId} and ${activities.source} = ${record.source}
-        and ${activities.externalId} = ${record.activityId} and ${activities.reversesId} is null`,
-    );
+  // What the new entries replace is in their key too: the same events applied again with a different
+  // result (an API read or the mapping changed meanwhile) still get fresh keys.
+  const replaces = standing.length > 0 ? Math.min(...standing.map((a) => a.id)) : 0;
   for (const d of desired) {
     await recordActivity(tx, {
       workspaceId: record.workspaceId,
@@ -172,7 +164,7 @@ async function reconcileEntries(
       amountCents: 0,
       occurredAt: d.occurredAt,
       source: record.source,
-      idempotencyKey: `crm:${record.source}:activity:${record.activityId}:${n}:${d.kind}`,
+      idempotencyKey: `crm:${record.source}:activity:${record.activityId}:${generation}.${replaces}:${d.kind}`,
       note: record.note,
       dealId: d.dealId,
       leadId: d.leadId,

@@ -53,7 +53,7 @@ export async function applyObject(deps: ProcessorDeps, object: InboxObject): Pro
   const events = rows.map((r) => r.event);
   let outcome: Outcome;
   try {
-    outcome = await applyEvents(deps, object, events);
+    outcome = await applyEvents(deps, object, events, Math.max(...ids));
   } catch (error) {
     if (error instanceof CrmApiUnavailableError) {
       deps.logger.warn({ err: error, source: object.source }, 'CRM API unavailable; the events wait');
@@ -70,7 +70,13 @@ export async function applyObject(deps: ProcessorDeps, object: InboxObject): Pro
   return outcome;
 }
 
-async function applyEvents(deps: ProcessorDeps, object: InboxObject, events: CrmEvent[]): Promise<Outcome> {
+/** `newest` is the inbox id of the newest stored event: a new event, even an old one arriving late, raises it. */
+async function applyEvents(
+  deps: ProcessorDeps,
+  object: InboxObject,
+  events: CrmEvent[],
+  newest: number,
+): Promise<Outcome> {
   const first = events[0];
   if (!first) return { waitingFor: null };
   const ownerDeps: OwnerDeps = {
@@ -80,7 +86,7 @@ async function applyEvents(deps: ProcessorDeps, object: InboxObject, events: Crm
     api: deps.apiFor(object.workspaceId, object.source),
   };
   if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first);
-  if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events);
+  if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events, newest);
   if (first.type === 'lead.create') return applyLead(deps, ownerDeps, object, first);
   const dealEvents = events.filter((e) => e.type === 'deal.upsert' || e.type === 'deal.delete');
   const state = foldDeal(dealEvents, deps.crm.stages[object.source]);
