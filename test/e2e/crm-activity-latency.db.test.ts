@@ -1,14 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
+import { basicAuth, pipedriveCrm } from '../support/crm-harness.js';
 import { describeDb } from '../support/db.js';
 import { type Json, OWNER_ID, startFakePipedrive, v2ActivityRecord, v2Event } from '../support/fake-pipedrive.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { addRep, postWebhook } from '../support/webhooks.js';
 
-const USER = 'kpi-bot';
-const PASSWORD = 'pd-hook-7Qx2mV9rLk4T';
-const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+const authorization = basicAuth();
 const LOAD_OWNER = 4242;
 /** Other activities per second while measuring: far above a real team's (50 reps logging one a minute is under 1/s). */
 const LOAD_RATE = 25;
@@ -58,16 +56,7 @@ describeDb('CRM activity latency: webhook to /kpi me, under load', () => {
 
   beforeAll(async () => {
     pipedrive = await startFakePipedrive();
-    const crm = parseCrmConfig(
-      {
-        PIPEDRIVE_WEBHOOK_USER: USER,
-        PIPEDRIVE_WEBHOOK_PASSWORD: PASSWORD,
-        PIPEDRIVE_API_TOKEN: pipedrive.apiToken,
-        PIPEDRIVE_API_URL: pipedrive.baseUrl,
-      },
-      [],
-    );
-    h = await startHarness({ crm });
+    h = await startHarness({ crm: pipedriveCrm(pipedrive) });
     addRep(h, 'UANA', 'ana@acme.test', 'Ana');
     addRep(h, 'UBO', 'bo@acme.test', 'Bo');
     pipedrive.addUser({ id: OWNER_ID, email: 'ana@acme.test', name: 'Ana Lopez' });

@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deals, leads } from '../../src/db/schema.js';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import {
   dealCreation,
   type HubSpotEvent,
@@ -11,12 +10,18 @@ import {
   objectPropertyChange,
   PORTAL_ID,
 } from '../integrations/hubspot/fixtures.js';
+import { HUBSPOT_CLIENT_SECRET, hubspotCrm } from '../support/crm-harness.js';
 import { describeDb } from '../support/db.js';
-import { type FakeHubSpot, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
+import {
+  type EngagementPath,
+  type FakeEngagement,
+  type FakeHubSpot,
+  signHubSpotV3,
+  startFakeHubSpot,
+} from '../support/fake-hubspot.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { addRep, crmActivityEntries, inboxRows, jsonOf, ms, netByKind, postWebhook } from '../support/webhooks.js';
 
-const CLIENT_SECRET = 'b3c1f2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 const PATH = '/webhooks/hubspot';
 const ANA = { id: '77', email: 'ana@acme.test', firstName: 'Ana', lastName: 'Lopez' };
 const BO = { id: '78', email: 'bo@elsewhere.test', firstName: 'Bo', lastName: 'Chen' };
@@ -32,7 +37,7 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
   async function send(events: HubSpotEvent[]) {
     const body = JSON.stringify(events);
     const signature = signHubSpotV3(body, {
-      clientSecret: CLIENT_SECRET,
+      clientSecret: HUBSPOT_CLIENT_SECRET,
       method: 'POST',
       url: `${h.url}${PATH}`,
       timestamp: h.clock.now.getTime(),
@@ -45,21 +50,16 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
   /** A fresh event id and time for each event, as HubSpot gives. */
   const at = (iso: string): HubSpotEvent => ({ eventId: ++nextEventId, occurredAt: ms(iso) });
   const entries = (activityId: string) => crmActivityEntries(h, 'hubspot', activityId);
+  /** An engagement Ana owns, as HubSpot has it now. */
+  const putAnas = (path: EngagementPath, id: string, engagement: FakeEngagement) =>
+    hubspot.putEngagement(path, id, {
+      ...engagement,
+      properties: { hubspot_owner_id: ANA.id, ...engagement.properties },
+    });
 
   beforeAll(async () => {
     hubspot = await startFakeHubSpot();
-    const problems: string[] = [];
-    const crm = parseCrmConfig(
-      {
-        HUBSPOT_CLIENT_SECRET: CLIENT_SECRET,
-        HUBSPOT_PORTAL_ID: String(PORTAL_ID),
-        HUBSPOT_ACCESS_TOKEN: hubspot.accessToken,
-        HUBSPOT_API_URL: hubspot.baseUrl,
-      },
-      problems,
-    );
-    expect(problems).toEqual([]);
-    h = await startHarness({ crm });
+    h = await startHarness({ crm: hubspotCrm(hubspot, PORTAL_ID) });
     addRep(h, 'UANA', ANA.email, 'Ana');
     h.addUser('UADM', { name: 'Alex', isAdmin: true });
     hubspot.addOwner(ANA);
@@ -81,10 +81,9 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
       .select()
       .from(deals)
       .where(and(eq(deals.workspaceId, h.teamId), eq(deals.externalId, '7001')));
-    hubspot.putEngagement('calls', '901', {
+    putAnas('calls', '901', {
       properties: {
         hs_timestamp: '2026-11-18T09:30:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_call_disposition: CONNECTED,
         hs_call_status: 'COMPLETED',
         hs_call_title: 'Discovery call',
@@ -118,10 +117,9 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
   });
 
   it('stores a batch delivered twice once, and counts the call once', async () => {
-    hubspot.putEngagement('calls', '902', {
+    putAnas('calls', '902', {
       properties: {
         hs_timestamp: '2026-11-18T10:00:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_call_disposition: NO_ANSWER,
       },
     });
@@ -136,35 +134,31 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
   });
 
   it('maps each engagement type: meeting outcomes, email direction, completed tasks', async () => {
-    hubspot.putEngagement('meetings', '911', {
+    putAnas('meetings', '911', {
       properties: {
         hs_timestamp: '2026-11-18T11:00:00.000Z',
         hs_meeting_start_time: '2026-11-18T11:00:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_meeting_outcome: 'NO_SHOW',
       },
     });
-    hubspot.putEngagement('meetings', '912', {
+    putAnas('meetings', '912', {
       properties: {
         hs_meeting_start_time: '2026-11-18T12:00:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_meeting_outcome: 'CANCELED',
       },
     });
-    hubspot.putEngagement('emails', '921', {
-      properties: { hs_timestamp: '2026-11-18T12:30:00.000Z', hubspot_owner_id: ANA.id, hs_email_direction: 'EMAIL' },
+    putAnas('emails', '921', {
+      properties: { hs_timestamp: '2026-11-18T12:30:00.000Z', hs_email_direction: 'EMAIL' },
     });
-    hubspot.putEngagement('emails', '922', {
+    putAnas('emails', '922', {
       properties: {
         hs_timestamp: '2026-11-18T12:31:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_email_direction: 'INCOMING_EMAIL',
       },
     });
-    hubspot.putEngagement('tasks', '931', {
+    putAnas('tasks', '931', {
       properties: {
         hs_timestamp: '2026-11-20T09:00:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_task_status: 'NOT_STARTED',
         hs_task_type: 'TODO',
       },
@@ -183,10 +177,9 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
     expect(await entries('task:931')).toEqual([]);
 
     // The task is completed: HubSpot sends the status change; the completion time comes from the API.
-    hubspot.putEngagement('tasks', '931', {
+    putAnas('tasks', '931', {
       properties: {
         hs_timestamp: '2026-11-20T09:00:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_task_status: 'COMPLETED',
         hs_task_type: 'TODO',
         hs_task_completion_date: '2026-11-18T14:00:00.000Z',
@@ -203,10 +196,9 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
   });
 
   it('corrects the log with reversing rows when a call is edited, then deleted', async () => {
-    hubspot.putEngagement('calls', '941', {
+    putAnas('calls', '941', {
       properties: {
         hs_timestamp: '2026-11-18T15:00:00.000Z',
-        hubspot_owner_id: ANA.id,
         hs_call_disposition: CONNECTED,
       },
     });

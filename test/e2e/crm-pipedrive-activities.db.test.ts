@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
+import { basicAuth, pipedriveCrm } from '../support/crm-harness.js';
 import { describeDb } from '../support/db.js';
 import {
   type FakePipedrive,
@@ -13,10 +13,8 @@ import {
 import { type Harness, startHarness } from '../support/harness.js';
 import { addRep, crmActivityEntries, dealRecord, jsonOf, netByKind, postWebhook } from '../support/webhooks.js';
 
-const USER = 'kpi-bot';
-const PASSWORD = 'pd-hook-7Qx2mV9rLk4T';
 const OWNER = { id: OWNER_ID, email: 'ana@acme.test', name: 'Ana Lopez' };
-const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+const basic = basicAuth();
 
 /**
  * Pipedrive webhooks v2 for activities (create, change, delete), payloads as in
@@ -56,18 +54,7 @@ describeDb('CRM activities end to end: Pipedrive v2', () => {
 
   beforeAll(async () => {
     pipedrive = await startFakePipedrive();
-    const problems: string[] = [];
-    const crm = parseCrmConfig(
-      {
-        PIPEDRIVE_WEBHOOK_USER: USER,
-        PIPEDRIVE_WEBHOOK_PASSWORD: PASSWORD,
-        PIPEDRIVE_API_TOKEN: pipedrive.apiToken,
-        PIPEDRIVE_API_URL: pipedrive.baseUrl,
-      },
-      problems,
-    );
-    expect(problems).toEqual([]);
-    h = await startHarness({ crm });
+    h = await startHarness({ crm: pipedriveCrm(pipedrive) });
     addRep(h, 'UANA', OWNER.email, 'Ana');
     h.addUser('UADM', { name: 'Alex', isAdmin: true });
     pipedrive.addUser(OWNER);

@@ -16,9 +16,11 @@ import { parseDate, readBoolean, readDateTime, readId, readWith, type Salesforce
  *   the lead it was done for.
  */
 
-/** The Task fields to put in the outbound message (and a SOQL query). */
+/** What Tasks and Events share: who, for what, and when it last changed (which orders the messages). */
+const COMMON_FIELDS = ['Id', 'OwnerId', 'WhoId', 'WhatId', 'Subject', 'IsDeleted', 'LastModifiedDate'] as const;
+/** The Task fields to put in the outbound message (and in a SOQL query). */
 export const TASK_FIELDS = [
-  'Id',
+  ...COMMON_FIELDS,
   'TaskSubtype',
   'CallDisposition',
   'Type',
@@ -26,24 +28,8 @@ export const TASK_FIELDS = [
   'IsClosed',
   'CompletedDateTime',
   'ActivityDate',
-  'OwnerId',
-  'WhoId',
-  'WhatId',
-  'Subject',
-  'IsDeleted',
-  'LastModifiedDate',
 ] as const;
-export const EVENT_FIELDS = [
-  'Id',
-  'StartDateTime',
-  'ActivityDateTime',
-  'OwnerId',
-  'WhoId',
-  'WhatId',
-  'Subject',
-  'IsDeleted',
-  'LastModifiedDate',
-] as const;
+export const EVENT_FIELDS = [...COMMON_FIELDS, 'StartDateTime', 'ActivityDateTime'] as const;
 
 const OPPORTUNITY_PREFIX = '006';
 const LEAD_PREFIXES = ['00Q', '003'];
