@@ -106,7 +106,7 @@ export async function applyActivityRecord(
     if (!ownerDeps.api?.fetchActivity) {
       if (!state.fields.type) return { waitingFor: `${source} API credentials, to read activity records` };
     } else {
-      const current = await ownerDeps.api.fetchActivity(state.activityId);
+      const current = await ownerDeps.api.fetchActivity(state.activityId, state.lastEventAt);
       // A record the CRM no longer has counts as nothing, even before its deletion event arrives.
       state = current
         ? { ...state, fields: { ...current, ...definedOnly(state.fields) } }

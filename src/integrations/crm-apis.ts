@@ -66,8 +66,16 @@ export function cached(api: CrmApi, now: () => Date): CrmApi {
     fetchDeals: (ids) => through(deals, DEAL_TTL_MS, ids, (m) => api.fetchDeals(m)),
     fetchOwners: (ids) => through(owners, OWNER_TTL_MS, ids, (m) => api.fetchOwners(m)),
     ...(fetchActivity && {
-      fetchActivity: async (id: string) =>
-        (await through(activities, DEAL_TTL_MS, [id], (m) => readEach(m, fetchActivity))).get(id) ?? null,
+      // A copy read before the record's newest change is stale whatever its age: a task completed
+      // seconds after it was read must not keep its old completion time.
+      fetchActivity: async (id: string, changedAt?: Date) => {
+        const hit = activities.get(id);
+        if (hit && changedAt && hit.at < changedAt.getTime()) activities.delete(id);
+        return (
+          (await through(activities, DEAL_TTL_MS, [id], (m) => readEach(m, (one) => fetchActivity(one)))).get(id) ??
+          null
+        );
+      },
     }),
   };
 }

@@ -163,12 +163,14 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
         hs_task_type: 'TODO',
       },
     });
+    const clockWas = h.clock.now;
+    h.clock.now = new Date('2026-11-18T13:59:05Z');
     await send([
-      { ...objectCreation(OBJECT_TYPE.meeting, 911), ...at('2026-11-18T13:00:00Z') },
-      { ...objectCreation(OBJECT_TYPE.meeting, 912), ...at('2026-11-18T13:00:01Z') },
-      { ...objectCreation(OBJECT_TYPE.email, 921), ...at('2026-11-18T13:00:02Z') },
-      { ...objectCreation(OBJECT_TYPE.email, 922), ...at('2026-11-18T13:00:03Z') },
-      { ...objectCreation(OBJECT_TYPE.task, 931), ...at('2026-11-18T13:00:04Z') },
+      { ...objectCreation(OBJECT_TYPE.meeting, 911), ...at('2026-11-18T13:59:00Z') },
+      { ...objectCreation(OBJECT_TYPE.meeting, 912), ...at('2026-11-18T13:59:01Z') },
+      { ...objectCreation(OBJECT_TYPE.email, 921), ...at('2026-11-18T13:59:02Z') },
+      { ...objectCreation(OBJECT_TYPE.email, 922), ...at('2026-11-18T13:59:03Z') },
+      { ...objectCreation(OBJECT_TYPE.task, 931), ...at('2026-11-18T13:59:04Z') },
     ]);
     expect(netByKind(await entries('meeting:911'))).toEqual({ meeting: 1, no_show: 1 });
     expect(await entries('meeting:912')).toEqual([]);
@@ -182,17 +184,19 @@ describeDb('CRM activities end to end: HubSpot engagements', () => {
         hs_timestamp: '2026-11-20T09:00:00.000Z',
         hs_task_status: 'COMPLETED',
         hs_task_type: 'TODO',
-        hs_task_completion_date: '2026-11-18T14:00:00.000Z',
+        hs_task_completion_date: '2026-11-18T13:59:30.000Z',
       },
     });
-    h.clock.now = new Date(h.clock.now.getTime() + 120_000); // past the API cache's minute
+    // Read again although the first read is 26 s old, within the cache's minute: the change is newer.
+    h.clock.now = new Date('2026-11-18T13:59:31Z');
     await send([
-      { ...objectPropertyChange(OBJECT_TYPE.task, 931, 'hs_task_status', 'COMPLETED'), ...at('2026-11-18T14:00:00Z') },
+      { ...objectPropertyChange(OBJECT_TYPE.task, 931, 'hs_task_status', 'COMPLETED'), ...at('2026-11-18T13:59:30Z') },
     ]);
     const task = await entries('task:931');
     expect(task.map((e) => [e.kind, e.quantity, e.occurredAt.toISOString()])).toEqual([
-      ['follow_up', 1, '2026-11-18T14:00:00.000Z'],
+      ['follow_up', 1, '2026-11-18T13:59:30.000Z'],
     ]);
+    h.clock.now = clockWas;
   });
 
   it('corrects the log with reversing rows when a call is edited, then deleted', async () => {
