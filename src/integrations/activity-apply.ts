@@ -10,7 +10,7 @@ import { type ActivityKind, MAX_NOTE_CHARS } from '../kpi/activity-kinds.js';
 import { ACTIVITY_SOURCES, type ActivitySource, kindsFor } from './activity-mapping.js';
 import { loadActivityMapping } from './activity-mapping.repository.js';
 import { findByExternalId, lock, markFirstResponse, ownerOf } from './apply-support.js';
-import type { ActivityFields, CrmEvent, CrmSource } from './crm-event.js';
+import type { ActivityFields, CrmEvent } from './crm-event.js';
 import type { InboxObject } from './inbox.repository.js';
 import type { OwnerDeps } from './owners.js';
 
@@ -92,6 +92,42 @@ function matches(standing: readonly Activity[], desired: readonly Desired[]): bo
   });
 }
 
+/**
+ * The record as it stands: its events folded, with what they leave out read from the CRM's API.
+ * A string says what it waits for: without an API, a record that names neither type nor owner.
+ */
+async function currentState(ownerDeps: OwnerDeps, state: ActivityState): Promise<ActivityState | string> {
+  if (state.deleted || !missingActivityFields(state.fields)) return state;
+  const api = ownerDeps.api;
+  if (!api?.fetchActivity) {
+    const { type, ownerId, ownerEmail } = state.fields;
+    return type && (ownerId || ownerEmail) ? state : 'API credentials, to read activity records';
+  }
+  const current = await api.fetchActivity(state.activityId, state.lastEventAt);
+  // A record the CRM no longer has counts as nothing, even before its deletion event arrives.
+  return current ? { ...state, fields: { ...current, ...definedOnly(state.fields) } } : { ...state, deleted: true };
+}
+
+/** The entries the record should stand for, or the owner it waits for. */
+async function desiredEntries(
+  deps: { db: Database },
+  ownerDeps: OwnerDeps,
+  where: { workspaceId: string; source: ActivitySource },
+  state: ActivityState,
+): Promise<Desired[] | { waitingFor: string }> {
+  const { fields } = state;
+  const kinds = state.deleted
+    ? []
+    : kindsFor(fields, await loadActivityMapping(deps.db, where.workspaceId, where.source));
+  if (kinds.length === 0) return [];
+  const userId = await ownerOf(ownerDeps, where, fields.ownerId ?? null, fields.ownerEmail ?? null);
+  if (!userId) return { waitingFor: `owner ${fields.ownerId ?? fields.ownerEmail ?? '(none)'}` };
+  const deal = fields.dealId ? await findByExternalId(deps.db, deals, where, fields.dealId) : undefined;
+  const lead = fields.leadId ? await findByExternalId(deps.db, leads, where, fields.leadId) : undefined;
+  const occurredAt = fields.doneAt ?? state.lastEventAt;
+  return kinds.map((kind) => ({ kind, userId, occurredAt, dealId: deal?.id ?? null, leadId: lead?.id ?? null }));
+}
+
 export async function applyActivityRecord(
   deps: { db: Database; now: () => Date },
   ownerDeps: OwnerDeps,
@@ -100,50 +136,26 @@ export async function applyActivityRecord(
   newestInboxId: number,
 ): Promise<{ waitingFor: string | null }> {
   const source = ACTIVITY_SOURCES.find((s) => s === object.source);
-  let state = foldActivity(events.filter(isActivityEvent));
-  if (!state || !source) return { waitingFor: null };
-  if (!state.deleted && missingActivityFields(state.fields)) {
-    if (!ownerDeps.api?.fetchActivity) {
-      if (!state.fields.type) return { waitingFor: `${source} API credentials, to read activity records` };
-    } else {
-      const current = await ownerDeps.api.fetchActivity(state.activityId, state.lastEventAt);
-      // A record the CRM no longer has counts as nothing, even before its deletion event arrives.
-      state = current
-        ? { ...state, fields: { ...current, ...definedOnly(state.fields) } }
-        : { ...state, deleted: true };
-    }
-  }
-  const { fields } = state;
-  const kinds = state.deleted ? [] : kindsFor(fields, await loadActivityMapping(deps.db, object.workspaceId, source));
-  const where = { workspaceId: object.workspaceId, source: source as CrmSource };
-  let desired: Desired[] = [];
-  let leadRow: { id: number } | undefined;
-  if (kinds.length > 0) {
-    const userId = await ownerOf(ownerDeps, where, fields.ownerId ?? null, fields.ownerEmail ?? null);
-    if (!userId) return { waitingFor: `owner ${fields.ownerId ?? fields.ownerEmail ?? '(none)'}` };
-    const deal = fields.dealId ? await findByExternalId(deps.db, deals, where, fields.dealId) : undefined;
-    leadRow = fields.leadId ? await findByExternalId(deps.db, leads, where, fields.leadId) : undefined;
-    const occurredAt = fields.doneAt ?? state.lastEventAt;
-    desired = kinds.map((kind) => ({
-      kind,
-      userId,
-      occurredAt,
-      dealId: deal?.id ?? null,
-      leadId: leadRow?.id ?? null,
-    }));
-  }
+  const folded = foldActivity(events.filter(isActivityEvent));
+  if (!folded || !source) return { waitingFor: null };
+  const state = await currentState(ownerDeps, folded);
+  if (typeof state === 'string') return { waitingFor: `${source} ${state}` };
+  const where = { workspaceId: object.workspaceId, source };
+  const desired = await desiredEntries(deps, ownerDeps, where, state);
+  if (!Array.isArray(desired)) return desired;
   await deps.db.transaction(async (tx) => {
     await lock(tx, object);
-    const record = { ...where, activityId: state.activityId, note: fields.subject?.slice(0, MAX_NOTE_CHARS) ?? null };
-    await reconcileEntries(tx, record, desired, newestInboxId, deps.now());
-    if (leadRow && desired[0]) await markFirstResponse(tx, leadRow.id, desired[0].occurredAt);
+    const note = state.fields.subject?.slice(0, MAX_NOTE_CHARS) ?? null;
+    await reconcileEntries(tx, { ...where, activityId: state.activityId, note }, desired, newestInboxId, deps.now());
+    const first = desired[0];
+    if (first?.leadId) await markFirstResponse(tx, first.leadId, first.occurredAt);
   });
   return { waitingFor: null };
 }
 
 async function reconcileEntries(
   tx: Database,
-  record: { workspaceId: string; source: CrmSource; activityId: string; note: string | null },
+  record: { workspaceId: string; source: ActivitySource; activityId: string; note: string | null },
   desired: readonly Desired[],
   generation: number,
   now: Date,

@@ -16,8 +16,15 @@ export function objectKeyOf(event: CrmEvent): string {
       return `activity:${event.eventId}`;
     case 'activity.upsert':
     case 'activity.delete':
-      return `crm-activity:${event.activityId}`;
+      return `${ACTIVITY_RECORD_PREFIX}${event.activityId}`;
   }
+}
+
+const ACTIVITY_RECORD_PREFIX = 'crm-activity:';
+
+/** Whether an inbox object is a CRM activity record (a call, meeting…), which nothing else reads. */
+export function isActivityRecordKey(object: { objectKey: string } | undefined): boolean {
+  return object?.objectKey.startsWith(ACTIVITY_RECORD_PREFIX) ?? false;
 }
 
 const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt', 'doneAt']);

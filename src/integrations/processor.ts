@@ -12,7 +12,7 @@ import { findByExternalId, lock, markFirstResponse, ownerOf } from './apply-supp
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
 import { type DealState, foldDeal, mergeFields, missingFields, statusOf } from './deal-fold.js';
-import { eventsOf, type InboxObject, markEvents, objectsToApply } from './inbox.repository.js';
+import { eventsOf, type InboxObject, isActivityRecordKey, markEvents, objectsToApply } from './inbox.repository.js';
 import type { OwnerDeps } from './owners.js';
 
 /**
@@ -35,14 +35,33 @@ export interface ProcessorDeps {
 
 type Outcome = { waitingFor: string | null };
 
+/** Activity records applied at once: each locks only itself, and none reads another's result. */
+const ACTIVITY_RECORDS_AT_ONCE = 4;
+
+/**
+ * Objects are applied oldest first. Deals and leads one at a time (an activity after a lead must
+ * find it); a run of consecutive activity records several at a time, so a burst of calls does not
+ * queue behind itself.
+ */
 export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 500) {
   const objects = await objectsToApply(deps.db, workspaceId, limit);
   let applied = 0;
   let waiting = 0;
-  for (const object of objects) {
-    const outcome = await applyObject(deps, object);
-    if (outcome.waitingFor === null) applied++;
-    else waiting++;
+  for (let next = 0; next < objects.length; ) {
+    let end = next + 1;
+    while (
+      end < objects.length &&
+      end - next < ACTIVITY_RECORDS_AT_ONCE &&
+      isActivityRecordKey(objects[next]) &&
+      isActivityRecordKey(objects[end])
+    )
+      end++;
+    const outcomes = await Promise.all(objects.slice(next, end).map((object) => applyObject(deps, object)));
+    for (const outcome of outcomes) {
+      if (outcome.waitingFor === null) applied++;
+      else waiting++;
+    }
+    next = end;
   }
   return { applied, waiting };
 }

@@ -112,7 +112,7 @@ async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promi
       deps.crm.runner.kick(workspaceId);
       return textMessage(
         `Done: ${LABEL[command.source]} owner ${escapeMrkdwn(command.ownerId)} is <@${command.userId}>. ` +
-          'Their deals that were waiting are being counted now.',
+          'Their deals and activities that were waiting are being counted now.',
       );
     }
     case 'connect':
