@@ -19,6 +19,8 @@ export interface NewActivity {
   note?: string | null;
   dealId?: number | null;
   leadId?: number | null;
+  /** The CRM activity record this entry stands for. */
+  externalId?: string | null;
 }
 
 /**
@@ -117,6 +119,14 @@ export function liveDealActivities(db: Database, workspaceId: string, dealId: nu
   return standing(
     db,
     and(eq(activities.workspaceId, workspaceId), eq(activities.dealId, dealId), inArray(activities.kind, [...kinds])),
+  );
+}
+
+/** The standing entries of one CRM activity record: what an edit or delete in the CRM corrects. */
+export function liveCrmActivityEntries(db: Database, workspaceId: string, source: string, externalId: string) {
+  return standing(
+    db,
+    and(eq(activities.workspaceId, workspaceId), eq(activities.source, source), eq(activities.externalId, externalId)),
   );
 }
 

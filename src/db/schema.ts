@@ -106,6 +106,8 @@ export const activities = pgTable(
     dealId: bigint('deal_id', { mode: 'number' }),
     leadId: bigint('lead_id', { mode: 'number' }),
     note: text('note'),
+    /** The CRM's id of the activity record (call, meeting…) this entry stands for: an edit or delete finds it. */
+    externalId: text('external_id'),
   },
   (t) => [
     uniqueIndex('activities_idempotency').on(t.workspaceId, t.idempotencyKey),
@@ -121,6 +123,7 @@ export const activities = pgTable(
     // A deal's or a lead's entries (follow-ups before a deal was dropped, touchpoints per lead).
     index('activities_deal').on(t.workspaceId, t.dealId).where(sql`${t.dealId} is not null`),
     index('activities_lead').on(t.workspaceId, t.leadId).where(sql`${t.leadId} is not null`),
+    index('activities_external').on(t.workspaceId, t.source, t.externalId).where(sql`${t.externalId} is not null`),
   ],
 );
 
@@ -303,6 +306,24 @@ export const crmEvents = pgTable(
     index('crm_events_object').on(t.workspaceId, t.source, t.objectKey, t.occurredAt),
     index('crm_events_status').on(t.status, t.workspaceId),
   ],
+);
+
+/**
+ * A workspace's changes to how a CRM's activity records count (`/kpi crm map-activity`); keys
+ * without a row keep the defaults in `src/integrations/activity-mapping.ts`. Empty kinds: ignored.
+ */
+export const crmActivityMappings = pgTable(
+  'crm_activity_mappings',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    /** `call:connected`, `meeting:no_show`, `task`, a Pipedrive type key… */
+    crmKey: text('crm_key').notNull(),
+    kinds: text('kinds').array().notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.source, t.crmKey] })],
 );
 
 /** CRM users and the Slack member each is, matched by email or set by an admin. */
@@ -531,6 +552,7 @@ export const schema = {
   crmConnections,
   crmEvents,
   crmOwners,
+  crmActivityMappings,
   workspaces,
   installations,
   members,

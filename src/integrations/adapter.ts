@@ -1,4 +1,5 @@
 import type {
+  ActivityFields,
   DealFields,
   ParseResult,
   RejectedEvent,
@@ -33,6 +34,12 @@ export interface CrmApi {
   fetchDeals(ids: readonly string[]): Promise<Map<string, DealFields>>;
   /** Owners (CRM users) by id, for their email: how they are matched to Slack users. */
   fetchOwners(ids: readonly string[]): Promise<Map<string, { email: string | null; name: string | null }>>;
+  /**
+   * An activity record (the id as its events name it) as the CRM has it now, links included; null
+   * when the CRM no longer has it. Only CRMs whose webhooks leave fields out have it. A cache may
+   * answer only with a copy read after `changedAt` (the newest event's time).
+   */
+  fetchActivity?(activityId: string, changedAt?: Date): Promise<ActivityFields | null>;
 }
 
 /** A CRM API failure that may pass (network, 5xx, 429): the event waits and is retried. */

@@ -1,6 +1,6 @@
 import type { CrmApi } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
-import type { CrmSource, DealFields } from './crm-event.js';
+import type { ActivityFields, CrmSource, DealFields } from './crm-event.js';
 import { createHubSpotApi } from './hubspot/api.js';
 import { createPipedriveApi } from './pipedrive/api.js';
 import { createSalesforceApi } from './salesforce/api.js';
@@ -29,13 +29,14 @@ export function createApis(crm: CrmConfig, now: () => Date = () => new Date()): 
   return apis;
 }
 
-/** Deals change, so they are kept a minute; owners' emails hardly ever, so an hour. */
+/** Deals and activities change, so they are kept a minute; owners' emails hardly ever, so an hour. */
 const DEAL_TTL_MS = 60_000;
 const OWNER_TTL_MS = 60 * 60_000;
 
 export function cached(api: CrmApi, now: () => Date): CrmApi {
   const deals = new Map<string, { at: number; value: DealFields | null }>();
   const owners = new Map<string, { at: number; value: { email: string | null; name: string | null } | null }>();
+  const activities = new Map<string, { at: number; value: ActivityFields | null }>();
 
   async function through<V>(
     cache: Map<string, { at: number; value: V | null }>,
@@ -60,8 +61,31 @@ export function cached(api: CrmApi, now: () => Date): CrmApi {
     return result;
   }
 
+  const { fetchActivity } = api;
   return {
     fetchDeals: (ids) => through(deals, DEAL_TTL_MS, ids, (m) => api.fetchDeals(m)),
     fetchOwners: (ids) => through(owners, OWNER_TTL_MS, ids, (m) => api.fetchOwners(m)),
+    ...(fetchActivity && {
+      // A copy read before the record's newest change is stale whatever its age: a task completed
+      // seconds after it was read must not keep its old completion time.
+      fetchActivity: async (id: string, changedAt?: Date) => {
+        const hit = activities.get(id);
+        if (hit && changedAt && hit.at < changedAt.getTime()) activities.delete(id);
+        return (
+          (await through(activities, DEAL_TTL_MS, [id], (m) => readEach(m, (one) => fetchActivity(one)))).get(id) ??
+          null
+        );
+      },
+    }),
   };
+}
+
+/** One read per id, for APIs that read activity records one at a time. */
+async function readEach<V>(ids: readonly string[], read: (id: string) => Promise<V | null>): Promise<Map<string, V>> {
+  const found = new Map<string, V>();
+  for (const id of ids) {
+    const value = await read(id);
+    if (value !== null) found.set(id, value);
+  }
+  return found;
 }

@@ -34,6 +34,28 @@ export interface DealFields {
   customerId?: string | null;
 }
 
+/**
+ * A CRM activity record (call, meeting, email, task) as far as one event or API read knows it,
+ * CRM-neutral so one mapping turns it into activity kinds. Absent (undefined) means "not said";
+ * null means "empty in the CRM". Webhooks and a backfill's API reads produce the same shape.
+ */
+export interface ActivityFields {
+  /** What the CRM calls it: `call`, `meeting`, `email`, `task` (HubSpot, Salesforce) or Pipedrive's type key. */
+  type?: string | null;
+  /** What sets it apart within its type, lower case: a call's disposition, a meeting's outcome, an email's direction, a task's type. */
+  outcome?: string | null;
+  /** False while not done (an open task, a planned Pipedrive activity): it counts once done. */
+  done?: boolean | null;
+  /** When it happened (or is planned): the entry's time in the log. */
+  doneAt?: Date | null;
+  ownerId?: string | null;
+  ownerEmail?: string | null;
+  /** The CRM's ids of the deal and of the lead (or contact) it was done for. */
+  dealId?: string | null;
+  leadId?: string | null;
+  subject?: string | null;
+}
+
 interface EventBase {
   /** The CRM's own id of this event, or a stable hash of it: retries and replays share it. */
   eventId: string;
@@ -54,6 +76,8 @@ export type CrmEvent =
       mqlAt?: Date | null;
       qualifiedAt?: Date | null;
     })
+  | (EventBase & { type: 'activity.upsert'; activityId: string; fields: ActivityFields })
+  | (EventBase & { type: 'activity.delete'; activityId: string })
   | (EventBase & {
       type: 'activity';
       /** Who did it: a Slack user id, an email, or a CRM owner id; at least one. */

@@ -14,10 +14,20 @@ export function objectKeyOf(event: CrmEvent): string {
       return `lead:${event.leadId}`;
     case 'activity':
       return `activity:${event.eventId}`;
+    case 'activity.upsert':
+    case 'activity.delete':
+      return `${ACTIVITY_RECORD_PREFIX}${event.activityId}`;
   }
 }
 
-const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt']);
+const ACTIVITY_RECORD_PREFIX = 'crm-activity:';
+
+/** Whether an inbox object is a CRM activity record (a call, meeting…), which nothing else reads. */
+export function isActivityRecordKey(object: { objectKey: string } | undefined): boolean {
+  return object?.objectKey.startsWith(ACTIVITY_RECORD_PREFIX) ?? false;
+}
+
+const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt', 'doneAt']);
 
 /** Events are stored as JSON; their dates come back as Date objects. */
 export function reviveEvent(stored: unknown): CrmEvent {

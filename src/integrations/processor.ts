@@ -6,12 +6,14 @@ import type { Logger } from '../lib/logger.js';
 import type { SlackDirectory } from '../members/slack-directory.js';
 import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
 import { reverseActivity } from '../recognition/undo.js';
+import { applyActivityRecord, isActivityEvent } from './activity-apply.js';
 import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
+import { findByExternalId, lock, markFirstResponse, ownerOf } from './apply-support.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
 import { type DealState, foldDeal, mergeFields, missingFields, statusOf } from './deal-fold.js';
-import { eventsOf, type InboxObject, markEvents, objectsToApply } from './inbox.repository.js';
-import { type OwnerDeps, resolveOwner, slackUserByEmail } from './owners.js';
+import { eventsOf, type InboxObject, isActivityRecordKey, markEvents, objectsToApply } from './inbox.repository.js';
+import type { OwnerDeps } from './owners.js';
 
 /**
  * Applies stored CRM events: folds each deal's events into the deals table and its stage history,
@@ -33,14 +35,33 @@ export interface ProcessorDeps {
 
 type Outcome = { waitingFor: string | null };
 
+/** Activity records applied at once: each locks only itself, and none reads another's result. */
+const ACTIVITY_RECORDS_AT_ONCE = 4;
+
+/**
+ * Objects are applied oldest first. Deals and leads one at a time (an activity after a lead must
+ * find it); a run of consecutive activity records several at a time, so a burst of calls does not
+ * queue behind itself.
+ */
 export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 500) {
   const objects = await objectsToApply(deps.db, workspaceId, limit);
   let applied = 0;
   let waiting = 0;
-  for (const object of objects) {
-    const outcome = await applyObject(deps, object);
-    if (outcome.waitingFor === null) applied++;
-    else waiting++;
+  for (let next = 0; next < objects.length; ) {
+    let end = next + 1;
+    while (
+      end < objects.length &&
+      end - next < ACTIVITY_RECORDS_AT_ONCE &&
+      isActivityRecordKey(objects[next]) &&
+      isActivityRecordKey(objects[end])
+    )
+      end++;
+    const outcomes = await Promise.all(objects.slice(next, end).map((object) => applyObject(deps, object)));
+    for (const outcome of outcomes) {
+      if (outcome.waitingFor === null) applied++;
+      else waiting++;
+    }
+    next = end;
   }
   return { applied, waiting };
 }
@@ -51,7 +72,7 @@ export async function applyObject(deps: ProcessorDeps, object: InboxObject): Pro
   const events = rows.map((r) => r.event);
   let outcome: Outcome;
   try {
-    outcome = await applyEvents(deps, object, events);
+    outcome = await applyEvents(deps, object, events, Math.max(...ids));
   } catch (error) {
     if (error instanceof CrmApiUnavailableError) {
       deps.logger.warn({ err: error, source: object.source }, 'CRM API unavailable; the events wait');
@@ -68,7 +89,13 @@ export async function applyObject(deps: ProcessorDeps, object: InboxObject): Pro
   return outcome;
 }
 
-async function applyEvents(deps: ProcessorDeps, object: InboxObject, events: CrmEvent[]): Promise<Outcome> {
+/** `newest` is the inbox id of the newest stored event: a new event, even an old one arriving late, raises it. */
+async function applyEvents(
+  deps: ProcessorDeps,
+  object: InboxObject,
+  events: CrmEvent[],
+  newest: number,
+): Promise<Outcome> {
   const first = events[0];
   if (!first) return { waitingFor: null };
   const ownerDeps: OwnerDeps = {
@@ -78,6 +105,7 @@ async function applyEvents(deps: ProcessorDeps, object: InboxObject, events: Crm
     api: deps.apiFor(object.workspaceId, object.source),
   };
   if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first);
+  if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events, newest);
   if (first.type === 'lead.create') return applyLead(deps, ownerDeps, object, first);
   const dealEvents = events.filter((e) => e.type === 'deal.upsert' || e.type === 'deal.delete');
   const state = foldDeal(dealEvents, deps.crm.stages[object.source]);
@@ -91,12 +119,6 @@ async function enrich(deps: OwnerDeps, state: DealState, first: CrmEvent): Promi
   const current = (await deps.api.fetchDeals([first.dealId])).get(first.dealId);
   if (!current) return state;
   return { ...state, fields: mergeFields(current, state.fields) };
-}
-
-async function lock(tx: Database, object: InboxObject) {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtext(${`${object.workspaceId}:${object.source}:${object.objectKey}`}))`,
-  );
 }
 
 async function applyDeal(
@@ -166,42 +188,6 @@ async function applyDeal(
 
   const unmapped = status !== 'open' && !state.deleted && !ownerUserId;
   return { waitingFor: unmapped ? `owner ${fields.ownerId ?? fields.ownerEmail ?? '(none)'}` : null };
-}
-
-/** A CRM owner id goes through the owner mapping; an email alone is looked up in Slack. */
-async function ownerOf(
-  deps: OwnerDeps,
-  where: { workspaceId: string; source: CrmSource },
-  ownerId: string | null,
-  email: string | null,
-): Promise<string | null> {
-  if (ownerId) return resolveOwner(deps, where, ownerId, email);
-  return email ? slackUserByEmail(deps, where.workspaceId, email) : null;
-}
-
-/** Our id of a deal or lead the CRM names by its own id, if we have it yet. */
-async function findByExternalId(
-  db: Database,
-  table: typeof deals | typeof leads,
-  where: { workspaceId: string; source: CrmSource },
-  externalId: string,
-): Promise<{ id: number } | undefined> {
-  const [row] = await db
-    .select({ id: table.id })
-    .from(table)
-    .where(
-      and(eq(table.workspaceId, where.workspaceId), eq(table.source, where.source), eq(table.externalId, externalId)),
-    );
-  return row;
-}
-
-/** Lead response time: the earliest activity done for a lead after it came in is its first response. */
-async function markFirstResponse(db: Database, leadId: number, at: Date) {
-  const when = sql`${at.toISOString()}::timestamptz`;
-  await db
-    .update(leads)
-    .set({ firstResponseAt: sql`least(coalesce(${leads.firstResponseAt}, ${when}), ${when})` })
-    .where(and(eq(leads.id, leadId), sql`${leads.createdAt} <= ${when}`));
 }
 
 interface DesiredOutcome {

@@ -483,6 +483,45 @@ describe('crm (admins)', () => {
     expect(parse(text)).toEqual({ ok: true, command });
   });
 
+  it.each<[string, KpiCommand]>([
+    ['crm map-activity', { type: 'crm', action: 'map-activity-list' }],
+    [
+      'crm map-activity HubSpot Call:Left-Voicemail call, conversation',
+      {
+        type: 'crm',
+        action: 'map-activity',
+        source: 'hubspot',
+        key: 'call:left_voicemail',
+        kinds: ['call', 'conversation'],
+      },
+    ],
+    [
+      'crm map-activity pipedrive lunch none',
+      { type: 'crm', action: 'map-activity', source: 'pipedrive', key: 'lunch', kinds: [] },
+    ],
+    [
+      'crm map-activity salesforce task follow-ups',
+      { type: 'crm', action: 'map-activity', source: 'salesforce', key: 'task', kinds: ['follow_up'] },
+    ],
+    [
+      'crm map-activity hubspot meeting:no_show default',
+      { type: 'crm', action: 'map-activity', source: 'hubspot', key: 'meeting:no_show', kinds: null },
+    ],
+  ])('%s', (text, command) => {
+    expect(parse(text)).toEqual({ ok: true, command });
+  });
+
+  it.each([
+    ['crm map-activity generic call call', 'Name the CRM'],
+    ['crm map-activity hubspot call', 'Say what it counts as'],
+    ['crm map-activity hubspot call:a:b call', "isn't a key"],
+    ['crm map-activity hubspot call dials,hugs', 'hugs'],
+  ])('refuses %s, saying why', (text, why) => {
+    const result = parse(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain(why);
+  });
+
   it.each(['crm map hubspot 12345', 'crm map zoho 1 <@U1>', 'crm connect', 'crm frobnicate'])(
     'refuses %s with the usage',
     (text) => {

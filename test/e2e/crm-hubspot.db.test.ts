@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { DEAL_PROPERTIES } from '../../src/integrations/hubspot/deal-properties.js';
 import { findJob } from '../../src/jobs/catalog.js';
 import { previewJob } from '../../src/jobs/preview.js';
 import { dealCreation, dealPropertyChange, type HubSpotEvent, PORTAL_ID } from '../integrations/hubspot/fixtures.js';
+import { HUBSPOT_CLIENT_SECRET, hubspotCrm } from '../support/crm-harness.js';
 import { describeDb } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV1, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -19,7 +19,7 @@ import {
   storedEventCount,
 } from '../support/webhooks.js';
 
-const CLIENT_SECRET = 'b3c1f2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+const CLIENT_SECRET = HUBSPOT_CLIENT_SECRET;
 const PATH = '/webhooks/hubspot';
 const OWNER = { id: '77', email: 'ana@acme.test', firstName: 'Ana', lastName: 'Lopez' };
 const BATCH_READ = '/crm/v3/objects/deals/batch/read';
@@ -55,18 +55,7 @@ describeDb('CRM webhooks end to end: HubSpot', () => {
 
   beforeAll(async () => {
     hubspot = await startFakeHubSpot();
-    const problems: string[] = [];
-    const crm = parseCrmConfig(
-      {
-        HUBSPOT_CLIENT_SECRET: CLIENT_SECRET,
-        HUBSPOT_PORTAL_ID: String(PORTAL_ID),
-        HUBSPOT_ACCESS_TOKEN: hubspot.accessToken,
-        HUBSPOT_API_URL: hubspot.baseUrl,
-      },
-      problems,
-    );
-    expect(problems).toEqual([]);
-    h = await startHarness({ crm });
+    h = await startHarness({ crm: hubspotCrm(hubspot, PORTAL_ID) });
     addRep(h, 'UANA', OWNER.email, 'Ana');
     hubspot.addOwner(OWNER);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
+import { basicAuth, PIPEDRIVE_PASSWORD, PIPEDRIVE_USER, pipedriveCrm } from '../support/crm-harness.js';
 import { describeDb } from '../support/db.js';
 import {
   type FakePipedrive,
@@ -22,11 +22,11 @@ import {
   storedEventCount,
 } from '../support/webhooks.js';
 
-const USER = 'kpi-bot';
-const PASSWORD = 'pd-hook-7Qx2mV9rLk4T';
+const USER = PIPEDRIVE_USER;
+const PASSWORD = PIPEDRIVE_PASSWORD;
 const OWNER = { id: OWNER_ID, email: 'ana@acme.test', name: 'Ana Lopez' };
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = basicAuth;
 
 describeDb('CRM webhooks end to end: Pipedrive', () => {
   let h: Harness;
@@ -57,18 +57,7 @@ describeDb('CRM webhooks end to end: Pipedrive', () => {
 
   beforeAll(async () => {
     pipedrive = await startFakePipedrive();
-    const problems: string[] = [];
-    const crm = parseCrmConfig(
-      {
-        PIPEDRIVE_WEBHOOK_USER: USER,
-        PIPEDRIVE_WEBHOOK_PASSWORD: PASSWORD,
-        PIPEDRIVE_API_TOKEN: pipedrive.apiToken,
-        PIPEDRIVE_API_URL: pipedrive.baseUrl,
-      },
-      problems,
-    );
-    expect(problems).toEqual([]);
-    h = await startHarness({ crm });
+    h = await startHarness({ crm: pipedriveCrm(pipedrive) });
     addRep(h, 'UANA', OWNER.email, 'Ana');
     pipedrive.addUser(OWNER);
   });

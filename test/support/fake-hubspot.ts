@@ -5,6 +5,12 @@
  *   error listing the unknown ids otherwise; requested properties the deal lacks come back as null, as
  *   HubSpot does. Refuses more than 100 inputs, bad JSON and a non-JSON content type.
  * - `GET /crm/v3/owners/{ownerId}`: the owner, or 404.
+ * - `GET /crm/v3/objects/{calls|meetings|emails|tasks}/{id}?properties=a,b&associations=contacts,deals`: the
+ *   engagement with the requested properties (null when unset, plus `hs_object_id`, `hs_createdate`,
+ *   `hs_lastmodifieddate`, as HubSpot always adds) and, per association type asked for that it has, `{ results:
+ *   [{ id, type }] }` (types it has none of are left out). 404 `OBJECT_NOT_FOUND` for an id it does not have
+ *   (deleted included), 400 for an association type that is not an object type. Shapes from
+ *   https://developers.hubspot.com/docs/api-reference/crm-calls-v3/basic/get-crm-v3-objects-calls-callId
  *
  * Every request needs `Authorization: Bearer <accessToken>` (401 otherwise). `failNext` answers the next
  * requests with an error status (and `Retry-After`) before anything else is checked. Every request is
@@ -18,6 +24,28 @@ const FAKE_HUBSPOT_TOKEN = 'pat-na1-fake-hubspot-token';
 const MAX_BATCH_INPUTS = 100;
 const DEALS_BATCH_READ = '/crm/v3/objects/deals/batch/read';
 const OWNER_PATH = /^\/crm\/v3\/owners\/([^/]+)$/;
+const ENGAGEMENT_PATH = /^\/crm\/v3\/objects\/(calls|meetings|emails|tasks)\/([^/]+)$/;
+/** Association types the fake knows; HubSpot refuses a name that is not an object type. */
+const ASSOCIATION_TYPES = new Set(['contacts', 'deals', 'companies', 'tickets']);
+/** The association label HubSpot gives each pair, e.g. `call_to_contact`. */
+const SINGULAR: Record<string, string> = {
+  calls: 'call',
+  meetings: 'meeting',
+  emails: 'email',
+  tasks: 'task',
+  contacts: 'contact',
+  deals: 'deal',
+  companies: 'company',
+  tickets: 'ticket',
+};
+
+export type EngagementPath = 'calls' | 'meetings' | 'emails' | 'tasks';
+
+export interface FakeEngagement {
+  properties: Record<string, string | null>;
+  /** Association type (`contacts`, `deals`) → the ids of the records it is associated with. */
+  associations?: Record<string, string[]>;
+}
 
 export interface FakeOwner {
   id: string;
@@ -49,6 +77,9 @@ export interface FakeHubSpot {
   accessToken: string;
   addDeal(id: string, properties: Record<string, string | null>): void;
   addOwner(owner: FakeOwner): void;
+  /** Adds or replaces an engagement (an edit in HubSpot). */
+  putEngagement(path: EngagementPath, id: string, engagement: FakeEngagement): void;
+  deleteEngagement(path: EngagementPath, id: string): void;
   failNext(failure: FailureSpec): void;
   readonly calls: RecordedCall[];
   close(): Promise<void>;
@@ -100,6 +131,7 @@ function readBatchRequest(body: unknown): { ids: string[]; properties: string[] 
 class FakeHubSpotServer {
   private readonly deals = new Map<string, Record<string, string | null>>();
   private readonly owners = new Map<string, FakeOwner>();
+  private readonly engagements = new Map<string, FakeEngagement>();
   private readonly failures: { spec: FailureSpec; remaining: number }[] = [];
   readonly calls: RecordedCall[] = [];
   readonly server = createServer((req, res) => {
@@ -118,6 +150,14 @@ class FakeHubSpotServer {
     this.owners.set(owner.id, owner);
   }
 
+  putEngagement(path: EngagementPath, id: string, engagement: FakeEngagement): void {
+    this.engagements.set(`${path}/${id}`, structuredClone(engagement));
+  }
+
+  deleteEngagement(path: EngagementPath, id: string): void {
+    this.engagements.delete(`${path}/${id}`);
+  }
+
   failNext(spec: FailureSpec): void {
     this.failures.push({ spec, remaining: spec.times ?? 1 });
   }
@@ -125,9 +165,10 @@ class FakeHubSpotServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const json = parseJson(text);
-    const answer = this.answer(req, method, path, text, json);
+    const answer = this.answer(req, method, path, text, json, url.searchParams);
     this.calls.push({
       method,
       path,
@@ -145,6 +186,7 @@ class FakeHubSpotServer {
     path: string,
     text: string,
     json: ReturnType<typeof parseJson>,
+    query: URLSearchParams,
   ): Answer {
     const failure = this.takeFailure();
     if (failure !== undefined) return failure;
@@ -164,7 +206,55 @@ class FakeHubSpotServer {
       if (method !== 'GET') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);
       return this.ownerById(decodeURIComponent(owner[1] ?? ''));
     }
+    const engagement = ENGAGEMENT_PATH.exec(path);
+    if (engagement !== null) {
+      if (method !== 'GET') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);
+      return this.engagementById(engagement[1] ?? '', decodeURIComponent(engagement[2] ?? ''), query);
+    }
     return hubspotError(404, 'OBJECT_NOT_FOUND', `No route for ${method} ${path}`);
+  }
+
+  private engagementById(path: string, id: string, query: URLSearchParams): Answer {
+    const list = (name: string) => (query.get(name) ?? '').split(',').filter((v) => v !== '');
+    const wanted = list('associations');
+    const unknown = wanted.find((type) => !ASSOCIATION_TYPES.has(type));
+    if (unknown !== undefined)
+      return hubspotError(400, 'VALIDATION_ERROR', `Unable to infer object type from: ${unknown}`);
+    const stored = this.engagements.get(`${path}/${id}`);
+    if (stored === undefined)
+      return hubspotError(404, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric.`);
+    const now = new Date().toISOString();
+    const properties = Object.fromEntries([
+      ['hs_object_id', id],
+      ['hs_createdate', now],
+      ['hs_lastmodifieddate', now],
+      ...list('properties').map((name) => [name, stored.properties[name] ?? null] as const),
+    ]);
+    const from = SINGULAR[path] ?? path;
+    const associations = Object.fromEntries(
+      wanted
+        .filter((type) => (stored.associations?.[type] ?? []).length > 0)
+        .map((type) => [
+          type,
+          {
+            results: (stored.associations?.[type] ?? []).map((to) => ({
+              id: to,
+              type: `${from}_to_${SINGULAR[type]}`,
+            })),
+          },
+        ]),
+    );
+    return {
+      status: 200,
+      body: {
+        id,
+        properties,
+        createdAt: now,
+        updatedAt: now,
+        archived: false,
+        ...(Object.keys(associations).length > 0 ? { associations } : {}),
+      },
+    };
   }
 
   private takeFailure(): Answer | undefined {
@@ -254,6 +344,8 @@ export async function startFakeHubSpot(opts: { accessToken?: string } = {}): Pro
     accessToken: fake.accessToken,
     addDeal: (id, properties) => fake.addDeal(id, properties),
     addOwner: (owner) => fake.addOwner(owner),
+    putEngagement: (path, id, engagement) => fake.putEngagement(path, id, engagement),
+    deleteEngagement: (path, id) => fake.deleteEngagement(path, id),
     failNext: (failure) => fake.failNext(failure),
     calls: fake.calls,
     close: async () => {

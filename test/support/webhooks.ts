@@ -185,3 +185,32 @@ export async function sendGenericWebhook(h: Harness, id: string, body: unknown, 
   });
   return res.status;
 }
+
+/** Every log entry one CRM activity record made (reversals included), oldest first. */
+export async function crmActivityEntries(h: Harness, source: CrmSource, externalId: string) {
+  const { db } = h.database;
+  const originals = await db
+    .select()
+    .from(activities)
+    .where(
+      and(eq(activities.workspaceId, h.teamId), eq(activities.source, source), eq(activities.externalId, externalId)),
+    )
+    .orderBy(asc(activities.id));
+  const ids = originals.map((a) => a.id);
+  const reversals =
+    ids.length === 0
+      ? []
+      : await db
+          .select()
+          .from(activities)
+          .where(and(eq(activities.workspaceId, h.teamId), inArray(activities.reversesId, ids)))
+          .orderBy(asc(activities.id));
+  return [...originals, ...reversals].sort((a, b) => a.id - b.id);
+}
+
+/** What entries add up to per kind, leaving out kinds that net to zero. */
+export function netByKind(entries: readonly (typeof activities.$inferSelect)[]): Record<string, number> {
+  const net: Record<string, number> = {};
+  for (const e of entries) net[e.kind] = (net[e.kind] ?? 0) + e.quantity;
+  return Object.fromEntries(Object.entries(net).filter(([, n]) => n !== 0));
+}

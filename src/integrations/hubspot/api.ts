@@ -5,6 +5,8 @@
  *   (deleted, or never existed) come back under `errors` with status 207; they are simply absent.
  * - Owners: `GET /crm/v3/owners/{ownerId}`, one call per id, a few at a time. The list endpoint would
  *   page through every owner of the portal to find the handful a batch of events mentions.
+ * - Engagements: `GET /crm/v3/objects/{calls|meetings|emails|tasks}/{id}?properties=…&associations=contacts,deals`,
+ *   the only read that returns an engagement's links with its properties; 404 when it was deleted.
  *
  * Failures that may pass (network, timeouts, 429, 5xx, an unreadable answer) throw `CrmApiUnavailableError`
  * so the event waits and is retried; a refused token (401/403) throws `CrmApiAuthError`, which no retry fixes;
@@ -12,7 +14,13 @@
  */
 import { z } from 'zod';
 import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from '../adapter.js';
-import type { DealFields } from '../crm-event.js';
+import type { ActivityFields, DealFields } from '../crm-event.js';
+import {
+  ACTIVITY_PROPERTIES,
+  activityFieldsFromProperties,
+  ENGAGEMENT_PATHS,
+  readEngagementActivityId,
+} from './activity-properties.js';
 import { DEAL_PROPERTIES, dealFieldsFromProperties } from './deal-properties.js';
 
 export interface HubSpotApiOptions {
@@ -41,6 +49,16 @@ const OwnerResponse = z.object({
 });
 
 type Owner = { email: string | null; name: string | null };
+
+const AssociationList = z.object({ results: z.array(z.object({ id: z.string() })) });
+const EngagementResponse = z.object({
+  id: z.string(),
+  properties: z.record(z.string(), z.string().nullable()),
+  associations: z.object({ contacts: AssociationList.optional(), deals: AssociationList.optional() }).optional(),
+});
+
+/** The first associated record, or null: an engagement on several deals counts for the first. */
+const firstId = (list: z.infer<typeof AssociationList> | undefined) => list?.results[0]?.id ?? null;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
@@ -124,7 +142,27 @@ export function createHubSpotApi(opts: HubSpotApiOptions): CrmApi {
     return response === null ? null : ownerFrom(await readJson(response, OwnerResponse, 'an owner look-up'));
   }
 
+  async function fetchActivity(activityId: string): Promise<ActivityFields | null> {
+    const engagement = readEngagementActivityId(activityId);
+    if (!engagement) throw new Error(`${activityId} is not a HubSpot engagement id`);
+    const query = new URLSearchParams({
+      properties: ACTIVITY_PROPERTIES[engagement.type].join(','),
+      associations: 'contacts,deals',
+    });
+    const path = `/crm/v3/objects/${ENGAGEMENT_PATHS[engagement.type]}/${encodeURIComponent(engagement.objectId)}`;
+    const response = await send('GET', `${path}?${query}`);
+    if (response === null) return null;
+    const { properties, associations } = await readJson(response, EngagementResponse, 'an engagement read');
+    return {
+      ...activityFieldsFromProperties(engagement.type, properties),
+      dealId: firstId(associations?.deals),
+      leadId: firstId(associations?.contacts),
+    };
+  }
+
   return {
+    fetchActivity,
+
     async fetchDeals(ids) {
       const deals = new Map<string, DealFields>();
       for (const batch of chunks([...new Set(ids)], BATCH_READ_SIZE)) await fetchDealBatch(batch, deals);

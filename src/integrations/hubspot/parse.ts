@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import type { CrmEvent, ParseResult, RejectedEvent } from '../crm-event.js';
+import { activityFieldsFromProperties, ENGAGEMENTS, engagementActivityId } from './activity-properties.js';
 import { dealFieldsFromProperties } from './deal-properties.js';
 
 const MAX_EVENTS_PER_BATCH = 100;
@@ -57,7 +58,8 @@ const PropertyChange = z.object({
   propertyValue: z.string().nullish(),
 });
 
-type Mapped = CrmEvent | { reason: string };
+/** An event, a reason to reject it, or null: an object this app does not read (skipped silently). */
+type Mapped = CrmEvent | { reason: string } | null;
 type EventBase = { eventId: string; occurredAt: Date };
 
 /** Turns one event whose envelope is valid into a normalised event, or a reason to reject it. */
@@ -95,6 +97,70 @@ function dealPropertyChange(change: z.output<typeof PropertyChange>, base: Event
   return { type: 'deal.upsert', ...base, dealId: objectId, fields };
 }
 
+/**
+ * The current platform's generic `object.*` events name their object type in `objectTypeId`; only
+ * the engagements (calls, meetings, emails, tasks) are read from them. Creation says only that the
+ * engagement exists; its properties and links are read from the API.
+ */
+const ObjectTypeEvent = z.object({ objectId: hubspotId, objectTypeId: z.string() });
+const ObjectTypePropertyChange = PropertyChange.extend({ objectTypeId: z.string() });
+
+function engagementMapper<S extends z.ZodType<{ objectId: string; objectTypeId: string }>>(
+  schema: S,
+  build: (
+    data: z.output<S>,
+    type: { activityId: string; type: 'call' | 'meeting' | 'email' | 'task' },
+    base: EventBase,
+  ) => Mapped,
+): EventMapper {
+  return mapper(schema, (data, base) => {
+    const engagement = ENGAGEMENTS.get(data.objectTypeId);
+    if (!engagement) return null;
+    return build(
+      data,
+      { activityId: engagementActivityId(engagement.type, data.objectId), type: engagement.type },
+      base,
+    );
+  });
+}
+
+const CONTACT_TYPE_ID = '0-1';
+const contactCreation: EventMapper = mapper(ObjectTypeEvent, ({ objectId, objectTypeId }, base) =>
+  objectTypeId === CONTACT_TYPE_ID ? { type: 'lead.create', ...base, leadId: objectId } : null,
+);
+
+const ENGAGEMENT_MAPPERS: [string, EventMapper][] = [
+  [
+    'object.creation',
+    (event, envelope) =>
+      // A contact created is a lead, as with the legacy `contact.creation`.
+      contactCreation(event, envelope) ??
+      engagementMapper(ObjectTypeEvent, (_data, { activityId, type }, base) => ({
+        type: 'activity.upsert',
+        ...base,
+        activityId,
+        fields: { type },
+      }))(event, envelope),
+  ],
+  [
+    'object.propertyChange',
+    engagementMapper(ObjectTypePropertyChange, (data, { activityId, type }, base) => ({
+      type: 'activity.upsert',
+      ...base,
+      activityId,
+      fields: activityFieldsFromProperties(type, { [data.propertyName]: data.propertyValue ?? null }),
+    })),
+  ],
+  [
+    'object.deletion',
+    engagementMapper(ObjectTypeEvent, (_data, { activityId }, base) => ({
+      type: 'activity.delete',
+      ...base,
+      activityId,
+    })),
+  ],
+];
+
 /** A Map, not an object literal: a `subscriptionType` of `constructor` must not find a mapper. */
 const MAPPERS: ReadonlyMap<string, EventMapper> = new Map([
   [
@@ -112,6 +178,7 @@ const MAPPERS: ReadonlyMap<string, EventMapper> = new Map([
     'contact.creation',
     mapper(ObjectEvent, ({ objectId }, base) => ({ type: 'lead.create', ...base, leadId: objectId })),
   ],
+  ...ENGAGEMENT_MAPPERS,
 ]);
 
 function readJsonArray(rawBody: Buffer): unknown[] | string {
@@ -155,6 +222,7 @@ export function parseHubSpotBatch(rawBody: Buffer): ParseResult {
       continue;
     }
     const mapped = mapEvent(item, envelope.data);
+    if (mapped === null) continue;
     if ('reason' in mapped) rejected.push({ index, reason: mapped.reason });
     else events.push(mapped);
   }

@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { ActivityKind } from '../../kpi/activity-kinds.js';
 import type { CrmEvent, ParsedBatch, ParseResult } from '../crm-event.js';
 import {
   describeIssues,
   isDeletedDeal,
   leadSourceOf,
-  ownerOf,
   PipedriveActivity,
   PipedriveDeal,
   PipedriveId,
   PipedriveLead,
   type PipedriveVersion,
   parsePipedriveTime,
+  toActivityFields,
   toDealFields,
 } from './records.js';
 
@@ -24,9 +23,10 @@ import {
  *   deal deleted, or a record that says it is deleted → `deal.delete`;
  * - lead created (v2) or person added (v1, which has no lead webhooks) → `lead.create`. v2 person
  *   events are ignored: a lead created with a new contact also creates a person, and would count twice;
- * - activity of type call, email or meeting that becomes done → `activity` (quantity 1);
- * - anything else (other entities, lead and person changes, activity deletions, actions Pipedrive may
- *   add) is accepted and ignored: Pipedrive only needs a 2xx, and a refusal would make it retry.
+ * - activity created or changed → `activity.upsert` with the whole record; deleted → `activity.delete`
+ *   (what each type counts as is the workspace's activity mapping, applied later);
+ * - anything else (other entities, lead and person changes, actions Pipedrive may add) is accepted and
+ *   ignored: Pipedrive only needs a 2xx, and a refusal would make it retry.
  *
  * Unreadable JSON or an envelope that is neither version is refused; a readable envelope whose record
  * does not validate is accepted with the event in `rejected`.
@@ -64,11 +64,6 @@ const V2_ACTIONS = new Map<string, Action>([
 ]);
 /** v1 has no lead webhooks; a new person is the closest thing to a new lead there. */
 const LEAD_ENTITY: Record<PipedriveVersion, string> = { v1: 'person', v2: 'lead' };
-const ACTIVITY_KINDS = new Map<string, ActivityKind>([
-  ['call', 'call'],
-  ['email', 'email'],
-  ['meeting', 'meeting'],
-]);
 
 /** Meta timestamps: unix seconds in v1, RFC 3339 in v2 (whose guide still says "10 character timestamp"). */
 const EventTime = z.union([z.number(), z.string()], { error: 'expected a timestamp' }).transform((value, ctx) => {
@@ -194,34 +189,16 @@ function dealEvent(delivery: Delivery): CrmEvent {
 }
 
 /**
- * An activity counts once, when it becomes done: created done, or changed from not done (v1's
- * `previous` is the whole object, v2's only what changed). Editing a done call is not another call.
+ * An activity's create and change carry the whole record: it becomes `activity.upsert`, and the
+ * mapping decides what it counts as once done. A delete (or a record marked deleted) reverses it.
  */
-function becameDone(activity: PipedriveActivity, delivery: Delivery): boolean {
-  if (activity.done !== true) return false;
-  return delivery.action === 'create' || (isObject(delivery.previous) && delivery.previous.done === false);
-}
-
-function activityEvent(delivery: Delivery): CrmEvent | null {
-  if (delivery.action === 'delete') return null;
-  const activity = readRecord(PipedriveActivity, delivery.current, `activity ${delivery.entityId ?? ''}`.trim());
-  const kind = ACTIVITY_KINDS.get(activity.type ?? '');
-  if (!kind || !becameDone(activity, delivery)) return null;
-  const ownerId = ownerOf(activity, delivery.version);
-  if (!ownerId) throw new Rejection(`activity ${activity.id} has no owner`);
-  return {
-    eventId: delivery.eventId,
-    occurredAt: delivery.occurredAt,
-    type: 'activity',
-    rep: { ownerId },
-    kind,
-    quantity: 1,
-    amountCents: 0,
-    note: activity.subject ?? null,
-    dealId: activity.deal_id ?? null,
-    // The lead it answers: v2's lead, or in v1 the person that stands for one (see leadEvent).
-    leadId: (delivery.version === 'v2' ? activity.lead_id : activity.person_id) ?? null,
-  };
+function activityEvent(delivery: Delivery): CrmEvent {
+  const base = { eventId: delivery.eventId, occurredAt: delivery.occurredAt };
+  const activityId = requireEntityId(delivery);
+  if (delivery.action === 'delete') return { ...base, type: 'activity.delete', activityId };
+  const activity = readRecord(PipedriveActivity, delivery.current, `activity ${activityId}`);
+  if (activity.is_deleted === true) return { ...base, type: 'activity.delete', activityId };
+  return { ...base, type: 'activity.upsert', activityId, fields: toActivityFields(activity, delivery.version) };
 }
 
 function leadEvent(delivery: Delivery): CrmEvent | null {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DealFields } from '../crm-event.js';
+import type { ActivityFields, DealFields } from '../crm-event.js';
 
 /**
  * Pipedrive's records as webhooks (v1 `current`/`previous`, v2 `data`/`previous`) and API v2 carry
@@ -120,8 +120,40 @@ export const PipedriveActivity = z.object({
   lead_id: z.string().nullish(),
   person_id: PipedriveId.nullish(),
   subject: z.string().nullish(),
+  /** v1 sends `""` while not done; any text that is not a time reads as none. */
+  marked_as_done_time: z.string().nullish(),
+  due_date: z.string().nullish(),
+  due_time: z.string().nullish(),
+  add_time: z.string().nullish(),
+  is_deleted: z.boolean().nullish(),
 });
 export type PipedriveActivity = z.output<typeof PipedriveActivity>;
+
+const time = (text: string | null | undefined) => (text ? parsePipedriveTime(text) : null);
+
+/** When it happened: marked done, else its due time (`due_time` is UTC), else when it was added. */
+function activityTime(activity: PipedriveActivity): Date | null {
+  const due = activity.due_date ? `${activity.due_date} ${activity.due_time || '00:00'}:00` : null;
+  return time(activity.marked_as_done_time) ?? time(due) ?? time(activity.add_time);
+}
+
+/**
+ * A Pipedrive activity (webhook record or API record alike) as activity fields. Pipedrive's type
+ * key (`call`, `meeting`, a custom type) is the mapping key; it has no outcome field.
+ */
+export function toActivityFields(activity: PipedriveActivity, version: PipedriveVersion): ActivityFields {
+  return {
+    type: activity.type ?? null,
+    outcome: null,
+    done: activity.done === true,
+    doneAt: activityTime(activity),
+    ownerId: ownerOf(activity, version) ?? null,
+    dealId: activity.deal_id ?? null,
+    // The lead it answers: v2's lead, or in v1 the person that stands for one (v1 has no leads).
+    leadId: (version === 'v2' ? activity.lead_id : activity.person_id) ?? null,
+    subject: activity.subject ?? null,
+  };
+}
 
 /** A v2 lead, or a v1 person (v1 has no lead webhooks, so a new person is the closest thing). */
 export const PipedriveLead = z.object({

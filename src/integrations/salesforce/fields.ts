@@ -62,7 +62,7 @@ function invalid(name: string, text: string, what: string): InvalidRecordError {
 }
 
 /** Reads a present, non-null field with `read`; null and absent pass through unchanged. */
-function readWith<T>(
+export function readWith<T>(
   record: SalesforceRecord,
   name: string,
   what: string,
@@ -152,7 +152,7 @@ export function readDateTime(record: SalesforceRecord, name: string): Date | nul
   return readWith(record, name, 'a date and time', parseDateTime);
 }
 
-function readBoolean(record: SalesforceRecord, name: string): boolean | null | undefined {
+export function readBoolean(record: SalesforceRecord, name: string): boolean | null | undefined {
   return readWith(record, name, 'true or false', parseBoolean);
 }
 

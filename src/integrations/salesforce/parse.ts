@@ -1,4 +1,5 @@
 import type { CrmEvent, ParseResult, RejectedEvent } from '../crm-event.js';
+import { eventFields, isDeletedActivity, taskFields } from './activity-fields.js';
 import { InvalidRecordError, opportunityFields, readDateTime, readId, type SalesforceRecord } from './fields.js';
 import { isSalesforceId } from './ids.js';
 import {
@@ -18,7 +19,8 @@ import {
  * Salesforce outbound messages: a SOAP 1.1 `notifications` call carrying the organization's id and
  * 1 to 100 `Notification`s, each an id (the same on every retry of that notification, so it is
  * the event id) and an `sObject` with the fields the admin chose. Opportunities become
- * `deal.upsert`, Leads `lead.create`; any other object is refused.
+ * `deal.upsert`, Leads `lead.create`, Tasks and Events `activity.upsert` (see activity-fields.ts);
+ * any other object is refused.
  *
  * A field the message leaves out is unknown (undefined); `xsi:nil="true"` is an empty field (null).
  */
@@ -98,6 +100,13 @@ function leadEvent(eventId: string, record: SalesforceRecord, now: Date): CrmEve
   };
 }
 
+/** A Task or Event, whole as the message carries it; one marked deleted reverses what it counted. */
+function activityEvent(eventId: string, type: 'Task' | 'Event', record: SalesforceRecord, now: Date): CrmEvent {
+  const base = { eventId, occurredAt: readDateTime(record, 'LastModifiedDate') ?? now, activityId: recordId(record) };
+  if (isDeletedActivity(record)) return { ...base, type: 'activity.delete' };
+  return { ...base, type: 'activity.upsert', fields: type === 'Task' ? taskFields(record) : eventFields(record) };
+}
+
 /** Throws InvalidRecordError when this one notification cannot be used. */
 function notificationEvent(notification: unknown, now: Date): CrmEvent {
   const eventId = elementText(child(notification, 'Id'));
@@ -108,7 +117,8 @@ function notificationEvent(notification: unknown, now: Date): CrmEvent {
   const record = sObjectRecord(sObject);
   if (type === 'Opportunity') return opportunityEvent(eventId, record, now);
   if (type === 'Lead') return leadEvent(eventId, record, now);
-  throw new InvalidRecordError(`sObject type "${type}" is not supported: only Opportunity and Lead are`);
+  if (type === 'Task' || type === 'Event') return activityEvent(eventId, type, record, now);
+  throw new InvalidRecordError(`sObject type "${type}" is not supported: only Opportunity, Lead, Task and Event are`);
 }
 
 /**

@@ -3,25 +3,46 @@ import { eq } from 'drizzle-orm';
 import { violatedUniqueConstraint } from '../../db/rows.js';
 import { crmConnections } from '../../db/schema.js';
 import { sealedIn } from '../../db/secrets-at-rest.js';
+import { ACTIVITY_SOURCES, type ActivitySource, mappingKey, parseKinds } from '../../integrations/activity-mapping.js';
+import { loadAllMappings, setActivityMapping } from '../../integrations/activity-mapping.repository.js';
 import { CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
 import { requeueWaiting, waitingSummary } from '../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
+import { ACTIVITY_KINDS, type ActivityKind } from '../../kpi/activity-kinds.js';
 import type { Member } from '../../members/members.repository.js';
 import { isAdmin, onlyAdmins } from '../../members/roles.js';
+import { crmMappingMessage } from '../blocks/crm-mapping.blocks.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
 import type { AppDeps } from '../deps.js';
 import type { Subcommand } from './subcommand.js';
-import { fail, mentionedUsers, ok, quote } from './words.js';
+import { fail, mentionedUsers, ok, type Parsed, quote } from './words.js';
 
 export type CrmCommand =
   | { type: 'crm'; action: 'status' }
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
-  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null };
+  | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
+  | { type: 'crm'; action: 'map-activity-list' }
+  | {
+      type: 'crm';
+      action: 'map-activity';
+      source: ActivitySource;
+      key: string;
+      /** Null: back to the default. */
+      kinds: ActivityKind[] | null;
+    };
+
+const MAP_ACTIVITY_USAGE =
+  '`/kpi crm map-activity &lt;crm&gt; &lt;key&gt; &lt;kinds|none|default&gt;` changes how a CRM activity counts, e.g. ' +
+  '`/kpi crm map-activity hubspot call:left_voicemail call,conversation` or `/kpi crm map-activity pipedrive lunch none`; ' +
+  '`/kpi crm map-activity` lists the keys';
+/** `call`, `call:connected`, `meeting:no_show`, a Pipedrive custom type key… */
+const MAPPING_KEY = /^[a-z0-9_]{1,60}(?::[a-z0-9_.-]{1,80})?$/;
 
 const USAGE =
   '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
   '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
-  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM';
+  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM; ' +
+  MAP_ACTIVITY_USAGE;
 
 const LABEL: Record<CrmSource, string> = {
   hubspot: 'HubSpot',
@@ -39,6 +60,7 @@ export const crmSubcommand: Subcommand<CrmCommand> = {
   parse({ words, raw }) {
     const [action, crm, id] = words.map((w) => w.toLowerCase());
     if (action === undefined || action === 'status') return ok({ type: 'crm', action: 'status' });
+    if (action === 'map-activity') return parseMapActivity(words.slice(1));
     const source = CRM_SOURCES.find((s) => s === crm);
     if (action === 'map' || action === 'connect') {
       if (!source) return fail(`Name the CRM: ${CRM_SOURCES.join(', ')}.`, USAGE);
@@ -53,6 +75,31 @@ export const crmSubcommand: Subcommand<CrmCommand> = {
   run: (ctx, command) => runCrm(ctx.deps, ctx.actor.member, command),
 };
 
+function parseMapActivity(words: readonly string[]): Parsed<CrmCommand> {
+  if (words.length === 0) return ok({ type: 'crm', action: 'map-activity-list' });
+  const [crm = '', key = '', ...rest] = words;
+  const source = ACTIVITY_SOURCES.find((s) => s === crm.toLowerCase());
+  if (!source) return fail(`Name the CRM: ${ACTIVITY_SOURCES.join(', ')}.`, MAP_ACTIVITY_USAGE);
+  const normalised = key
+    .split(':')
+    .map((part) => mappingKey(part))
+    .join(':');
+  if (!MAPPING_KEY.test(normalised)) {
+    return fail(
+      `${quote(key)} isn't a key: say e.g. \`call\`, \`call:connected\` or \`meeting:no_show\`.`,
+      MAP_ACTIVITY_USAGE,
+    );
+  }
+  const what = rest.join(' ');
+  if (what === '')
+    return fail('Say what it counts as: kinds such as `call,conversation`, `none` or `default`.', MAP_ACTIVITY_USAGE);
+  if (what.toLowerCase() === 'default')
+    return ok({ type: 'crm', action: 'map-activity', source, key: normalised, kinds: null });
+  const kinds = parseKinds(what);
+  if (!kinds.ok) return fail(`${quote(kinds.word)} isn't something /kpi counts.`, MAP_ACTIVITY_USAGE);
+  return ok({ type: 'crm', action: 'map-activity', source, key: normalised, kinds: kinds.kinds });
+}
+
 async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
   if (!isAdmin(member)) return textMessage(onlyAdmins('look at or change the CRM connection'));
   const { workspaceId } = member;
@@ -65,11 +112,32 @@ async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promi
       deps.crm.runner.kick(workspaceId);
       return textMessage(
         `Done: ${LABEL[command.source]} owner ${escapeMrkdwn(command.ownerId)} is <@${command.userId}>. ` +
-          'Their deals that were waiting are being counted now.',
+          'Their deals and activities that were waiting are being counted now.',
       );
     }
     case 'connect':
       return connect(deps, member, command.source, command.accountId);
+    case 'map-activity-list':
+      return crmMappingMessage(await loadAllMappings(deps.db, workspaceId));
+    case 'map-activity': {
+      await setActivityMapping(
+        deps.db,
+        { workspaceId, source: command.source },
+        command.key,
+        command.kinds,
+        member.userId,
+      );
+      const counted =
+        command.kinds === null
+          ? 'its default again'
+          : command.kinds.length === 0
+            ? 'nothing'
+            : command.kinds.map((k) => ACTIVITY_KINDS[k].one).join(' + ');
+      return textMessage(
+        `Done: ${LABEL[command.source]} \`${command.key}\` now counts as ${counted}, for activities that arrive or ` +
+          'change from now on. `/kpi explain crm` shows the whole mapping.',
+      );
+    }
   }
 }
 

@@ -231,3 +231,44 @@ describe('createHubSpotApi().fetchOwners', () => {
     expect(await rejection(api('wrong').fetchOwners(['910']))).toBeInstanceOf(CrmApiAuthError);
   });
 });
+
+describe('createHubSpotApi().fetchActivity', () => {
+  it('reads an engagement with its properties and its first contact and deal in one GET', async () => {
+    fake.putEngagement('meetings', '911', {
+      properties: {
+        hs_meeting_start_time: '2026-11-18T11:00:00.000Z',
+        hubspot_owner_id: '77',
+        hs_meeting_outcome: 'COMPLETED',
+        hs_meeting_title: 'Demo',
+      },
+      associations: { contacts: ['501', '502'], deals: ['7001'] },
+    });
+    expect(await api().fetchActivity?.('meeting:911')).toEqual({
+      type: 'meeting',
+      ownerId: '77',
+      doneAt: new Date('2026-11-18T11:00:00.000Z'),
+      outcome: 'completed',
+      done: true,
+      subject: 'Demo',
+      dealId: '7001',
+      leadId: '501',
+    });
+    expect(fake.calls.map((c) => [c.method, c.path, c.status])).toEqual([['GET', '/crm/v3/objects/meetings/911', 200]]);
+  });
+
+  it('says null for an engagement HubSpot no longer has, and links none it has none of', async () => {
+    expect(await api().fetchActivity?.('call:404')).toBeNull();
+    fake.putEngagement('calls', '5', { properties: { hubspot_owner_id: '77' } });
+    expect(await api().fetchActivity?.('call:5')).toMatchObject({ type: 'call', dealId: null, leadId: null });
+  });
+
+  it('throws the same errors as for deals: a refused token, HubSpot unavailable', async () => {
+    expect(await rejection(api('wrong').fetchActivity?.('call:5') ?? Promise.resolve())).toBeInstanceOf(
+      CrmApiAuthError,
+    );
+    fake.failNext({ status: 429, retryAfter: 10 });
+    const error = await rejection(api().fetchActivity?.('call:5') ?? Promise.resolve());
+    expect(error).toBeInstanceOf(CrmApiUnavailableError);
+    expect((error as CrmApiUnavailableError).retryAfterSeconds).toBe(10);
+  });
+});

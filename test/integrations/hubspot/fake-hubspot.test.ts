@@ -56,6 +56,24 @@ describe('the fake HubSpot', () => {
     expect((await call('/crm/v3/objects/contacts/batch/read', { body: inputs(1) })).status).toBe(404);
   });
 
+  it('serves engagements as HubSpot does: 401 without the token, 404 once deleted, 400 for an unknown association', async () => {
+    fake.putEngagement('calls', '9', { properties: { hs_call_title: 'Hi' }, associations: { deals: ['1'] } });
+    const path = '/crm/v3/objects/calls/9?properties=hs_call_title,hs_call_status&associations=deals,contacts';
+    expect((await call(path, { method: 'GET', token: null })).status).toBe(401);
+    const ok = await call(path, { method: 'GET' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      id: '9',
+      properties: { hs_object_id: '9', hs_call_title: 'Hi', hs_call_status: null },
+      associations: { deals: { results: [{ id: '1', type: 'call_to_deal' }] } },
+    });
+    expect(ok.body.associations).not.toHaveProperty('contacts');
+    expect((await call('/crm/v3/objects/calls/9?associations=widgets', { method: 'GET' })).status).toBe(400);
+    expect((await call('/crm/v3/objects/calls/9', { method: 'DELETE' })).status).toBe(405);
+    fake.deleteEngagement('calls', '9');
+    expect((await call(path, { method: 'GET' })).body).toMatchObject({ category: 'OBJECT_NOT_FOUND' });
+  });
+
   it('records every call, refused ones included, and fails on demand', async () => {
     fake.failNext({ status: 502, times: 2 });
     expect((await call('/crm/v3/owners/1', { method: 'GET' })).status).toBe(502);

@@ -88,3 +88,30 @@ export function contactCreation(objectId: number, overrides: HubSpotEvent = {}):
 export function body(events: unknown): Buffer {
   return Buffer.from(JSON.stringify(events));
 }
+
+/**
+ * Engagement events as the current developer platform's generic webhook subscriptions send them: the
+ * `object.*` subscription type with the object's type in `objectTypeId` (calls 0-48, meetings 0-47, emails
+ * 0-49, tasks 0-27), otherwise the fields of the legacy events above. Field list:
+ * https://developers.hubspot.com/docs/apps/legacy-apps/public-apps/create-generic-webhook-subscriptions
+ * ("Parse generic webhook payloads"); object type ids: https://developers.hubspot.com/docs/guides/api/crm/understanding-the-crm
+ */
+export const OBJECT_TYPE = { call: '0-48', meeting: '0-47', email: '0-49', task: '0-27', contact: '0-1' } as const;
+
+export function objectCreation(objectTypeId: string, objectId: number, overrides: HubSpotEvent = {}): HubSpotEvent {
+  return envelope('object.creation', objectId, { objectTypeId, changeFlag: 'CREATED', ...overrides });
+}
+
+export function objectPropertyChange(
+  objectTypeId: string,
+  objectId: number,
+  propertyName: string,
+  propertyValue: string,
+  overrides: HubSpotEvent = {},
+): HubSpotEvent {
+  return envelope('object.propertyChange', objectId, { objectTypeId, propertyName, propertyValue, ...overrides });
+}
+
+export function objectDeletion(objectTypeId: string, objectId: number, overrides: HubSpotEvent = {}): HubSpotEvent {
+  return envelope('object.deletion', objectId, { objectTypeId, changeFlag: 'DELETED', ...overrides });
+}

@@ -10,7 +10,11 @@ import {
   dealCreation,
   dealDeletion,
   dealPropertyChange,
+  OBJECT_TYPE,
   OCCURRED_AT,
+  objectCreation,
+  objectDeletion,
+  objectPropertyChange,
 } from './fixtures.js';
 
 function parsed(result: ParseResult): ParsedBatch {
@@ -282,5 +286,42 @@ describe('parseHubSpotBatch never throws', () => {
         expectWellFormed(parseHubSpotBatch(body(events)), events.length);
       }),
     );
+  });
+});
+
+describe('engagements (generic object.* subscriptions)', () => {
+  it('reads creation, a property change and deletion of calls, meetings, emails and tasks', () => {
+    const { events, rejected } = parse([
+      objectCreation(OBJECT_TYPE.call, 901, { eventId: 1 }),
+      objectPropertyChange(OBJECT_TYPE.meeting, 911, 'hs_meeting_outcome', 'NO_SHOW', { eventId: 2 }),
+      objectPropertyChange(OBJECT_TYPE.task, 931, 'hs_task_status', 'COMPLETED', { eventId: 3 }),
+      objectDeletion(OBJECT_TYPE.email, 921, { eventId: 4 }),
+    ]);
+    expect(rejected).toEqual([]);
+    expect(events.map((e) => ('activityId' in e ? [e.type, e.activityId, e.eventId] : e.type))).toEqual([
+      ['activity.upsert', 'call:901', '25:1:901'],
+      ['activity.upsert', 'meeting:911', '25:2:911'],
+      ['activity.upsert', 'task:931', '25:3:931'],
+      ['activity.delete', 'email:921', '25:4:921'],
+    ]);
+    expect(events[1]).toMatchObject({ fields: { type: 'meeting', outcome: 'no_show' } });
+    expect(events[2]).toMatchObject({ fields: { type: 'task', done: true } });
+  });
+
+  it('reads a contact created through object.creation as a lead, and skips other object types silently', () => {
+    const { events, rejected } = parse([
+      objectCreation(OBJECT_TYPE.contact, 501, { eventId: 5 }),
+      objectCreation('0-2', 601, { eventId: 6 }),
+      objectCreation('0-46', 701, { eventId: 7 }),
+    ]);
+    expect(rejected).toEqual([]);
+    expect(events).toEqual([
+      { type: 'lead.create', eventId: '25:5:501', occurredAt: new Date(OCCURRED_AT), leadId: '501' },
+    ]);
+  });
+
+  it('rejects an engagement event without its objectTypeId', () => {
+    const { objectTypeId: _, ...withoutType } = objectCreation(OBJECT_TYPE.call, 901);
+    expect(parse([withoutType]).rejected).toEqual([{ index: 0, reason: expect.stringContaining('objectTypeId') }]);
   });
 });

@@ -265,63 +265,105 @@ describe('activities', () => {
       meta: { id: EVENT_ID },
     });
 
-  it('counts a call created as done', () => {
+  it('turns a created activity into the whole record: type, done, time, owner, deal and lead', () => {
     expect(eventOf(v2Activity('create', { id: 5, done: true }, null))).toEqual({
-      type: 'activity',
+      type: 'activity.upsert',
       eventId: EVENT_ID,
       occurredAt: new Date('2026-01-14T18:16:56.057Z'),
-      rep: { ownerId: String(OWNER_ID) },
-      kind: 'call',
-      quantity: 1,
-      amountCents: 0,
-      note: 'Intro call',
-      dealId: '213973',
-      leadId: null,
+      activityId: '5',
+      fields: {
+        type: 'call',
+        outcome: null,
+        done: true,
+        // Not marked done with a time: its due time (UTC) stands for when it happened.
+        doneAt: new Date('2026-01-14T10:00:00Z'),
+        ownerId: String(OWNER_ID),
+        dealId: '213973',
+        leadId: null,
+        subject: 'Intro call',
+      },
     });
   });
 
   it('links an activity to the lead it answers (v2: lead_id), for lead response time', () => {
     const leadId = 'adf21080-0e10-11eb-879b-05d71fb426ec';
-    expect(eventOf(v2Activity('create', { id: 5, done: true, lead_id: leadId }, null))).toMatchObject({ leadId });
+    expect(eventOf(v2Activity('create', { id: 5, done: true, lead_id: leadId }, null))).toMatchObject({
+      fields: { leadId },
+    });
   });
 
-  it.each(['call', 'email', 'meeting'] as const)('counts a %s when it is marked done', (type) => {
-    const event = eventOf(v2Activity('change', { id: 5, type, done: true }, { done: false }));
-    expect(event).toMatchObject({ type: 'activity', kind: type, quantity: 1 });
-  });
-
-  it('ignores activities that are not done, edits of done ones, other types and deletions', () => {
-    expect(batchOf(v2Activity('create', { id: 5, done: false }, null)).events).toEqual([]);
-    expect(batchOf(v2Activity('change', { id: 5, done: true }, { subject: 'Call' })).events).toEqual([]);
-    expect(batchOf(v2Activity('change', { id: 5, type: 'task', done: true }, { done: false })).events).toEqual([]);
-    expect(batchOf(v2Activity('change', { id: 5, type: 'constructor', done: true }, { done: false })).events).toEqual(
-      [],
+  it('takes the time it was marked done over its due time', () => {
+    const event = eventOf(
+      v2Activity('change', { id: 5, done: true, marked_as_done_time: '2026-01-14T10:42:00Z' }, { done: false }),
     );
+    expect(event).toMatchObject({ fields: { done: true, doneAt: new Date('2026-01-14T10:42:00Z') } });
+  });
+
+  it.each(['call', 'email', 'meeting', 'task', 'lunch', 'demo_call'])(
+    'keeps the type key %s for the mapping',
+    (type) => {
+      expect(eventOf(v2Activity('change', { id: 5, type, done: true }, { done: false }))).toMatchObject({
+        type: 'activity.upsert',
+        fields: { type },
+      });
+    },
+  );
+
+  it('keeps activities not done yet (they count once done), and reads a delete as one', () => {
+    expect(eventOf(v2Activity('create', { id: 5, done: false }, null))).toMatchObject({ fields: { done: false } });
     const deleted = v2Event({
       action: 'delete',
       entity: 'activity',
       entityId: 5,
       data: null,
       previous: v2ActivityRecord({ id: 5 }),
+      meta: { id: EVENT_ID },
     });
-    expect(batchOf(deleted)).toEqual({ events: [], rejected: [], accountId: String(COMPANY_ID) });
+    expect(batchOf(deleted)).toEqual({
+      events: [
+        {
+          type: 'activity.delete',
+          eventId: EVENT_ID,
+          occurredAt: new Date('2026-01-14T18:16:56.057Z'),
+          activityId: '5',
+        },
+      ],
+      rejected: [],
+      accountId: String(COMPANY_ID),
+    });
+    expect(eventOf(v2Activity('change', { id: 5, is_deleted: true }, { is_deleted: false }))).toMatchObject({
+      type: 'activity.delete',
+      activityId: '5',
+    });
   });
 
-  it('reads v1 activities, whose owner is user_id and whose previous state is whole', () => {
+  it('reads v1 activities, whose owner is user_id, whose lead is the person and whose times have no zone', () => {
     const payload = v1Event({
       action: 'updated',
       object: 'activity',
       id: 5,
-      current: v1ActivityRecord({ id: 5, type: 'meeting', done: true, user_id: 77 }),
+      current: v1ActivityRecord({ id: 5, type: 'meeting', done: true, user_id: 77, person_id: 12 }),
       previous: v1ActivityRecord({ id: 5, type: 'meeting', done: false, user_id: 77 }),
     });
-    expect(eventOf(payload)).toMatchObject({ type: 'activity', kind: 'meeting', rep: { ownerId: '77' }, dealId: '9' });
+    expect(eventOf(payload)).toMatchObject({
+      type: 'activity.upsert',
+      activityId: '5',
+      fields: {
+        type: 'meeting',
+        done: true,
+        ownerId: '77',
+        dealId: '9',
+        leadId: '12',
+        doneAt: new Date('2025-02-17T10:00:00Z'),
+      },
+    });
   });
 
-  it('rejects a done call without an owner', () => {
-    expect(rejectionOf(v2Activity('create', { id: 5, done: true, owner_id: null }, null))).toBe(
-      'activity 5 has no owner',
-    );
+  it('keeps an activity without an owner (it waits for one), and rejects one whose record is unreadable', () => {
+    expect(eventOf(v2Activity('create', { id: 5, done: true, owner_id: null }, null))).toMatchObject({
+      fields: { ownerId: null },
+    });
+    expect(rejectionOf(v2Activity('create', { id: 5, done: 'yes' }, null))).toMatch(/activity 5 is invalid: done/);
   });
 });
 

@@ -252,7 +252,9 @@ describe('parseOutboundMessage', () => {
     expect(batchOf(xml)).toEqual({
       accountId: ORG,
       events: [],
-      rejected: [{ index: 0, reason: 'sObject type "Account" is not supported: only Opportunity and Lead are' }],
+      rejected: [
+        { index: 0, reason: 'sObject type "Account" is not supported: only Opportunity, Lead, Task and Event are' },
+      ],
     });
   });
 

@@ -17,6 +17,7 @@ const ONE_OF_EACH = [
   'boards',
   'explain calls',
   'explain points',
+  'explain crm',
   'privacy',
   'privacy export',
   'privacy forget <@U2>',
