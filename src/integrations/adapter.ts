@@ -1,3 +1,4 @@
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import type {
   DealFields,
   ParseResult,
@@ -36,8 +37,8 @@ export interface CrmApi {
 }
 
 /** A CRM API failure that may pass (network, 5xx, 429): the event waits and is retried. */
-export class CrmApiUnavailableError extends Error {
-  readonly code = 'kpi_bot.crm_api_unavailable';
+export class CrmApiUnavailableError extends CodedError {
+  readonly code = ErrorCode.CrmApiUnavailable;
   constructor(
     message: string,
     readonly retryAfterSeconds: number | null = null,
@@ -47,8 +48,8 @@ export class CrmApiUnavailableError extends Error {
 }
 
 /** The CRM refused our API credentials (401/403): an operator must fix the token; retrying will not help. */
-export class CrmApiAuthError extends Error {
-  readonly code = 'kpi_bot.crm_api_auth';
+export class CrmApiAuthError extends CodedError {
+  readonly code = ErrorCode.CrmApiAuth;
   constructor(
     message: string,
     readonly status: number,

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { App, type Logger as BoltLogger, type CustomRoute, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import { boltLogger, type Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Shutdown } from '../lib/shutdown.js';
@@ -30,8 +31,8 @@ export const SLACK_CALLS = {
   retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000, randomize: true },
 } satisfies webApi.WebClientOptions;
 
-export class SlackAuthError extends Error {
-  readonly code = 'kpi_bot.slack_auth_failed';
+export class SlackAuthError extends CodedError {
+  readonly code = ErrorCode.SlackAuthFailed;
 }
 
 export interface SlackDeps {

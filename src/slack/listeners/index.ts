@@ -1,6 +1,7 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
+import { replyToUserErrors } from '../user-errors.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createForgetAction } from './actions/privacy-forget.action.js';
@@ -14,6 +15,7 @@ import { createContestNewView } from './views/contest-new.view.js';
 import { createSettingsView } from './views/settings.view.js';
 
 export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
+  app.use(replyToUserErrors);
   app.command(COMMAND, createKpiCommand(deps));
   app.action(ACTIONS.undo, createUndoAction(deps));
   app.event('app_home_opened', createAppHomeHandler(deps));

@@ -7,7 +7,7 @@ import { CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
 import { requeueWaiting, waitingSummary } from '../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
 import type { Member } from '../../members/members.repository.js';
-import { isAdmin, onlyAdmins } from '../../members/roles.js';
+import { requireAdmin } from '../../members/roles.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
 import type { AppDeps } from '../deps.js';
 import type { Subcommand } from './subcommand.js';
@@ -54,7 +54,7 @@ export const crmSubcommand: Subcommand<CrmCommand> = {
 };
 
 async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
-  if (!isAdmin(member)) return textMessage(onlyAdmins('look at or change the CRM connection'));
+  requireAdmin(member, 'look at or change the CRM connection');
   const { workspaceId } = member;
   switch (command.action) {
     case 'status':
