@@ -2,16 +2,15 @@ import type { Server } from 'node:http';
 import type { App } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/client.js';
-import { resealSecrets } from './db/secrets-at-rest.js';
-import { deliveryClient, wakeOnOutbox } from './delivery/deliver.job.js';
-import { Deliverer } from './delivery/deliverer.js';
-import { createApis } from './integrations/crm-apis.js';
-import { type CrmRunner, createCrmRunner } from './integrations/crm-runner.js';
+import { openSecretsAtRest } from './db/secrets-at-rest.js';
+import type { Deliverer } from './delivery/deliverer.js';
+import { createDelivery, startDelivery } from './delivery/delivery-service.js';
+import type { CrmRunner } from './integrations/crm-runner.js';
+import { createCrmService } from './integrations/crm-service.js';
 import { webhookRoutes } from './integrations/webhook-router.js';
 import type { JobDeps, JobOptions, JobReport } from './jobs/job.js';
 import { createJobRunner } from './jobs/runner.js';
 import type { Logger } from './lib/logger.js';
-import { createSecretBox } from './lib/secret-box.js';
 import { createShutdown, type Shutdown } from './lib/shutdown.js';
 import { DEFAULT_HEALTH_LIMITS, type HealthLimits, healthRoutes, LoopWatch } from './ops/health.js';
 import { createMetrics, metricsRoute } from './ops/metrics.js';
@@ -61,32 +60,15 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   const { db } = database;
   const shutdown = options.shutdown ?? createShutdown(logger);
   const metrics = createMetrics(db, now);
-  const secrets = createSecretBox(config.encryption);
-  // Before anything reads them: values still in plain text, or under a previous key, are sealed anew.
-  if (config.encryption) {
-    const resealed = await resealSecrets(db, secrets);
-    if (resealed > 0) logger.info({ resealed }, 'stored secrets sealed under the current ENCRYPTION_KEY');
-  }
-  const slack = createSlack({ config, db, logger, now, secrets, fetch: metrics.slackFetch });
+  const secrets = await openSecretsAtRest(db, config.encryption, logger);
+  const slack = createSlack({ config, db, logger, now, secrets, fetch: metrics.slackFetch, shutdown });
   const slackFor = (workspaceId: string) => slack.clientFor(workspaceId);
-  const apis = createApis(config.crm, now);
-  // CRM API credentials come from the environment, so they serve the one workspace only.
-  const crmApis: JobDeps['crm'] = {
-    crm: config.crm,
-    apiFor: (workspaceId, source) => (workspaceId === slack.workspaceId ? (apis[source] ?? null) : null),
-  };
-  const crm = createCrmRunner({ db, logger, now, slackFor, ...crmApis }, logger);
-  shutdown.add('crm runner', () => crm.idle());
-  const delivery = new Deliverer({
-    db,
-    logger,
-    now,
-    clientFor: async (workspaceId) =>
-      deliveryClient(await slackFor(workspaceId), { logger: slack.boltLogger, fetch: metrics.slackFetch }),
-    onSettled: (kind, outcome) => metrics.delivery(kind, outcome),
-  });
+  const singleWorkspaceId = () => slack.workspaceId;
+  const crm = createCrmService({ db, logger, now, crm: config.crm, slackFor, singleWorkspaceId, shutdown });
+  const delivery = createDelivery({ database, logger, now, slackFor, boltLogger: slack.boltLogger, metrics, shutdown });
+  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crm.waiting };
+  const jobs = createJobRunner(jobDeps, { logger, metrics, shutdown });
   const loop = new LoopWatch();
-  let scheduler = false;
   const app = slack.createApp([
     metricsRoute(metrics, config.metricsToken, logger),
     ...healthRoutes({
@@ -94,7 +76,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       logger,
       loop,
       limits: { ...DEFAULT_HEALTH_LIMITS, ...options.health },
-      schedulerRunning: () => scheduler,
+      schedulerRunning: jobs.scheduled,
       delivererStalledMs: () => delivery.stalledMs(),
     }),
     ...webhookRoutes({
@@ -103,53 +85,31 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       now,
       crm: config.crm,
       secrets,
+      metrics,
       get singleWorkspaceId() {
         return slack.workspaceId;
       },
-      onStored: (workspaceId) => crm.kick(workspaceId),
-      metrics,
+      onStored: (workspaceId) => crm.runner.kick(workspaceId),
     }),
   ]);
   app.use(requestLog(logger, metrics));
   const perWorkspaceConnections = config.slack.mode === 'oauth';
-  registerListeners(
-    app,
-    { db, logger, now, crm: { config: config.crm, runner: crm, perWorkspaceConnections, secrets } },
-    slack.store,
-  );
+  const crmCommand = { config: config.crm, runner: crm.runner, perWorkspaceConnections, secrets };
+  registerListeners(app, { db, logger, now, crm: crmCommand }, slack.store);
   await slack.connect();
-  let listening = false;
-  shutdown.add('slack', async () => {
-    if (listening) await app.stop();
-  });
-  shutdown.add('deliverer', () => delivery.stop());
-  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crmApis };
-  const jobs = createJobRunner(jobDeps, { logger, metrics });
 
   return {
     app,
-    crm,
+    crm: crm.runner,
     jobDeps,
     delivery,
     runJob: jobs.run,
     start: async () => {
-      const server = (await app.start(config.port)) as unknown;
-      listening = true;
-      loop.start();
-      shutdown.add('event loop watch', () => loop.stop());
-      if (options.deliverOnCommit ?? true) {
-        shutdown.add('outbox listener', await wakeOnOutbox(database, delivery, logger));
-      }
-      delivery.kick();
-      if (options.scheduleJobs ?? true) {
-        const stopJobs = jobs.schedule();
-        scheduler = true;
-        shutdown.add('scheduler', async () => {
-          scheduler = false;
-          await stopJobs();
-        });
-      }
-      return config.slack.mode === 'socket' ? undefined : (server as Server);
+      const server = await slack.start();
+      loop.start(shutdown);
+      await startDelivery({ database, logger, shutdown }, delivery, options.deliverOnCommit ?? true);
+      if (options.scheduleJobs ?? true) jobs.schedule();
+      return server;
     },
     stop: () => shutdown.run(),
   };

@@ -1,7 +1,7 @@
 import { boardChartAttachment } from '../charts/render.js';
 import { enqueuePosts } from '../delivery/outbox.repository.js';
 import type { JobDefinition, JobDeps, JobOptions, JobReport } from '../jobs/job.js';
-import { getWorkspace } from '../members/members.repository.js';
+import { workspaceCurrency } from '../members/members.repository.js';
 import { boardPostChart, boardPostMessage } from '../slack/blocks/board-post.blocks.js';
 import { composeBoardPost } from './board-post.js';
 import {
@@ -74,7 +74,7 @@ async function decideBoard(deps: JobDeps, id: number, now: Date): Promise<Outcom
       deps.logger.warn({ board: sub.id, channel: sub.channelId, error: team.error }, 'board paused');
       return 'failed';
     }
-    const currency = (await getWorkspace(tx, sub.workspaceId))?.currency ?? 'USD';
+    const currency = await workspaceCurrency(tx, sub.workspaceId);
     const data = await composeBoardPost(tx, { sub, schedule, window, team, currency });
     // Rendered now, inside the decision, so a retried delivery uploads the very same picture.
     const chart = await boardChartAttachment(

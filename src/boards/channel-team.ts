@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
 import { boardMembers } from '../members/members.repository.js';
 import type { SlackDirectory } from '../members/slack-directory.js';
@@ -19,8 +20,8 @@ export const PERMANENT_CHANNEL_ERRORS = new Set([
   'token_revoked',
 ]);
 
-export class ChannelTeamError extends Error {
-  readonly code = 'kpi_bot.channel_team';
+export class ChannelTeamError extends CodedError {
+  readonly code = ErrorCode.ChannelTeam;
   constructor(readonly slackError: string) {
     super(`conversations.members failed: ${slackError}`);
   }

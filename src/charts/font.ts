@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 
 /**
  * The chart font ships with the app as an npm dependency (Inter, SIL Open Font License), so text
@@ -10,8 +11,8 @@ export const CHART_FONT_FAMILY = 'Inter';
 const FONT_PACKAGE = '@expo-google-fonts/inter';
 const FILES = ['400Regular/Inter_400Regular.ttf', '600SemiBold/Inter_600SemiBold.ttf'];
 
-export class ChartFontMissingError extends Error {
-  readonly code = 'kpi_bot.chart_font_missing';
+export class ChartFontMissingError extends CodedError {
+  readonly code = ErrorCode.ChartFontMissing;
 }
 
 let resolved: string[] | undefined;

@@ -5,7 +5,7 @@ import { getSettings } from '../game/settings.js';
 import { isWorkingDay } from '../goals/progress.js';
 import type { JobDefinition, JobDeps, JobOptions, JobReport } from '../jobs/job.js';
 import { getKpi } from '../kpi/catalogue.js';
-import { getWorkspace } from '../members/members.repository.js';
+import { workspaceCurrency } from '../members/members.repository.js';
 import { resultPost, standingsPost, startPost } from '../slack/blocks/contest.blocks.js';
 import { type Contest, STANDINGS_TIME } from './contest.js';
 import { type ContestStandings, contestStandings, methodLine } from './contest-standings.js';
@@ -24,10 +24,6 @@ export const startKey = (id: number) => `contest:${id}:start`;
 export const standingsKey = (id: number, day: string) => `contest:${id}:standings:${day}`;
 export const resultKey = (id: number) => `contest:${id}:result`;
 
-async function currencyOf(db: Database, workspaceId: string): Promise<string> {
-  return (await getWorkspace(db, workspaceId))?.currency ?? 'USD';
-}
-
 async function standingsFor(deps: JobDeps, contest: Contest, at: Date): Promise<ContestStandings> {
   const client = await deps.slackFor(contest.workspaceId);
   return contestStandings({ db: deps.db, logger: deps.logger, client }, contest, at);
@@ -41,7 +37,7 @@ async function startDue(deps: JobDeps, now: Date, options: JobOptions): Promise<
     const payload = startPost(
       contest,
       methodLine(contest, mode, defs, settings),
-      await currencyOf(tx, contest.workspaceId),
+      await workspaceCurrency(tx, contest.workspaceId),
     );
     await setStatus(tx, contest.id, 'live');
     await enqueuePosts(tx, [
@@ -68,7 +64,7 @@ async function endDue(deps: JobDeps, now: Date, options: JobOptions): Promise<nu
   for (const contest of due) computed.set(contest.id, await standingsFor(deps, contest, contest.endsAt));
   return forEachDue(deps.db, { status: 'live', column: 'ends_at', now, ...options }, async (tx, contest) => {
     const final = computed.get(contest.id) ?? (await standingsFor({ ...deps, db: tx }, contest, contest.endsAt));
-    const currency = await currencyOf(tx, contest.workspaceId);
+    const currency = await workspaceCurrency(tx, contest.workspaceId);
     const won = winners(final.standings);
     await setStatus(tx, contest.id, 'ended', {
       standings: final.standings,
@@ -118,7 +114,7 @@ async function postStandings(
     const current = await standingsFor(deps, contest, now);
     const top = publicTop(current.standings);
     const label = DateTime.fromISO(day).setLocale('en-US').toFormat('ccc d LLL');
-    const currency = await currencyOf(deps.db, contest.workspaceId);
+    const currency = await workspaceCurrency(deps.db, contest.workspaceId);
     const decided = await deps.db.transaction(async (tx) => {
       // Decided only while the contest is still live (it may have ended or been cancelled meanwhile).
       const live = await liveContests(tx, contest.workspaceId);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 /**
@@ -9,8 +10,8 @@ import { lockDataDir } from './data-dir-lock.js';
  * while the bot (or another command) has the directory open.
  */
 
-export class BackupError extends Error {
-  readonly code = 'kpi_bot.backup_failed';
+export class BackupError extends CodedError {
+  readonly code = ErrorCode.BackupFailed;
 }
 
 /** Writes the tarball next to `file` first, then renames it: a crash never leaves half a backup under the name. */

@@ -6,6 +6,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { DatabaseConfig } from '../config.js';
 import { withDeadline } from '../lib/deadline.js';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import { type Listen, listenPostgres } from './listen.js';
 import { type Schema, schema } from './schema.js';
 
@@ -20,8 +21,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export class DatabaseUnavailableError extends Error {
-  readonly code = 'kpi_bot.database_unavailable';
+export class DatabaseUnavailableError extends CodedError {
+  readonly code = ErrorCode.DatabaseUnavailable;
 }
 
 /**
@@ -83,8 +84,8 @@ export async function openDatabase(
 
 export type Opened = DatabaseHandle & { migrate(): Promise<void> };
 
-export class EmbeddedDatabaseMissingError extends Error {
-  readonly code = 'kpi_bot.embedded_database_missing';
+export class EmbeddedDatabaseMissingError extends CodedError {
+  readonly code = ErrorCode.EmbeddedDatabaseMissing;
 }
 
 /** PGlite is an optional dependency, loaded only here: a PostgreSQL-only install may leave it out. */

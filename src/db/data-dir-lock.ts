@@ -1,8 +1,9 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 
-export class DataDirLockedError extends Error {
-  readonly code = 'kpi_bot.data_dir_locked';
+export class DataDirLockedError extends CodedError {
+  readonly code = ErrorCode.DataDirLocked;
   constructor(
     readonly dataDir: string,
     readonly pid: number,

@@ -1,6 +1,7 @@
 import type { Installation } from '@slack/bolt';
 import { and, eq } from 'drizzle-orm';
-import type { SecretBox } from '../lib/secret-box.js';
+import type { Logger } from '../lib/logger.js';
+import { createSecretBox, type EncryptionKeys, type SecretBox } from '../lib/secret-box.js';
 import type { Database } from './client.js';
 import { crmConnections, installations } from './schema.js';
 
@@ -49,4 +50,14 @@ export async function resealSecrets(db: Database, box: SecretBox): Promise<numbe
     resealed++;
   }
   return resealed;
+}
+
+/** The app's secret box, once what it guards is sealed under the current key (before anything reads it). */
+export async function openSecretsAtRest(db: Database, keys: EncryptionKeys | null, logger: Logger): Promise<SecretBox> {
+  const box = createSecretBox(keys);
+  if (keys) {
+    const resealed = await resealSecrets(db, box);
+    if (resealed > 0) logger.info({ resealed }, 'stored secrets sealed under the current ENCRYPTION_KEY');
+  }
+  return box;
 }

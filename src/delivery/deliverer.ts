@@ -54,13 +54,14 @@ export interface DelivererOptions {
   onSettled?(kind: string, outcome: 'sent' | 'reconciled' | 'failed'): void;
 }
 
-export interface DeliveryReport {
+// A type, not an interface, so it is a job's report (`Record<string, number>`) as it stands.
+export type DeliveryReport = {
   sent: number;
   /** Found in history: an earlier attempt had posted it. */
   reconciled: number;
   retrying: number;
   failed: number;
-}
+};
 
 const defaultSleep = (ms: number) =>
   ms <= 0 ? Promise.resolve() : new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -8,6 +8,7 @@ import { findKpi } from '../kpi/catalogue.js';
 import { storedActor } from '../slack/actor.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { isCoreCommand, parseKpiCommand, runCoreCommand } from '../slack/subcommands/registry.js';
+import { userErrorReply } from '../slack/user-errors.js';
 import { writeDemoCharts } from './charts.js';
 import { renderMessage } from './render-terminal.js';
 import { seedDemoTeam } from './seed.js';
@@ -86,7 +87,14 @@ async function reply(db: Database, rep: DemoRep, text: string, now: Date): Promi
   const { command } = parsed;
   if (!isCoreCommand(command)) throw new Error(`the demo does not show /kpi ${command.type}`);
   const actor = await storedActor(db, WORKSPACE_ID, rep.userId);
-  return runCoreCommand({ deps: { db }, actor, triggerId: `demo-${text}`, now }, command);
+  try {
+    return await runCoreCommand({ deps: { db }, actor, triggerId: `demo-${text}`, now }, command);
+  } catch (error) {
+    // A refusal reads in the demo as Slack would show it.
+    const refusal = userErrorReply(error);
+    if (refusal) return refusal;
+    throw error;
+  }
 }
 
 /** By any part of the name, accents and case aside ("chloe" finds Chloé Dubois); the first rep by default. */

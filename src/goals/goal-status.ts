@@ -62,8 +62,9 @@ export async function goalViews(
   const groups = new Map<string, { def: KpiDefinition; window: ReturnType<typeof goalWindow>; items: Goal[] }>();
   const windows = new Map<string, ReturnType<typeof goalWindow>>();
   for (const goal of goals) {
-    if (goal.userId === null) continue;
-    const zone = zoneOf.get(goal.userId) ?? 'UTC';
+    // Goals were read for these people only, so each one's zone is known.
+    const zone = goal.userId === null ? undefined : zoneOf.get(goal.userId);
+    if (goal.userId === null || zone === undefined) continue;
     // Reps share a handful of (period, zone) pairs: each window is worked out once, not once per goal.
     const windowKey = `${goal.period}|${goal.startsOn ?? ''}|${goal.endsOn ?? ''}|${zone}`;
     const window = windows.get(windowKey) ?? goalWindow(goal, ctx.now, zone);

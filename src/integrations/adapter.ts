@@ -1,3 +1,4 @@
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import type {
   ActivityFields,
   DealFields,
@@ -43,8 +44,8 @@ export interface CrmApi {
 }
 
 /** A CRM API failure that may pass (network, 5xx, 429): the event waits and is retried. */
-export class CrmApiUnavailableError extends Error {
-  readonly code = 'kpi_bot.crm_api_unavailable';
+export class CrmApiUnavailableError extends CodedError {
+  readonly code = ErrorCode.CrmApiUnavailable;
   constructor(
     message: string,
     readonly retryAfterSeconds: number | null = null,
@@ -54,8 +55,8 @@ export class CrmApiUnavailableError extends Error {
 }
 
 /** The CRM refused our API credentials (401/403): an operator must fix the token; retrying will not help. */
-export class CrmApiAuthError extends Error {
-  readonly code = 'kpi_bot.crm_api_auth';
+export class CrmApiAuthError extends CodedError {
+  readonly code = ErrorCode.CrmApiAuth;
   constructor(
     message: string,
     readonly status: number,

@@ -1,5 +1,4 @@
 import type { JobDefinition } from '../jobs/job.js';
-import { applyPending } from './processor.js';
 
 /**
  * Events that wait (an owner not yet mapped, a CRM API that was down) are tried again. Webhooks
@@ -11,10 +10,5 @@ export const crmRetryJob: JobDefinition = {
   description: 'Applies CRM events that wait: an owner not yet mapped, a CRM API that was down',
   cron: '* * * * *',
   timezone: 'UTC',
-  run: async (deps, now, options) => ({
-    ...(await applyPending(
-      { db: deps.db, logger: deps.logger, slackFor: deps.slackFor, now: () => now, ...deps.crm },
-      options.workspaceId ?? null,
-    )),
-  }),
+  run: (deps, now, options) => deps.crm.apply(deps.db, now, options.workspaceId ?? null),
 };

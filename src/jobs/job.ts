@@ -1,7 +1,5 @@
 import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
-import type { Deliverer } from '../delivery/deliverer.js';
-import type { ProcessorDeps } from '../integrations/processor.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -14,9 +12,22 @@ export interface JobDeps {
   /** The bot's Web API client for a workspace, or null when the bot is not installed there. */
   slackFor(workspaceId: string): Promise<webApi.WebClient | null>;
   /** The process's one deliverer, so one pacer paces every send, the `deliver` job's included. */
-  deliverer: Pick<Deliverer, 'drain'>;
-  /** Where CRM events are read back from: the CRM settings and each workspace's CRM API. */
-  crm: Pick<ProcessorDeps, 'crm' | 'apiFor'>;
+  deliverer: OutboxSender;
+  /** The CRM events that wait, applied with the CRM settings and each workspace's CRM API. */
+  crm: WaitingCrmEvents;
+}
+
+/** The jobs' port to the outbox's sender: sends every post due at `at`, and says how it went. */
+export interface OutboxSender {
+  drain(at?: Date, workspaceId?: string): Promise<JobReport>;
+}
+
+/**
+ * The jobs' port to the CRM processor: applies events that wait (an owner not yet mapped, a CRM API
+ * that was down). It writes through the `db` it is given, so a dry run's transaction holds it all.
+ */
+export interface WaitingCrmEvents {
+  apply(db: Database, now: Date, workspaceId: string | null): Promise<JobReport>;
 }
 
 export interface JobOptions {

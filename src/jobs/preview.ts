@@ -1,6 +1,7 @@
 import { TransactionRollbackError } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { markRun, type PostState, runPosts } from '../delivery/outbox.repository.js';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import type { JobDefinition, JobDeps, JobOptions, JobReport } from './job.js';
 
 export interface JobPreview {
@@ -9,8 +10,8 @@ export interface JobPreview {
   posts: PostState[];
 }
 
-export class NotPreviewableError extends Error {
-  readonly code = 'kpi_bot.not_previewable';
+export class NotPreviewableError extends CodedError {
+  readonly code = ErrorCode.NotPreviewable;
 }
 
 /**

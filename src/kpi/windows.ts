@@ -334,7 +334,7 @@ function rangeWindow(start: DateTime, end: DateTime, label: string): TimeWindow 
     spec: { kind: 'range', from: isoDate(start), to: isoDate(lastInstant) },
     start: start.toJSDate(),
     end: end.toJSDate(),
-    timezone: start.zoneName ?? 'UTC',
+    timezone: start.zone.name,
     label,
   };
 }

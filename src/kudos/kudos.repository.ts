@@ -1,81 +1,35 @@
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { kudos } from '../db/schema.js';
-import { enqueuePosts } from '../delivery/outbox.repository.js';
-import { kudosMessage, privateKudosMessage } from '../slack/blocks/kudos.blocks.js';
 
 export type Kudos = typeof kudos.$inferSelect;
+export type NewKudos = typeof kudos.$inferInsert;
 
-export interface KudosRequest {
-  workspaceId: string;
-  giverId: string;
-  receiverId: string;
-  reason: string;
-  /** Where `/kpi kudos` was typed: the thank-you is posted there. */
-  channelId: string;
-  /** A receiver hidden from public posts gets the thanks by DM instead. */
-  receiverOptedOut: boolean;
-  now: Date;
-  /** The start of the giver's local day: the cap counts from there. */
-  dayStart: Date;
-  cap: number;
-  /** Slack's trigger id: a retried command finds the kudos it already gave. */
-  idempotencyKey: string;
+/** Holds, until the transaction ends, every other kudos from this giver: the cap counts them in turn. */
+export async function lockGiver(tx: Database, workspaceId: string, giverId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`kudos:${workspaceId}:${giverId}`}))`);
 }
 
-export type KudosResult =
-  | { status: 'given'; kudos: Kudos; givenToday: number }
-  | { status: 'repeat'; kudos: Kudos }
-  | { status: 'cap_reached'; givenToday: number };
-
-export function kudosPostKey(kudosId: number): string {
-  return `kudos:${kudosId}`;
+/** The kudos a trigger already gave, if any (a retried command). */
+export async function kudosByKey(db: Database, workspaceId: string, idempotencyKey: string): Promise<Kudos | null> {
+  const [row] = await db
+    .select()
+    .from(kudos)
+    .where(and(eq(kudos.workspaceId, workspaceId), eq(kudos.idempotencyKey, idempotencyKey)));
+  return row ?? null;
 }
 
-/**
- * Gives kudos once per trigger, within the giver's daily cap, and queues its post, all in one
- * transaction. A lock per giver makes two commands typed at once count against the cap in turn.
- */
-export async function giveKudos(db: Database, req: KudosRequest): Promise<KudosResult> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`kudos:${req.workspaceId}:${req.giverId}`}))`);
-    const [earlier] = await tx
-      .select()
-      .from(kudos)
-      .where(and(eq(kudos.workspaceId, req.workspaceId), eq(kudos.idempotencyKey, req.idempotencyKey)));
-    if (earlier) return { status: 'repeat' as const, kudos: earlier };
-    const [{ n } = { n: 0 }] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(kudos)
-      .where(
-        and(eq(kudos.workspaceId, req.workspaceId), eq(kudos.giverId, req.giverId), gte(kudos.givenAt, req.dayStart)),
-      );
-    if (n >= req.cap) return { status: 'cap_reached' as const, givenToday: n };
-    const [row] = await tx
-      .insert(kudos)
-      .values({
-        workspaceId: req.workspaceId,
-        giverId: req.giverId,
-        receiverId: req.receiverId,
-        reason: req.reason,
-        channelId: req.channelId,
-        givenAt: req.now,
-        idempotencyKey: req.idempotencyKey,
-      })
-      .returning();
-    if (!row) throw new Error('kudos insert returned nothing');
-    const message = { giverId: req.giverId, receiverId: req.receiverId, reason: req.reason };
-    await enqueuePosts(tx, [
-      {
-        workspaceId: req.workspaceId,
-        key: kudosPostKey(row.id),
-        kind: 'kudos',
-        target: req.receiverOptedOut ? req.receiverId : req.channelId,
-        payload: req.receiverOptedOut ? privateKudosMessage(message) : kudosMessage(message),
-        subjectUserId: req.receiverId,
-        ref: { type: 'kudos', id: row.id },
-      },
-    ]);
-    return { status: 'given' as const, kudos: row, givenToday: n + 1 };
-  });
+/** How many kudos a giver has given since `since`. */
+export async function countGivenSince(db: Database, workspaceId: string, giverId: string, since: Date) {
+  const [{ n } = { n: 0 }] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(kudos)
+    .where(and(eq(kudos.workspaceId, workspaceId), eq(kudos.giverId, giverId), gte(kudos.givenAt, since)));
+  return n;
+}
+
+export async function insertKudos(db: Database, values: NewKudos): Promise<Kudos> {
+  const [row] = await db.insert(kudos).values(values).returning();
+  if (!row) throw new Error('kudos insert returned nothing');
+  return row;
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { CodedError, ErrorCode } from './errors.js';
 
 /**
  * Secrets at rest (bot tokens, CRM webhook secrets): AES-256-GCM under `ENCRYPTION_KEY`. A sealed
@@ -21,8 +22,8 @@ export interface SecretBox {
   isStale(stored: string): boolean;
 }
 
-export class SecretKeyError extends Error {
-  readonly code = 'kpi_bot.secret_key_unknown';
+export class SecretKeyError extends CodedError {
+  readonly code = ErrorCode.SecretKeyUnknown;
 }
 
 const PREFIX = 'kpi-enc:v1:';

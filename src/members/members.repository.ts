@@ -37,6 +37,14 @@ export async function ensureWorkspace(
   return created;
 }
 
+/** What a workspace speaks in until its row says otherwise: the columns' defaults. */
+export const WORKSPACE_DEFAULTS = { currency: 'USD', timezone: 'UTC' } as const;
+
+/** The currency a workspace's amounts are shown in. */
+export async function workspaceCurrency(db: Database, workspaceId: string): Promise<string> {
+  return (await getWorkspace(db, workspaceId))?.currency ?? WORKSPACE_DEFAULTS.currency;
+}
+
 export async function getWorkspace(db: Database, workspaceId: string): Promise<Workspace | undefined> {
   const rows = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
   return rows[0];

@@ -1,3 +1,4 @@
+import { ErrorCode, UserError } from '../lib/errors.js';
 import type { Member } from './members.repository.js';
 
 /**
@@ -21,4 +22,16 @@ export function onlyManagers(action: string): string {
 
 export function onlyAdmins(action: string): string {
   return `Only a workspace admin can ${action}.`;
+}
+
+type Roled = Pick<Member, 'role' | 'isSlackAdmin'>;
+
+/** Refuses a manager-only action to a rep: a user error, told to them; nothing changes. */
+export function requireManager(member: Roled, action: string): void {
+  if (!isManager(member)) throw new UserError(ErrorCode.NotAManager, onlyManagers(action));
+}
+
+/** Refuses an admin-only action to anyone else: a user error, told to them; nothing changes. */
+export function requireAdmin(member: Roled, action: string): void {
+  if (!isAdmin(member)) throw new UserError(ErrorCode.NotAnAdmin, onlyAdmins(action));
 }

@@ -7,6 +7,7 @@ import { type DatabaseHandle, MIGRATIONS_FOLDER, ping } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
+import type { Shutdown } from '../lib/shutdown.js';
 
 /**
  * Liveness and readiness, apart: `/livez` says whether the process should be restarted (its event
@@ -40,7 +41,8 @@ export class LoopWatch {
   private timer: NodeJS.Timeout | undefined;
   private lags: { at: number; lag: number }[] = [];
 
-  start(): void {
+  /** Watches until the app stops. */
+  start(shutdown: Shutdown): void {
     let expected = performance.now() + TICK_MS;
     this.timer = setInterval(() => {
       const now = performance.now();
@@ -50,10 +52,7 @@ export class LoopWatch {
       this.lags = this.lags.filter((l) => l.at > now - WINDOW_MS);
     }, TICK_MS);
     this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
+    shutdown.add('event loop watch', () => clearInterval(this.timer));
   }
 
   /** The longest lag seen in the last window, in milliseconds. */

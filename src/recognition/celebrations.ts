@@ -5,7 +5,7 @@ import { queryRows } from '../db/rows.js';
 import { activities, deals, outbox } from '../db/schema.js';
 import { enqueuePosts } from '../delivery/outbox.repository.js';
 import { getSettings } from '../game/settings.js';
-import { getMember, getWorkspace } from '../members/members.repository.js';
+import { getMember, workspaceCurrency } from '../members/members.repository.js';
 import { recognitionMessage } from '../slack/blocks/recognition.blocks.js';
 import { celebrationKey } from './celebration-key.js';
 
@@ -36,10 +36,10 @@ export async function celebrateWin(tx: Database, activity: Activity, now: Date):
   if (activity.kind !== 'deal_won' || activity.quantity <= 0 || activity.reversesId !== null) return 'not_a_win';
   if (now.getTime() - activity.occurredAt.getTime() > CELEBRATE_WITHIN_MS) return 'old_news';
   const { workspaceId, userId } = activity;
-  const [settings, rep, workspace] = await Promise.all([
+  const [settings, rep, currency] = await Promise.all([
     getSettings(tx, workspaceId),
     getMember(tx, workspaceId, userId),
-    getWorkspace(tx, workspaceId),
+    workspaceCurrency(tx, workspaceId),
   ]);
   const { channelId, showAmount, showDealName } = settings.recognition;
   if (!channelId) return 'no_channel';
@@ -59,7 +59,7 @@ export async function celebrateWin(tx: Database, activity: Activity, now: Date):
         dealName,
         deals: activity.quantity,
         amountCents: showAmount ? activity.amountCents : null,
-        currency: workspace?.currency ?? 'USD',
+        currency,
       }),
       subjectUserId: userId,
       ref: { type: 'activity', id: activity.id },

@@ -1,8 +1,11 @@
+import type { Server } from 'node:http';
 import { App, type Logger as BoltLogger, type CustomRoute, type InstallationStore, webApi } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import { boltLogger, type Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import type { Shutdown } from '../lib/shutdown.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
 import type { RequestInfo } from '../ops/observe.js';
 import { BOT_SCOPES } from './ids.js';
@@ -28,8 +31,8 @@ export const SLACK_CALLS = {
   retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1_000, randomize: true },
 } satisfies webApi.WebClientOptions;
 
-export class SlackAuthError extends Error {
-  readonly code = 'kpi_bot.slack_auth_failed';
+export class SlackAuthError extends CodedError {
+  readonly code = ErrorCode.SlackAuthFailed;
 }
 
 export interface SlackDeps {
@@ -40,6 +43,7 @@ export interface SlackDeps {
   secrets: SecretBox;
   /** Every Slack client fetches through it (the metrics count calls by method and answer). */
   fetch: typeof fetch;
+  shutdown: Shutdown;
 }
 
 export interface Slack {
@@ -55,6 +59,8 @@ export interface Slack {
   createApp(routes: CustomRoute[]): App;
   /** Initialises the app and learns its workspace; a token Slack refuses is a `SlackAuthError`. */
   connect(): Promise<void>;
+  /** Starts listening (HTTP) or connecting (Socket Mode); returns the HTTP server. */
+  start(): Promise<Server | undefined>;
 }
 
 export function createSlack(deps: SlackDeps): Slack {
@@ -84,6 +90,7 @@ export function createSlack(deps: SlackDeps): Slack {
       : undefined;
   let app: App | undefined;
   let workspaceId: string | null = null;
+  let listening = false;
 
   return {
     store,
@@ -162,6 +169,16 @@ export function createSlack(deps: SlackDeps): Slack {
       } catch (error) {
         throw new SlackAuthError(describeAuthFailure(error, config.slackApiUrl));
       }
+      const connected = app;
+      deps.shutdown.add('slack', async () => {
+        if (listening) await connected.stop();
+      });
+    },
+    async start() {
+      if (!app) throw new Error('start() before createApp()');
+      const server = (await app.start(config.port)) as unknown;
+      listening = true;
+      return slack.mode === 'socket' ? undefined : (server as Server);
     },
   };
 }

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { installations } from '../db/schema.js';
 import { openInstallation, sealInstallation } from '../db/secrets-at-rest.js';
+import { CodedError, ErrorCode } from '../lib/errors.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { markInstalled } from '../members/members.repository.js';
 
@@ -17,8 +18,8 @@ function keyOf(q: {
   throw new Error('an installation needs a team or an enterprise id');
 }
 
-export class NoInstallationError extends Error {
-  readonly code = 'kpi_bot.no_installation';
+export class NoInstallationError extends CodedError {
+  readonly code = ErrorCode.NoInstallation;
 }
 
 /** Bolt's installation store on our database (many-workspace mode); the installation is stored sealed. */

@@ -1,6 +1,7 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND, SHORTCUTS, VIEWS } from '../ids.js';
+import { replyToUserErrors } from '../user-errors.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createOpenLogModalAction } from './actions/open-log-modal.action.js';
@@ -19,6 +20,7 @@ import { createLogActivityView } from './views/log-activity.view.js';
 import { createSettingsView } from './views/settings.view.js';
 
 export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
+  app.use(replyToUserErrors);
   app.command(COMMAND, createKpiCommand(deps));
   app.action(ACTIONS.undo, createUndoAction(deps));
   app.event('app_home_opened', createAppHomeHandler(deps));

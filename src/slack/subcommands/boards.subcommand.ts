@@ -22,7 +22,7 @@ import { findKpi, getKpi } from '../../kpi/catalogue.js';
 import { type ScorecardWeights, scorecardSchema } from '../../kpi/weighted-score.js';
 import { parseAmount } from '../../lib/amount.js';
 import { parseClockTime } from '../../lib/clock-time.js';
-import { isManager, onlyManagers } from '../../members/roles.js';
+import { isManager, requireManager } from '../../members/roles.js';
 import { boardListMessage, describeBoardError } from '../blocks/board-post.blocks.js';
 import { type SlackMessage, textMessage } from '../blocks/message.js';
 import type { CommandContext, Subcommand } from './subcommand.js';
@@ -221,7 +221,7 @@ function isChannel(channelId: string): boolean {
 }
 
 async function subscribe(ctx: CommandContext, cmd: Extract<BoardsCommand, { type: 'board_subscribe' }>) {
-  if (!isManager(ctx.actor.member)) return textMessage(onlyManagers('subscribe a channel to a board'));
+  requireManager(ctx.actor.member, 'subscribe a channel to a board');
   if (!isChannel(ctx.channelId)) {
     return textMessage('Run `/kpi board subscribe` in the team’s channel: its members are the board’s team.');
   }
@@ -291,7 +291,7 @@ async function channelWarning(ctx: CommandContext): Promise<string | null> {
 }
 
 async function unsubscribe(ctx: CommandContext, cmd: Extract<BoardsCommand, { type: 'board_unsubscribe' }>) {
-  if (!isManager(ctx.actor.member)) return textMessage(onlyManagers('stop a channel’s board'));
+  requireManager(ctx.actor.member, 'stop a channel’s board');
   const { db } = ctx.deps;
   const live = await liveSubscriptions(db, ctx.actor.member.workspaceId, ctx.channelId);
   const { target } = cmd;

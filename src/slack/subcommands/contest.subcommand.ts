@@ -1,7 +1,7 @@
 import { type ContestLine, contestLinesFor, progressText } from '../../contests/contest-lines.js';
 import { cancelContest, listContests } from '../../contests/contests.repository.js';
 import { slackErrorCode } from '../../lib/slack-errors.js';
-import { isManager, onlyManagers } from '../../members/roles.js';
+import { isManager, requireManager } from '../../members/roles.js';
 import { cancelledPost, contestListMessage, contestModal } from '../blocks/contest.blocks.js';
 import { escapeMrkdwn, type SlackMessage, textMessage } from '../blocks/message.js';
 import type { CommandContext, Subcommand } from './subcommand.js';
@@ -56,7 +56,7 @@ async function listForMember(ctx: CommandContext): Promise<SlackMessage> {
 }
 
 async function openNewContest(ctx: CommandContext): Promise<SlackMessage> {
-  if (!isManager(ctx.actor.member)) return textMessage(onlyManagers('start a contest'));
+  requireManager(ctx.actor.member, 'start a contest');
   try {
     await ctx.client.views.open({
       trigger_id: ctx.triggerId,
@@ -74,7 +74,7 @@ async function openNewContest(ctx: CommandContext): Promise<SlackMessage> {
 }
 
 async function cancel(ctx: CommandContext, id: number): Promise<SlackMessage> {
-  if (!isManager(ctx.actor.member)) return textMessage(onlyManagers('cancel a contest'));
+  requireManager(ctx.actor.member, 'cancel a contest');
   const result = await cancelContest(ctx.deps.db, {
     workspaceId: ctx.actor.member.workspaceId,
     id,

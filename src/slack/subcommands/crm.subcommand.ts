@@ -10,7 +10,7 @@ import { requeueWaiting, waitingSummary } from '../../integrations/inbox.reposit
 import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
 import { ACTIVITY_KINDS, type ActivityKind } from '../../kpi/activity-kinds.js';
 import type { Member } from '../../members/members.repository.js';
-import { isAdmin, onlyAdmins } from '../../members/roles.js';
+import { requireAdmin } from '../../members/roles.js';
 import { crmMappingMessage } from '../blocks/crm-mapping.blocks.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
 import type { AppDeps } from '../deps.js';
@@ -101,7 +101,7 @@ function parseMapActivity(words: readonly string[]): Parsed<CrmCommand> {
 }
 
 async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
-  if (!isAdmin(member)) return textMessage(onlyAdmins('look at or change the CRM connection'));
+  requireAdmin(member, 'look at or change the CRM connection');
   const { workspaceId } = member;
   switch (command.action) {
     case 'status':

@@ -1,6 +1,6 @@
 import { MAX_NOTE_CHARS } from '../../kpi/activity-kinds.js';
 import { resolveWindow, type WindowSpec } from '../../kpi/windows.js';
-import { giveKudos } from '../../kudos/kudos.repository.js';
+import { giveKudos } from '../../kudos/give-kudos.js';
 import { buildKudosBoard } from '../../kudos/kudos-board.js';
 import { kudosBoardMessage } from '../blocks/kudos.blocks.js';
 import { escapeMrkdwn, type SlackMessage, textMessage } from '../blocks/message.js';

@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm';
 import { activities } from '../../db/schema.js';
 import { getMember, setPublicOptOut } from '../../members/members.repository.js';
-import { isAdmin, onlyAdmins } from '../../members/roles.js';
+import { requireAdmin } from '../../members/roles.js';
 import { enqueueExport } from '../../privacy/export.js';
 import { type SlackMessage, textMessage } from '../blocks/message.js';
 import { forgetConfirmation } from '../blocks/privacy.blocks.js';
@@ -91,7 +91,7 @@ async function exportOrForget(
         : 'Already on its way: check your DMs from me.',
     );
   }
-  if (!isAdmin(ctx.actor.member)) return textMessage(onlyAdmins('erase someone’s personal data'));
+  requireAdmin(ctx.actor.member, 'erase someone’s personal data');
   if (cmd.userId === userId)
     return textMessage('You can’t erase yourself while you are an admin here; ask another admin.');
   // Looked up without Slack: forgetting someone must not fetch and store their profile again.

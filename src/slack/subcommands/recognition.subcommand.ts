@@ -1,4 +1,4 @@
-import { isManager, onlyManagers } from '../../members/roles.js';
+import { requireManager } from '../../members/roles.js';
 import {
   changeRecognition,
   type Recognition,
@@ -55,7 +55,7 @@ export const recognitionSubcommand: Subcommand<RecognitionCommand> = {
   async run(ctx, { setting }) {
     const { db } = ctx.deps;
     if (setting.kind === 'status') return textMessage(describe(ctx.actor.settings.recognition));
-    if (!isManager(ctx.actor.member)) return textMessage(onlyManagers('change where won deals are celebrated'));
+    requireManager(ctx.actor.member, 'change where won deals are celebrated');
     const { after } = await changeRecognition(db, {
       workspaceId: ctx.actor.workspace.id,
       actorId: ctx.actor.member.userId,

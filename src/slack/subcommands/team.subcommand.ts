@@ -1,7 +1,7 @@
 import { recentAudit } from '../../audit/audit.repository.js';
 import { auditLine } from '../../audit/audit-format.js';
 import type { Member } from '../../members/members.repository.js';
-import { isAdmin, isManager, onlyAdmins, onlyManagers } from '../../members/roles.js';
+import { isAdmin, isManager, requireAdmin, requireManager } from '../../members/roles.js';
 import { setManager, setRole, teamOf } from '../../members/team.repository.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
 import { type CommandContext, lookupMember, type Subcommand } from './subcommand.js';
@@ -100,7 +100,7 @@ const AUDIT_SHOWN = 20;
 const name = (m: Member) => escapeMrkdwn(m.displayName);
 
 async function runRole(ctx: CommandContext, cmd: RoleCommand): Promise<SlackMessage> {
-  if (!isAdmin(ctx.actor.member)) return textMessage(onlyAdmins('change who is a manager or an admin'));
+  requireAdmin(ctx.actor.member, 'change who is a manager or an admin');
   const target = await lookupMember(ctx, cmd.userId);
   if (target.isBot) return textMessage(`${name(target)} is a bot; bots have no role.`);
   const result = await setRole(ctx.deps.db, {
@@ -124,11 +124,10 @@ async function runTeam(ctx: CommandContext, cmd: TeamCommand): Promise<SlackMess
   const actor = ctx.actor.member;
   const { db } = ctx.deps;
   if (cmd.action === 'show') return showTeam(ctx);
-  if (!isManager(actor))
-    return textMessage(onlyManagers(cmd.action === 'add' ? 'add people to a team' : 'take people off a team'));
+  requireManager(actor, cmd.action === 'add' ? 'add people to a team' : 'take people off a team');
   const managerId = cmd.action === 'add' ? (cmd.managerId ?? actor.userId) : null;
   if (cmd.action === 'add' && managerId !== actor.userId) {
-    if (!isAdmin(actor)) return textMessage(onlyAdmins('add reps to someone else’s team'));
+    requireAdmin(actor, 'add reps to someone else’s team');
     const manager = await lookupMember(ctx, managerId ?? '');
     if (!isManager(manager)) {
       return textMessage(`${name(manager)} isn't a manager yet: \`/kpi role @${name(manager)} manager\` first.`);
@@ -193,7 +192,7 @@ async function showTeam(ctx: CommandContext): Promise<SlackMessage> {
 }
 
 async function runAudit(ctx: CommandContext): Promise<SlackMessage> {
-  if (!isAdmin(ctx.actor.member)) return textMessage(onlyAdmins('read the audit log'));
+  requireAdmin(ctx.actor.member, 'read the audit log');
   const rows = await recentAudit(ctx.deps.db, ctx.actor.member.workspaceId, AUDIT_SHOWN);
   if (rows.length === 0) return textMessage('The audit log is empty: no manager or admin has changed anything yet.');
   return {

@@ -3,7 +3,7 @@ import { boardMetric, windowPairOf } from '../../../boards/board-post.js';
 import { getSubscription, scheduleOf } from '../../../boards/board-subscriptions.repository.js';
 import { ChannelTeamError, channelTeam } from '../../../boards/channel-team.js';
 import { leaderboardPosition } from '../../../kpi/leaderboard.js';
-import { getMember, getWorkspace } from '../../../members/members.repository.js';
+import { getMember, getWorkspace, WORKSPACE_DEFAULTS } from '../../../members/members.repository.js';
 import { decodePositionRef, describeBoardError, positionMessage } from '../../blocks/board-post.blocks.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -28,7 +28,7 @@ export function createBoardPositionAction(deps: AppDeps) {
       getWorkspace(deps.db, workspaceId),
       getMember(deps.db, workspaceId, body.user.id),
     ]);
-    const currency = workspace?.currency ?? 'USD';
+    const currency = workspace?.currency ?? WORKSPACE_DEFAULTS.currency;
     let team: Set<string>;
     try {
       team = await channelTeam(deps.db, client, workspaceId, sub.channelId);

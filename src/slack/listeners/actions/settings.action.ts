@@ -1,8 +1,7 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { getSettings } from '../../../game/settings.js';
 import type { SettingsPart } from '../../../home/settings-form.js';
-import { resolveMember } from '../../../members/member-sync.js';
 import { isManager, onlyManagers } from '../../../members/roles.js';
+import { resolveActor } from '../../actor.js';
 import { notAllowedModal, settingsModal } from '../../blocks/settings.blocks.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -18,10 +17,12 @@ export function createSettingsAction(deps: AppDeps, part: SettingsPart) {
     await ack();
     const workspaceId = context.teamId ?? body.team?.id;
     if (!workspaceId) return;
-    const [member, settings] = await Promise.all([
-      resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, body.user.id, deps.now()),
-      getSettings(deps.db, workspaceId),
-    ]);
+    const { member, settings } = await resolveActor(
+      deps,
+      client,
+      { workspaceId, userId: body.user.id, enterpriseId: context.enterpriseId },
+      deps.now(),
+    );
     const view = isManager(member)
       ? settingsModal(part, settings)
       : notAllowedModal(onlyManagers(part === 'scoring' ? 'change scoring' : 'change recognition and nudges'));

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { getWorkspace } from '../../../members/members.repository.js';
+import { workspaceCurrency } from '../../../members/members.repository.js';
 import { undoActivity } from '../../../recognition/undo.js';
 import { undoneMessage } from '../../blocks/log.blocks.js';
 import type { AppDeps } from '../../deps.js';
@@ -29,7 +29,7 @@ export function createUndoAction(deps: AppDeps) {
       });
       return;
     }
-    const currency = (await getWorkspace(deps.db, workspaceId))?.currency ?? 'USD';
+    const currency = await workspaceCurrency(deps.db, workspaceId);
     await respond({
       replace_original: true,
       ...undoneMessage(result.original, currency, result.status === 'already_undone'),

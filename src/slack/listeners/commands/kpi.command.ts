@@ -11,37 +11,29 @@ type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 /**
  * `/kpi`: acknowledged at once (Slack's three seconds), then the actor, then the one dispatch; the
  * reply goes through `respond` ephemerally. Input problems become a friendly message with the right
- * usage; anything unexpected tells the user we failed and is rethrown to `app.error` with its context.
+ * usage; a refusal (a user error) and anything unexpected are answered by `slack/user-errors.ts`.
  */
 export function createKpiCommand(deps: AppDeps) {
   return async ({ command, ack, respond, client, context }: Args) => {
     await ack();
     const now = deps.now();
-    try {
-      const actor = await resolveActor(
-        deps,
-        client,
-        { workspaceId: context.teamId ?? command.team_id, userId: command.user_id, enterpriseId: context.enterpriseId },
-        now,
-      );
-      const parsed = parseKpiCommand(command.text, { now, timezone: actor.timezone, findMetric: findKpi });
-      // For the request's log line and the latency metric (a bounded set of names, never the text).
-      (context as RequestInfo).subcommand = parsed.ok ? parsed.command.type : 'invalid';
-      if (!parsed.ok) {
-        await respond({ response_type: 'ephemeral', ...errorMessage(parsed.error, parsed.usage) });
-        return;
-      }
-      const reply = await runSubcommand(
-        { deps, actor, channelId: command.channel_id, triggerId: command.trigger_id, now, client },
-        parsed.command,
-      );
-      await respond({ response_type: 'ephemeral', ...reply });
-    } catch (error) {
-      await respond({
-        response_type: 'ephemeral',
-        text: 'Sorry, something went wrong on our side. Please try again in a minute.',
-      }).catch(() => {});
-      throw error;
+    const actor = await resolveActor(
+      deps,
+      client,
+      { workspaceId: context.teamId ?? command.team_id, userId: command.user_id, enterpriseId: context.enterpriseId },
+      now,
+    );
+    const parsed = parseKpiCommand(command.text, { now, timezone: actor.timezone, findMetric: findKpi });
+    // For the request's log line and the latency metric (a bounded set of names, never the text).
+    (context as RequestInfo).subcommand = parsed.ok ? parsed.command.type : 'invalid';
+    if (!parsed.ok) {
+      await respond({ response_type: 'ephemeral', ...errorMessage(parsed.error, parsed.usage) });
+      return;
     }
+    const reply = await runSubcommand(
+      { deps, actor, channelId: command.channel_id, triggerId: command.trigger_id, now, client },
+      parsed.command,
+    );
+    await respond({ response_type: 'ephemeral', ...reply });
   };
 }

@@ -1,11 +1,11 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { resolveMember } from '../../../members/member-sync.js';
 import {
   addReaction,
   type ReactionRef,
   recognisedSubject,
   removeReaction,
 } from '../../../recognition/reactions.repository.js';
+import { resolveActor } from '../../actor.js';
 import type { AppDeps } from '../../deps.js';
 
 type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'reaction_added' | 'reaction_removed'>;
@@ -40,8 +40,13 @@ export function createReactionHandler(deps: AppDeps) {
     const subject = await recognisedSubject(deps.db, ref);
     if (subject === null || subject === event.user || event.user === context.botUserId) return;
     const now = deps.now();
-    const reactor = await resolveMember({ db: deps.db, client, logger: deps.logger }, workspaceId, event.user, now);
-    if (reactor.isBot) return;
+    const reactor = await resolveActor(
+      deps,
+      client,
+      { workspaceId, userId: event.user, enterpriseId: context.enterpriseId },
+      now,
+    );
+    if (reactor.member.isBot) return;
     await addReaction(deps.db, ref, subject, slackTime(event.event_ts, now));
   };
 }
