@@ -13,7 +13,10 @@ export function processMemory(pid: number): ProcessMemory | null {
   } catch {
     return null;
   }
-  // VmHWM is the kernel's high-water mark of VmRSS: a peak no sampling can miss.
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+  // VmHWM is the kernel's high-water mark of VmRSS: a peak no sampling can miss. A process that is
+  // exiting (a zombie) has neither line.
+  const kib = (field: string) => new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  const rss = kib('VmRSS');
+  const peak = kib('VmHWM');
+  return rss === undefined || peak === undefined ? null : { rssMiB: Number(rss) / 1024, peakMiB: Number(peak) / 1024 };
 }
