@@ -55,3 +55,23 @@ export async function benchDemo(): Promise<DemoRunResult> {
     rmSync(outDir, { recursive: true, force: true });
   }
 }
+
+/** Measured with this file at 85afd0d (before issue 12's changes), load average about 13 on 2 cores. */
+const BEFORE = { firstOutputMs: 28_960, totalMs: 37_491, peakMiB: 980 };
+
+export function demoTable(result: DemoRunResult): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const mib = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value)} MiB`);
+  const load = `${Math.min(...result.load).toFixed(1)}–${Math.max(...result.load).toFixed(1)}`;
+  return [
+    '`npm run demo` on a new temporary database (the node process that runs it). Targets: first output within 3 s, peak RSS under 400 MB.',
+    '',
+    '| | before | now | target met? |',
+    '|---|--:|--:|---|',
+    `| first output | ${s(BEFORE.firstOutputMs)} | ${s(result.firstOutputMs)} | ${result.firstOutputMs < 3000 ? 'yes' : 'no'} |`,
+    `| peak RSS | ${mib(BEFORE.peakMiB)} | ${mib(result.peakMiB)} | ${result.peakMiB !== null && result.peakMiB < 400 ? 'yes' : 'no'} |`,
+    `| whole demo | ${s(BEFORE.totalMs)} | ${s(result.totalMs)} | |`,
+    '',
+    `Load average (1 min): ${load}.`,
+  ].join('\n');
+}

@@ -96,3 +96,32 @@ async function generate(dataDir: string): Promise<{ ms: number; maxRssMiB: numbe
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; maxRssMiB: number };
 }
+
+/** Measured with this file at 85afd0d (before issue 12's changes), load average 12–15 on 2 cores. */
+const BEFORE = {
+  startsMs: [8293, 6798, 7429],
+  rss: { healthyMiB: 449, servingMiB: 559, peakMiB: 562 },
+  me: { p50: 129.1, p99: 279.3 },
+  board: { p50: 83.3, p99: 232.8 },
+};
+
+export function pgliteStartTable(result: PgliteStartResult): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const mib = (value: number | undefined) => (value === undefined ? 'n/a' : `${Math.round(value)} MiB`);
+  const ms = (summary: Summary) => `${summary.p50.toFixed(1)} / ${summary.p99.toFixed(1)} ms`;
+  const starts = (values: number[]) => values.map(s).join(', ');
+  const load = `${Math.min(...result.load).toFixed(1)}–${Math.max(...result.load).toFixed(1)}`;
+  return [
+    `${SHAPE.reps.toLocaleString('en-US')} reps, ${SHAPE.activities.toLocaleString('en-US')} entries, PGlite in a data directory, the app (\`src/main.ts\`) in its own process. Targets: start-up under 3 s, serving RSS under 600 MB.`,
+    '',
+    '| | before | now | target met? |',
+    '|---|--:|--:|---|',
+    `| start-up to \`/healthz\` 200, migrated directory (${STARTS} starts) | ${starts(BEFORE.startsMs)} | ${starts(result.startsMs)} | ${Math.max(...result.startsMs) < 3000 ? 'yes' : 'no'} |`,
+    `| RSS once healthy | ${mib(BEFORE.rss.healthyMiB)} | ${mib(result.rss?.healthyMiB)} | |`,
+    `| RSS serving (after ${PLAN.iterations + PLAN.warmup} \`/kpi me\` and as many \`/kpi board\`) | ${mib(BEFORE.rss.servingMiB)} | ${mib(result.rss?.servingMiB)} | ${result.rss && result.rss.peakMiB < 600 ? 'yes' : 'no'} (peak ${mib(result.rss?.peakMiB)}) |`,
+    `| \`/kpi me\` p50 / p99 | ${ms(BEFORE.me)} | ${ms(result.me)} | |`,
+    `| \`/kpi board\` p50 / p99 | ${ms(BEFORE.board)} | ${ms(result.board)} | |`,
+    '',
+    `Generated in ${s(result.generation.ms)} by a separate process (peak ${mib(result.generation.maxRssMiB)}, not counted above). Load average (1 min): ${load}.`,
+  ].join('\n');
+}
