@@ -19,6 +19,9 @@ import { schema } from './schema.js';
  */
 const MEMORY_SETTINGS = ['shared_buffers=16MB'];
 
+/** PGlite's own start parameters with the settings above; tests open their clones with them too. */
+export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, ...MEMORY_SETTINGS.flatMap((s) => ['-c', s])];
+
 /**
  * The embedded database. This module is loaded only when no DATABASE_URL is given (`client.ts`
  * imports it on demand), so a PostgreSQL-only install or image can leave PGlite out.
@@ -30,7 +33,7 @@ export async function openPglite(dataDir: string | null): Promise<Opened> {
     const snapshot = dataDir === null ? clusterSnapshotBlob() : null;
     if (dataDir !== null && !existsSync(join(dataDir, 'PG_VERSION'))) await unpackClusterSnapshot(dataDir);
     const client = await PGlite.create(dataDir ?? undefined, {
-      startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS.flatMap((setting) => ['-c', setting])],
+      startParams: PGLITE_START_PARAMS,
       ...(snapshot ? { loadDataDir: snapshot } : {}),
     });
     return wrapPglite(client, release);
