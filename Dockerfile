@@ -51,5 +51,7 @@ CMD ["dist/main.js"]
 FROM postgres AS embedded
 ENV DATA_DIR=/data
 COPY --from=deps /app/node_modules/@electric-sql ./node_modules/@electric-sql
+# A new /data starts from this snapshot instead of PGlite's initdb (src/db/pglite-cluster.ts).
+COPY vendor/pglite ./vendor/pglite
 COPY --from=deps --chown=nonroot:nonroot /data /data
 VOLUME ["/data"]

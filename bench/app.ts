@@ -57,39 +57,48 @@ export async function startBenchApp(
   });
   const server = await bot.start();
   const baseUrl = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
-  const url = `${baseUrl}/slack/events`;
-  let sent = 0;
-
   return {
     fake,
     baseUrl,
-    async command(userId, text) {
-      const id = `bench${++sent}`;
-      let arrivedAt = 0;
-      // Listening before sending: the reply may arrive before the acknowledgement is read.
-      const reply = fake
-        .waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 60_000)
-        .then((response) => {
-          arrivedAt = performance.now();
-          return response;
-        });
-      const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
-      const started = performance.now();
-      const ack = await postSigned(url, body, {
-        signingSecret: SIGNING_SECRET,
-        contentType: 'application/x-www-form-urlencoded',
-      });
-      if (ack.status !== 200) throw new Error(`/kpi ${text} was answered with HTTP ${ack.status}`);
-      const response = await reply;
-      if (!response.ok) throw new Error(`the fake Slack refused the reply to /kpi ${text}: ${response.error}`);
-      if (String(response.body.text).startsWith('Sorry')) throw new Error(`the app failed on /kpi ${text}`);
-      // Recordings are only needed until the reply is found; keep the fake's lists short.
-      fake.reset();
-      return arrivedAt - started;
-    },
+    command: commandSender(fake, baseUrl, teamId, SIGNING_SECRET),
     async close() {
       await bot.stop();
       await fake.close();
     },
+  };
+}
+
+/**
+ * `/kpi <text>` as `userId`, signed, to the app at `baseUrl` (in this process or another); resolves
+ * with the milliseconds until the reply reached the fake Slack's response_url.
+ */
+export function commandSender(
+  fake: FakeSlack,
+  baseUrl: string,
+  teamId: string,
+  signingSecret: string,
+): (userId: string, text: string) => Promise<number> {
+  const url = `${baseUrl}/slack/events`;
+  let sent = 0;
+  return async (userId, text) => {
+    const id = `bench${++sent}`;
+    let arrivedAt = 0;
+    // Listening before sending: the reply may arrive before the acknowledgement is read.
+    const reply = fake
+      .waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 60_000)
+      .then((response) => {
+        arrivedAt = performance.now();
+        return response;
+      });
+    const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
+    const started = performance.now();
+    const ack = await postSigned(url, body, { signingSecret, contentType: 'application/x-www-form-urlencoded' });
+    if (ack.status !== 200) throw new Error(`/kpi ${text} was answered with HTTP ${ack.status}`);
+    const response = await reply;
+    if (!response.ok) throw new Error(`the fake Slack refused the reply to /kpi ${text}: ${response.error}`);
+    if (String(response.body.text).startsWith('Sorry')) throw new Error(`the app failed on /kpi ${text}`);
+    // Recordings are only needed until the reply is found; keep the fake's lists short.
+    fake.reset();
+    return arrivedAt - started;
   };
 }

@@ -16,10 +16,12 @@ import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
 import { benchCelebrations, celebrationsTable } from './celebrations.js';
+import { benchDemo, demoTable } from './demo-run.js';
 import { benchFanOut, fanOutTable } from './fan-out.js';
 import { type BenchRep, benchRep, generateWorkspace } from './generate.js';
 import { benchIngest, ingestTable } from './ingest.js';
 import { collect, type RunPlan, timed } from './measure.js';
+import { benchPgliteStart, pgliteStartTable } from './pglite-start.js';
 import { type Summary, summarize } from './stats.js';
 
 /**
@@ -133,7 +135,7 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
-/** `--only=fan-out` or `--only=celebrations` runs one section (printed, not written to the results file). */
+/** `--only=<section>` runs one section (printed, not written to the results file); see SECTIONS. */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 
 async function main(): Promise<void> {
@@ -145,7 +147,16 @@ async function main(): Promise<void> {
     print(`\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`);
     return;
   }
-  if (ONLY !== undefined) throw new Error(`--only takes one section: fan-out or celebrations (got ${ONLY})`);
+  if (ONLY === 'pglite-start') {
+    print(`\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`);
+    return;
+  }
+  if (ONLY === 'demo') {
+    print(`\n## npm run demo\n\n${await demoSection()}\n`);
+    return;
+  }
+  if (ONLY !== undefined)
+    throw new Error(`--only takes one section: fan-out, celebrations, pglite-start or demo (got ${ONLY})`);
   const notes: string[] = [];
   const results: Result[] = [];
   for (const driver of DRIVERS) {
@@ -171,6 +182,8 @@ async function main(): Promise<void> {
   report += `\n## CRM webhook ingest\n\n${ingest}\n`;
   report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
   report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
+  report += `\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`;
+  report += `\n## npm run demo\n\n${await demoSection()}\n`;
   print(`\n${report}`);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report);
@@ -249,6 +262,17 @@ async function benchCelebrationsSection(): Promise<string> {
   } finally {
     await database.dispose();
   }
+}
+
+/** Issue-12 targets for the embedded database, each in processes of its own (bench/pglite-start.ts, bench/demo-run.ts). */
+async function pgliteStartSection(): Promise<string> {
+  print('PGlite: generating a data directory, then starting the app on it…\n');
+  return pgliteStartTable(await benchPgliteStart());
+}
+
+async function demoSection(): Promise<string> {
+  print('npm run demo…\n');
+  return demoTable(await benchDemo());
 }
 
 function randomRep(): BenchRep {

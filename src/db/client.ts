@@ -8,6 +8,7 @@ import type { DatabaseConfig } from '../config.js';
 import { withDeadline } from '../lib/deadline.js';
 import { CodedError, ErrorCode } from '../lib/errors.js';
 import { type Listen, listenPostgres } from './listen.js';
+import { migrationsUpToDate } from './migration-state.js';
 import { type Schema, schema } from './schema.js';
 
 /** One database type for both drivers, so nothing above this module knows which one it runs on. */
@@ -68,12 +69,14 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 
 export async function openDatabase(
   config: DatabaseConfig,
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; migrationsFolder?: string } = {},
 ): Promise<DatabaseHandle> {
   const handle = config.driver === 'pglite' ? await openPglite(config.dataDir) : openPostgres(config.url);
+  const folder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
   if (options.migrate ?? true) {
     try {
-      await handle.migrate();
+      // A cheap check first: an up-to-date database needs neither the migrator nor its lock.
+      if (!(await migrationsUpToDate(handle.db, folder))) await handle.migrate(folder);
     } catch (error) {
       await handle.close();
       throw error;
@@ -82,7 +85,7 @@ export async function openDatabase(
   return handle;
 }
 
-export type Opened = DatabaseHandle & { migrate(): Promise<void> };
+export type Opened = DatabaseHandle & { migrate(folder: string): Promise<void> };
 
 export class EmbeddedDatabaseMissingError extends CodedError {
   readonly code = ErrorCode.EmbeddedDatabaseMissing;
@@ -103,7 +106,7 @@ async function openPglite(dataDir: string | null): Promise<Opened> {
 }
 
 /** Any fixed key: it names the one lock every replica takes before it migrates. */
-const MIGRATION_LOCK_KEY = 0x6b70_6962; // "kpib"
+export const MIGRATION_LOCK_KEY = 0x6b70_6962; // "kpib"
 
 function connectPostgres(url: string, max: number) {
   return postgres(url, {
@@ -124,7 +127,7 @@ function openPostgres(url: string): Opened {
   return {
     db,
     driver: 'postgres',
-    migrate: () => migratePostgresLocked(url),
+    migrate: (folder) => migratePostgresLocked(url, folder),
     listen: listenPostgres(client),
     close: () => client.end({ timeout: 5 }),
   };
@@ -135,11 +138,11 @@ function openPostgres(url: string): Opened {
  * migrations run on one dedicated session holding an advisory lock: the others wait for it, then
  * find nothing left to apply. Ending the session releases the lock, even if a migration failed.
  */
-async function migratePostgresLocked(url: string): Promise<void> {
+async function migratePostgresLocked(url: string, folder: string): Promise<void> {
   const session = connectPostgres(url, 1);
   try {
     await session`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    await migratePostgres(drizzlePostgres(session, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePostgres(drizzlePostgres(session, { schema }), { migrationsFolder: folder });
   } finally {
     await session.end({ timeout: 5 });
   }

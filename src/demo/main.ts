@@ -1,117 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
-import { type Database, openDatabase } from '../db/client.js';
-import { findKpi } from '../kpi/catalogue.js';
-import { storedActor } from '../slack/actor.js';
-import type { SlackMessage } from '../slack/blocks/message.js';
-import { isCoreCommand, parseKpiCommand, runCoreCommand } from '../slack/subcommands/registry.js';
-import { userErrorReply } from '../slack/user-errors.js';
-import { writeDemoCharts } from './charts.js';
-import { renderMessage } from './render-terminal.js';
-import { seedDemoTeam } from './seed.js';
-import type { DemoRep } from './team.js';
-
 /**
- * `npm run demo`: the product without Slack or a database server. Seeds a demo sales team into the
- * embedded database, answers a few `/kpi` commands with the same functions the Slack app uses, and
- * prints the replies as a rep would see them. `--rep <name>` picks whose view to show. It also draws
- * the weekly board pictures as PNG files into `--out <dir>` (by default a folder in the OS temp dir).
+ * `npm run demo`'s entry: it speaks before it loads the demo's modules, which takes a second or two
+ * (three on a busy machine), so the screen is never blank. package.json runs it with
+ * `--max-semi-space-size=1`: V8's young generation otherwise grows to 16 MB semi-spaces that stay
+ * resident, and with PGlite's WebAssembly heap beside them that was about 25 MiB of the demo's peak,
+ * for no measurable speed (bench/demo-run.ts).
  */
+process.stdout.write('KPI Coach demo: starting…\n');
 
-/** Slack team ids start with T, so this workspace never clashes with a real one in a shared DATA_DIR. */
-const WORKSPACE_ID = 'DEMO';
-const WIDTH = 80;
-const CURRENCY = 'USD';
-
-const ROLE_NAMES: Record<DemoRep['role'], string> = { ae: 'account executive', sdr: 'development rep (SDR)' };
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rep: { type: 'string' }, out: { type: 'string' } } });
-  const outDir = values.out ?? join(tmpdir(), 'kpi-demo-charts');
-  const ansi = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const tempDir = process.env.DATA_DIR ? null : mkdtempSync(join(tmpdir(), 'kpi-demo-'));
-  const dataDir = process.env.DATA_DIR ?? tempDir;
-  const database = await openDatabase({ driver: 'pglite', dataDir });
-  try {
-    const now = new Date();
-    const started = performance.now();
-    const team = await seedDemoTeam(database.db, { workspaceId: WORKSPACE_ID, now });
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const rep = chooseRep(team.reps, values.rep);
-    const { rows } = team;
-    print(
-      `Seeded a demo team of ${team.reps.length} into PGlite (${dataDir}) in ${seconds} s: ` +
-        `${count(rows.activities)} activity entries, ${count(rows.deals)} deals, ${count(rows.leads)} leads, ` +
-        `${count(rows.customers)} customers, ${rows.spend} spend entries, ${rows.goals} revenue goals.\n`,
-    );
-    // A Monday's "this week" is a few hours old; last week shows what a week looks like.
-    const week = DateTime.fromJSDate(now, { zone: rep.timezone }).weekday === 1 ? ' last week' : '';
-    if (week) print(`It is Monday in ${rep.timezone}, so the weekly views show last week.\n`);
-    for (const text of [`me${week}`, `board${week}`, 'board meetings last month', 'explain reach rate']) {
-      const heading = `$ /kpi ${text}`;
-      print(
-        `\n${ansi ? `\x1b[1m${heading}\x1b[22m` : heading}   (as ${rep.name}, ${ROLE_NAMES[rep.role]}, ${rep.timezone})\n`,
-      );
-      print(`${renderMessage(await reply(database.db, rep, text, now), { width: WIDTH, ansi })}\n`);
-    }
-    const charts = await writeDemoCharts(database.db, {
-      workspaceId: WORKSPACE_ID,
-      now,
-      timezone: rep.timezone,
-      currency: CURRENCY,
-      window: { kind: week ? 'last_week' : 'week' },
-      outDir,
-    });
-    print(
-      `\nThe weekly board pictures, with the team's trend over ${charts[0]?.input.trend.length ?? 0} weeks:\n` +
-        charts.map((c) => `  ${c.file}\n`).join(''),
-    );
-    const other = team.reps.find((r) => r.role !== rep.role) ?? rep;
-    print(
-      `\nThe team: ${team.reps.map((r) => r.name).join(', ')}.\n` +
-        `For a ${ROLE_NAMES[other.role]}'s view: npm run demo -- --rep "${other.name}"\n`,
-    );
-  } finally {
-    await database.close();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  }
-}
-
-/** The reply the Slack app gives `rep` for `/kpi <text>`: the app's own parser and command runner. */
-async function reply(db: Database, rep: DemoRep, text: string, now: Date): Promise<SlackMessage> {
-  const parsed = parseKpiCommand(text, { now, timezone: rep.timezone, findMetric: findKpi });
-  if (!parsed.ok) throw new Error(`"/kpi ${text}" did not parse: ${parsed.error}`);
-  const { command } = parsed;
-  if (!isCoreCommand(command)) throw new Error(`the demo does not show /kpi ${command.type}`);
-  const actor = await storedActor(db, WORKSPACE_ID, rep.userId);
-  try {
-    return await runCoreCommand({ deps: { db }, actor, triggerId: `demo-${text}`, now }, command);
-  } catch (error) {
-    // A refusal reads in the demo as Slack would show it.
-    const refusal = userErrorReply(error);
-    if (refusal) return refusal;
-    throw error;
-  }
-}
-
-/** By any part of the name, accents and case aside ("chloe" finds Chloé Dubois); the first rep by default. */
-function chooseRep(reps: readonly DemoRep[], wanted: string | undefined): DemoRep {
-  const fold = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-  const rep = wanted === undefined ? reps[0] : reps.find((r) => fold(r.name).includes(fold(wanted)));
-  if (!rep) throw new Error(`No rep matches "${wanted}". The team: ${reps.map((r) => r.name).join(', ')}.`);
-  return rep;
-}
-
-const count = (n: number) => n.toLocaleString('en-US');
-
-function print(text: string): void {
-  process.stdout.write(text);
-}
-
-main().catch((error: unknown) => {
+const { runDemo } = await import('./run-demo.js');
+await runDemo().catch((error: unknown) => {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

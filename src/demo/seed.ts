@@ -45,6 +45,8 @@ export interface SeedOptions {
   reps?: number;
   /** Days of history before `now`. */
   days?: number;
+  /** Told what was just stored, step by step, so a terminal shows progress while it seeds. */
+  onProgress?: (rows: number, what: string) => void;
 }
 
 export interface SeededTeam {
@@ -77,23 +79,34 @@ export async function seedDemoTeam(db: Database, options: SeedOptions): Promise<
     now,
     days: options.days ?? DEFAULT_DAYS,
     rng,
-    log: new ActivityLog(workspaceId, now),
+    log: new ActivityLog(db, workspaceId, now),
   };
+  const progress = options.onProgress ?? (() => {});
 
   await clearWorkspace(db, workspaceId);
   await insertTeam(s, team);
+  progress(team.length, 'reps');
   const planned = team.flatMap((seat) => planDeals(s, seat));
   const customerCount = await insertCustomers(s, team, planned);
+  progress(customerCount, 'customers');
   const dealIds = await insertDeals(s, planned);
+  await s.log.flush();
+  progress(planned.length, 'deals, with their stages, demos and proposals');
   const leadCount = await seedLeads(s, team, planned, dealIds);
-  for (const seat of team) logWorkdays(s, seat);
-  await insertRows(db, activities, s.log.rows);
+  await s.log.flush();
+  progress(leadCount, 'leads, with their touchpoints');
+  for (const seat of team) {
+    logWorkdays(s, seat);
+    await s.log.flush();
+  }
+  progress(s.log.count, 'activity entries in all');
   const spendCount = await insertRows(db, spend, spendRows(s));
   const goalCount = await insertRows(db, goals, goalRows(s, planned));
+  progress(spendCount + goalCount, 'spend entries and revenue goals');
   return {
     reps: team.map((seat) => seat.rep),
     rows: {
-      activities: s.log.rows.length,
+      activities: s.log.count,
       deals: planned.length,
       leads: leadCount,
       customers: customerCount,
@@ -197,12 +210,16 @@ function onWorkday(at: Date, zone: string, rng: Random): Date {
 
 /**
  * The activity log as the reps would have filled it. Entries after `now` have not happened yet and
- * are dropped, so today holds only what was logged so far.
+ * are dropped, so today holds only what was logged so far. Stored as it goes (`flush`), so the
+ * whole history is never held in memory at once.
  */
 class ActivityLog {
-  readonly rows: PgInsertValue<typeof activities>[] = [];
+  private rows: PgInsertValue<typeof activities>[] = [];
+  /** Entries logged so far, stored or not. */
+  count = 0;
 
   constructor(
+    private readonly db: Database,
     private readonly workspaceId: string,
     private readonly now: Date,
   ) {}
@@ -224,10 +241,16 @@ class ActivityLog {
       recordedAt: occurredAt,
       recordedBy: fields.fromCrm ? null : rep.userId,
       source: fields.fromCrm ? 'crm' : 'slack',
-      idempotencyKey: `demo:${this.rows.length}`,
+      idempotencyKey: `demo:${this.count++}`,
       dealId: fields.dealId ?? null,
       leadId: fields.leadId ?? null,
     });
+  }
+
+  async flush(): Promise<void> {
+    const rows = this.rows;
+    this.rows = [];
+    await insertRows(this.db, activities, rows);
   }
 }
 

@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
+import { queryRows } from '../../src/db/rows.js';
 import { writeDemoCharts } from '../../src/demo/charts.js';
 import { renderMessage } from '../../src/demo/render-terminal.js';
 import { type SeededTeam, seedDemoTeam } from '../../src/demo/seed.js';
@@ -17,11 +19,16 @@ const NOW = new Date('2026-11-18T17:00:00Z');
 describeDb('the offline demo', () => {
   let database: DatabaseHandle;
   let team: SeededTeam;
+  const progress: [number, string][] = [];
   const workspaceId = newWorkspaceId();
 
   beforeAll(async () => {
     database = await openTestDatabase();
-    team = await seedDemoTeam(database.db, { workspaceId, now: NOW });
+    team = await seedDemoTeam(database.db, {
+      workspaceId,
+      now: NOW,
+      onProgress: (n, what) => progress.push([n, what]),
+    });
   });
   afterAll(async () => database.close());
 
@@ -42,6 +49,23 @@ describeDb('the offline demo', () => {
     expect(team.reps.length).toBeGreaterThanOrEqual(10);
     expect(team.rows.activities).toBeGreaterThan(5_000);
     expect(team.rows.deals).toBeGreaterThan(100);
+  });
+
+  it('reports its progress step by step, ending with what it stored', async () => {
+    expect(progress.map(([, what]) => what)).toEqual([
+      'reps',
+      'customers',
+      'deals, with their stages, demos and proposals',
+      'leads, with their touchpoints',
+      'activity entries in all',
+      'spend entries and revenue goals',
+    ]);
+    const [stored] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from activities where workspace_id = ${workspaceId}`,
+    );
+    expect(progress[4]?.[0]).toBe(stored?.n);
+    expect(stored?.n).toBe(team.rows.activities);
   });
 
   it('shows a scorecard with every headline figure computed, none missing', async () => {

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { describe, inject } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
-import { wrapPglite } from '../../src/db/pglite.js';
+import { PGLITE_START_PARAMS, wrapPglite } from '../../src/db/pglite.js';
 import { ADMIN_URL, PGLITE_TEMPLATE, POSTGRES_TEMPLATE } from './test-env.js';
 
 /** Which database this run of a `*.db.test.ts` file uses: vitest runs every such file once per driver. */
@@ -18,7 +18,10 @@ export const describeDb: typeof describe = (
 /** A fresh, migrated database for one test file. Tests inside share it and use their own workspace ids. */
 export async function openTestDatabase(): Promise<DatabaseHandle> {
   if (TEST_DB === 'pglite') {
-    const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(PGLITE_TEMPLATE)]) });
+    const client = await PGlite.create({
+      loadDataDir: new Blob([readFileSync(PGLITE_TEMPLATE)]),
+      startParams: PGLITE_START_PARAMS,
+    });
     return wrapPglite(client);
   }
   const name = `kpi_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
