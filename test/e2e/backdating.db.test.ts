@@ -1,7 +1,6 @@
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createContest } from '../../src/contests/contests.repository.js';
-import { activities } from '../../src/db/schema.js';
+import { activityRows } from '../support/activity-rows.js';
 import { describeDb } from '../support/db.js';
 import type { RecordedResponse } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -21,11 +20,7 @@ describeDb('/kpi log for an earlier day, end to end', () => {
   });
   afterAll(async () => h.close());
 
-  const rowsOf = (userId: string) =>
-    h.database.db
-      .select()
-      .from(activities)
-      .where(and(eq(activities.workspaceId, h.teamId), eq(activities.userId, userId)));
+  const rowsOf = (userId: string) => activityRows(h.database.db, h.teamId, userId);
 
   it('stores the entry at midday of the named day, says which day, and stores a retry once', async () => {
     const reply = await h.kpi('UANA', 'log calls 12 yesterday', { triggerId: 'back-1' });

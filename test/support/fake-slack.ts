@@ -153,6 +153,26 @@ export const RESPONSE_URL = 'response_url';
 /** The `method` recorded for a POST of file bytes to an upload URL (and the name for `failNext`). */
 export const FILE_UPLOAD = 'file_upload';
 
+/**
+ * One run of a Workflow Builder custom step, as Slack starts it with `function_executed`
+ * (https://docs.slack.dev/reference/events/function_executed/).
+ */
+export interface FakeFunctionExecution {
+  /** `Fx…`: the event's `function_execution_id`. */
+  id: string;
+  /** The event's `bot_access_token`: only it may complete this run. */
+  token: string;
+  tokenInfo: TokenInfo;
+  /** The outputs the function's definition marks `is_required`. */
+  requiredOutputs: readonly string[];
+}
+
+/** How a run ended, as functions.completeSuccess / functions.completeError set it. */
+export type FunctionOutcome =
+  | { state: 'running' }
+  | { state: 'completed'; outputs: Json }
+  | { state: 'failed'; error: string };
+
 export interface FakeSlackOptions {
   /** Clock used for rate limits, timestamps and `at` (epoch ms). */
   now?: () => number;
@@ -175,6 +195,9 @@ export interface FakeSlack {
   addChannel(channel: FakeChannel): void;
   addMessage(message: FakeMessage): void;
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void;
+  /** Starts a run of a custom step: its token works and it may be completed once. */
+  addFunctionExecution(execution: FakeFunctionExecution): void;
+  functionOutcome(id: string): FunctionOutcome | undefined;
   failNext(method: string, spec?: FailureSpec): void;
   setRateLimit(method: string, limit: { perSecond: number }): void;
   /** chat.postMessage into any one channel (a DM too), as Slack limits it: about one a second. */
@@ -293,7 +316,7 @@ function booleanArg(args: Json, name: string): boolean | undefined {
   throw invalidArguments(`must provide a boolean [json-pointer:/${name}]`);
 }
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as const;
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files', 'outputs'] as const;
 
 /** Form bodies carry nested arguments as JSON strings (that is how @slack/web-api sends them): decode them. */
 function decodeJsonFields(args: Json): Json {
@@ -957,7 +980,12 @@ class FakeSlackServer implements FakeSlack {
       scopes: ['files:write'],
       handle: (call) => this.filesCompleteUploadExternal(call),
     },
+    // https://docs.slack.dev/reference/methods/functions.completeSuccess/ (no scope needed)
+    'functions.completeSuccess': { handle: (call) => this.completeFunction(call, 'success') },
+    // https://docs.slack.dev/reference/methods/functions.completeError/
+    'functions.completeError': { handle: (call) => this.completeFunction(call, 'error') },
   };
+  private readonly executions = new Map<string, { execution: FakeFunctionExecution; outcome: FunctionOutcome }>();
   private readonly modals = new ModalViews();
 
   constructor(private readonly opts: FakeSlackOptions) {
@@ -1019,6 +1047,15 @@ class FakeSlackServer implements FakeSlack {
 
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void {
     this.oauthCodes.set(code, response);
+  }
+
+  addFunctionExecution(execution: FakeFunctionExecution): void {
+    this.addToken(execution.token, execution.tokenInfo);
+    this.executions.set(execution.id, { execution, outcome: { state: 'running' } });
+  }
+
+  functionOutcome(id: string): FunctionOutcome | undefined {
+    return this.executions.get(id)?.outcome;
   }
 
   // --- failure injection and recording --------------------------------------------------------------------------------
@@ -1276,6 +1313,39 @@ class FakeSlackServer implements FakeSlack {
   }
 
   // --- methods --------------------------------------------------------------------------------------------------------
+
+  /**
+   * A run ends once: an unknown id is `function_execution_not_found`, another token `access_denied`,
+   * a second completion `execution_not_in_running_state`, and outputs missing a required one
+   * `parameter_validation_failed` (the errors Slack's method pages list).
+   */
+  private completeFunction({ args, auth }: ApiCall, how: 'success' | 'error'): Json {
+    const id = stringArg(args, 'function_execution_id');
+    if (id === undefined) throw invalidArguments('missing required field: function_execution_id');
+    const run = this.executions.get(id);
+    if (run === undefined) throw new SlackApiError('function_execution_not_found');
+    if (this.tokens.get(run.execution.token) !== auth) throw new SlackApiError('access_denied');
+    if (run.outcome.state !== 'running') throw new SlackApiError('execution_not_in_running_state');
+    if (how === 'error') {
+      const error = stringArg(args, 'error');
+      if (error === undefined || error.trim() === '') throw invalidArguments('missing required field: error');
+      run.outcome = { state: 'failed', error };
+      return {};
+    }
+    const outputs = args.outputs;
+    if (!isRecord(outputs)) throw invalidArguments('outputs must be an object');
+    const missing = run.execution.requiredOutputs.filter(
+      (name) => outputs[name] === undefined || outputs[name] === null,
+    );
+    if (missing.length > 0) {
+      throw new SlackApiError(
+        'parameter_validation_failed',
+        errorMessages(missing.map((name) => `missing required output: ${name}`)),
+      );
+    }
+    run.outcome = { state: 'completed', outputs };
+    return {};
+  }
 
   private authTest({ auth }: ApiCall): Json {
     const domain = auth.teamId.toLowerCase();

@@ -1,6 +1,6 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
-import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
+import { ACTIONS, COMMAND, FUNCTIONS, VIEWS } from '../ids.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createForgetAction } from './actions/privacy-forget.action.js';
@@ -10,6 +10,9 @@ import { createKpiCommand } from './commands/kpi.command.js';
 import { createAppHomeHandler } from './events/app-home.events.js';
 import { createReactionHandler } from './events/reaction.events.js';
 import { createUninstallHandler } from './events/uninstall.events.js';
+import { createGetKpiStep } from './functions/get-kpi.function.js';
+import { createLogActivityStep } from './functions/log-activity.function.js';
+import { createPostBoardStep } from './functions/post-board.function.js';
 import { createContestNewView } from './views/contest-new.view.js';
 import { createSettingsView } from './views/settings.view.js';
 
@@ -33,4 +36,7 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   const reaction = createReactionHandler(deps);
   app.event('reaction_added', reaction);
   app.event('reaction_removed', reaction);
+  app.function(FUNCTIONS.logActivity, createLogActivityStep(deps));
+  app.function(FUNCTIONS.getKpi, createGetKpiStep(deps));
+  app.function(FUNCTIONS.postBoard, createPostBoardStep(deps));
 }
