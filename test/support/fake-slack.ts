@@ -195,6 +195,8 @@ export interface FakeSlack {
   addChannel(channel: FakeChannel): void;
   addMessage(message: FakeMessage): void;
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void;
+  /** Makes a workspace part of an Enterprise Grid org: the org's org-wide token works in it. */
+  addWorkspaceToOrg(teamId: string, enterpriseId: string): void;
   /** Starts a run of a custom step: its token works and it may be completed once. */
   addFunctionExecution(execution: FakeFunctionExecution): void;
   functionOutcome(id: string): FunctionOutcome | undefined;
@@ -985,6 +987,7 @@ class FakeSlackServer implements FakeSlack {
     // https://docs.slack.dev/reference/methods/functions.completeError/
     'functions.completeError': { handle: (call) => this.completeFunction(call, 'error') },
   };
+  private readonly orgOf = new Map<string, string>();
   private readonly executions = new Map<string, { execution: FakeFunctionExecution; outcome: FunctionOutcome }>();
   private readonly modals = new ModalViews();
 
@@ -1047,6 +1050,10 @@ class FakeSlackServer implements FakeSlack {
 
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void {
     this.oauthCodes.set(code, response);
+  }
+
+  addWorkspaceToOrg(teamId: string, enterpriseId: string): void {
+    this.orgOf.set(teamId, enterpriseId);
   }
 
   addFunctionExecution(execution: FakeFunctionExecution): void {
@@ -1363,7 +1370,7 @@ class FakeSlackServer implements FakeSlack {
 
   private usersInfo({ args, auth }: ApiCall): Json {
     const user = this.users.get(stringArg(args, 'user') ?? '');
-    if (user === undefined || user.teamId !== auth.teamId) throw new SlackApiError('user_not_found');
+    if (user === undefined || !this.reaches(auth, user.teamId)) throw new SlackApiError('user_not_found');
     const payload = userPayload(user, this.now());
     return { user: booleanArg(args, 'include_locale') ? { ...payload, locale: 'en-US' } : payload };
   }
@@ -1372,7 +1379,9 @@ class FakeSlackServer implements FakeSlack {
     const email = stringArg(args, 'email');
     if (email === undefined) throw invalidArguments('missing required field: email');
     const wanted = email.toLowerCase();
-    const user = [...this.users.values()].find((u) => u.teamId === auth.teamId && u.email?.toLowerCase() === wanted);
+    const user = [...this.users.values()].find(
+      (u) => this.reaches(auth, u.teamId) && u.email?.toLowerCase() === wanted,
+    );
     if (user === undefined) throw new SlackApiError('users_not_found');
     return { user: userPayload(user, this.now()) };
   }
@@ -1449,7 +1458,7 @@ class FakeSlackServer implements FakeSlack {
     const view = args.view;
     if (!isRecord(view)) throw invalidArguments('must provide an object [json-pointer:/view]');
     const user = this.users.get(userId);
-    if (user === undefined || user.teamId !== auth.teamId) throw new SlackApiError('user_not_found');
+    if (user === undefined || !this.reaches(auth, user.teamId)) throw new SlackApiError('user_not_found');
     const reasons = new BlockKitValidator().homeView(view);
     if (reasons.length > 0) throw invalidArguments(...reasons);
     const hash = stringArg(args, 'hash');
@@ -1640,10 +1649,19 @@ class FakeSlackServer implements FakeSlack {
     }
   }
 
+  /**
+   * Whether a token works in a workspace: its own, or, for an org-wide install's token, any
+   * workspace of its Enterprise Grid org (see `addWorkspaceToOrg`).
+   */
+  private reaches(auth: TokenState, teamId: string): boolean {
+    if (auth.teamId === teamId) return true;
+    return auth.enterpriseId !== undefined && this.orgOf.get(teamId) === auth.enterpriseId;
+  }
+
   /** A registered channel of the token's team, or the DM with a registered user of that team. */
   private conversation(id: string | undefined, auth: TokenState): ChannelState {
     const channel = id === undefined ? undefined : (this.channels.get(id) ?? this.directMessage(id, auth));
-    if (channel === undefined || channel.teamId !== auth.teamId) throw new SlackApiError('channel_not_found');
+    if (channel === undefined || !this.reaches(auth, channel.teamId)) throw new SlackApiError('channel_not_found');
     // Slack hides a private channel from a bot that is not in it.
     if (channel.isPrivate && !channel.botIsMember) throw new SlackApiError('channel_not_found');
     return channel;
@@ -1651,7 +1669,7 @@ class FakeSlackServer implements FakeSlack {
 
   private directMessage(userId: string, auth: TokenState): ChannelState | undefined {
     const user = this.users.get(userId);
-    if (!USER_ID.test(userId) || user === undefined || user.teamId !== auth.teamId) return undefined;
+    if (!USER_ID.test(userId) || user === undefined || !this.reaches(auth, user.teamId)) return undefined;
     const id = `D${userId.slice(1)}`;
     const dm = this.channels.get(id) ?? {
       id,
