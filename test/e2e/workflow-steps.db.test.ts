@@ -66,6 +66,22 @@ describeDb('Workflow Builder steps', () => {
       });
     });
 
+    it("logs on the day given, up to a week back in the rep's zone", async () => {
+      const run = await logFor('UBEN', 'UBEN', { activity: 'meetings', count: 2, day: '2026-11-16' });
+      expect(run.outcome).toEqual({
+        state: 'completed',
+        outputs: { summary: 'Logged 2 meetings for Ben on 2026-11-16.' },
+      });
+      const [row] = await rowsOf('UBEN');
+      // Midday of Monday 16 November in New York.
+      expect(row?.occurredAt.toISOString()).toBe('2026-11-16T17:00:00.000Z');
+      const old = await logFor('UBEN', 'UBEN', { activity: 'meetings', day: '2026-11-01' });
+      expect(old.outcome).toMatchObject({
+        state: 'failed',
+        error: expect.stringContaining('“Day”: You can log up to 7 days back'),
+      });
+    });
+
     it.each([
       [{ activity: 'lunch' }, '“Activity” should be one of: calls, conversations'],
       [{ activity: 'calls', amount: 50 }, 'Only deals have an amount; leave “Amount” empty for calls.'],

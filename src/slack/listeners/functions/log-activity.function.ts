@@ -1,3 +1,4 @@
+import { activityDay } from '../../../activities/activity-day.js';
 import { ACTIVITY_KINDS, MAX_NOTE_CHARS } from '../../../kpi/activity-kinds.js';
 import { parseAmount, parseCount } from '../../../lib/amount.js';
 import { recordActivityAndCelebrate } from '../../../recognition/celebrations.js';
@@ -8,8 +9,8 @@ import { splitWords } from '../../subcommands/words.js';
 import { createStep, mayActFor, StepRefusal, textInput, userInput } from './step.js';
 
 /**
- * "Log activity": one entry for a rep, as `/kpi log` writes it, once per run of the step whatever
- * Slack retries. A rep logs for themselves; a manager for their team, an admin for anyone.
+ * "Log activity": one entry for a rep, as `/kpi log` writes it (on an earlier day too, by the same
+ * 7-day rule), once per run of the step whatever Slack retries. A rep logs for themselves; a manager for their team, an admin for anyone.
  */
 export function createLogActivityStep(deps: AppDeps) {
   return createStep(deps, async ({ actor, inputs, executionId, now, member }) => {
@@ -37,6 +38,9 @@ export function createLogActivityStep(deps: AppDeps) {
     if (note !== null && [...note].length > MAX_NOTE_CHARS) {
       throw new StepRefusal(`“Note” can be up to ${MAX_NOTE_CHARS} characters.`);
     }
+    const dayText = textInput(inputs, 'day');
+    const day = dayText === null ? null : activityDay(dayText, now, rep.timezone);
+    if (day && !day.ok) throw new StepRefusal(`“Day”: ${day.error}`);
     const { activity: entry } = await recordActivityAndCelebrate(
       deps.db,
       {
@@ -46,13 +50,14 @@ export function createLogActivityStep(deps: AppDeps) {
         quantity: count?.ok ? count.count : 1,
         amountCents: amount?.ok ? amount.cents : 0,
         note,
-        occurredAt: now,
+        occurredAt: day?.occurredAt ?? now,
         source: 'slack',
         recordedBy: actor.member.userId,
         idempotencyKey: `workflow:${executionId}`,
       },
       now,
     );
-    return { summary: `Logged ${describeActivity(entry, rep.currency)} for ${rep.member.displayName}.` };
+    const when = day?.backdated ? ` on ${day.day}` : '';
+    return { summary: `Logged ${describeActivity(entry, rep.currency)} for ${rep.member.displayName}${when}.` };
   });
 }
