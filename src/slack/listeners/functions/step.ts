@@ -36,8 +36,9 @@ const USER_ID = /^[UW][A-Z0-9]+$/;
 
 /**
  * The person who started the workflow. Only the `interactivity` input proves it: Slack fills its
- * `interactor` for a workflow started by a person (a link, a button, a shortcut). A user named in
- * any other input is whatever the workflow's author chose, so it never grants a role.
+ * `interactor` for a workflow started by a person (a link, a button, a shortcut), and only Slack's
+ * own steps may output one. A user named in any other input is whatever the workflow's author
+ * chose, so it never grants a role.
  */
 function interactorOf(inputs: Record<string, unknown>): string | null {
   const interactivity = inputs.interactivity;
