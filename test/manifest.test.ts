@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, BOT_SCOPES, COMMAND, EVENTS } from '../src/slack/ids.js';
+import { ACTIONS, BOT_SCOPES, COMMAND, EVENTS, SHORTCUTS } from '../src/slack/ids.js';
 
 const manifest = JSON.parse(readFileSync('manifest.json', 'utf8'));
 // A copy kept in the repository (vendor/slack/README.md says where from), so a fresh clone tests offline.
@@ -21,6 +21,14 @@ describe('manifest.json', () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([...EVENTS].sort());
+    const shortcuts = manifest.features.shortcuts.map((s: { type: string; callback_id: string }) => [
+      s.type,
+      s.callback_id,
+    ]);
+    expect(shortcuts).toEqual([
+      ['global', SHORTCUTS.logActivity],
+      ['message', SHORTCUTS.logMessage],
+    ]);
   });
 
   it('sends interactivity (the Undo button) to the same endpoint as commands and events', () => {

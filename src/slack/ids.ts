@@ -12,6 +12,16 @@ export const ACTIONS = {
   /** An admin's choice when erasing a departed rep's personal data. */
   forgetAnonymise: 'kpi_privacy_forget_anonymise',
   forgetDelete: 'kpi_privacy_forget_delete',
+  /** "+1 call", "+1 meeting": the prefix of each quick-log button's action id (`kpi_quick_log_<kind>`). */
+  quickLog: 'kpi_quick_log',
+  /** "Log…": opens the "Log activity" modal. */
+  openLogModal: 'kpi_open_log_modal',
+} as const;
+
+/** Shortcut callback ids: the global "Log activity" and the message shortcut "Log as activity". */
+export const SHORTCUTS = {
+  logActivity: 'kpi_log_activity',
+  logMessage: 'kpi_log_message',
 } as const;
 
 /** Modal callback ids. */
@@ -19,6 +29,7 @@ export const VIEWS = {
   contestNew: 'kpi_contest_new',
   settingsScoring: 'kpi_settings_scoring',
   settingsRecognition: 'kpi_settings_recognition',
+  logActivity: 'kpi_log_activity',
 } as const;
 
 /** Workflow Builder custom steps (`functions` in manifest.json), by callback id. */
@@ -31,6 +42,7 @@ export const FUNCTIONS = {
 export const EVENTS = [
   'app_home_opened',
   'app_uninstalled',
+  'message.im',
   'reaction_added',
   'reaction_removed',
   'tokens_revoked',
@@ -39,7 +51,8 @@ export const EVENTS = [
 /**
  * Bot scopes the code needs: commands; users.info (+ email for CRM owner mapping); chat for posts
  * and DMs; files for board charts; channel reads for a channel-team's members; history (and opening the DM to
- * read it) to find a post whose delivery was interrupted, so it is not posted twice; reactions for kudos counts.
+ * read it) to find a post whose delivery was interrupted, so it is not posted twice, and `im:history` for the
+ * DMs reps send the app (`message.im`); reactions for kudos counts.
  */
 export const BOT_SCOPES = [
   'commands',

@@ -1,3 +1,4 @@
+import { chooseNudgePrompt, NO_SIGNALS } from '../../src/coaching/nudge-rules.js';
 import type { GoalView } from '../../src/goals/goal-status.js';
 import type { Goal } from '../../src/goals/goals.repository.js';
 import { goalProgress } from '../../src/goals/progress.js';
@@ -35,3 +36,13 @@ export function weekGoal(
     progress: goalProgress({ value, target, start, end, now, timezone: 'America/New_York' }),
   };
 }
+
+/** The coaching prompt about two leads waiting over an hour and a half: a nudge with feedback buttons. */
+export const leadsWaitingPrompt = chooseNudgePrompt({
+  signals: { ...NO_SIGNALS, leadsWaiting: { count: 2, oldestMinutes: 95 } },
+  facts: null,
+  remainingQuota: null,
+  hasGoals: true,
+  currency: 'USD',
+  suppressed: new Set(),
+});

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { chooseNudgePrompt, NO_SIGNALS } from '../../src/coaching/nudge-rules.js';
 import {
   decodeFeedbackValue,
   encodeFeedbackValue,
@@ -8,16 +7,9 @@ import {
 } from '../../src/slack/blocks/nudge.blocks.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { validateBlocks } from '../support/fake-slack.js';
-import { weekGoal } from './fixtures.js';
+import { leadsWaitingPrompt, weekGoal } from './fixtures.js';
 
-const prompt = chooseNudgePrompt({
-  signals: { ...NO_SIGNALS, leadsWaiting: { count: 2, oldestMinutes: 95 } },
-  facts: null,
-  remainingQuota: null,
-  hasGoals: true,
-  currency: 'USD',
-  suppressed: new Set(),
-});
+const prompt = leadsWaitingPrompt;
 
 describe('nudgeMessage', () => {
   it('shows each goal with a bar, what today needs and where the pace lands, then one prompt with its benchmark', () => {
@@ -37,7 +29,7 @@ describe('nudgeMessage', () => {
     expect(shown).toContain(':white_check_mark: Goal met');
     expect(shown).toContain('Benchmark: Responding within one hour makes qualifying a lead about 7× more likely');
     expect(message.text).toContain('2 new leads have waited over an hour');
-    const actions = message.blocks.find((b) => b.type === 'actions');
+    const actions = message.blocks.find((b) => b.type === 'actions' && b.block_id === 'nudge_feedback');
     expect(actions).toMatchObject({
       elements: [
         { action_id: ACTIONS.nudgeHelpful, text: { text: 'Helpful' } },
@@ -46,11 +38,12 @@ describe('nudgeMessage', () => {
     });
   });
 
-  it('has no buttons without a prompt, and keeps a long list of goals short', () => {
+  it('has no feedback buttons without a prompt, only the quick-log ones, and keeps a long list of goals short', () => {
     const goals = Array.from({ length: 7 }, () => weekGoal('calls', 50, 10));
     const message = nudgeMessage({ nudgeKey: 'k', dayLabel: 'Monday', goals, prompt: null, currency: 'USD' });
     expect(validateBlocks(message.blocks, '/blocks', 50)).toEqual([]);
-    expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+    const actions = message.blocks.filter((b) => b.type === 'actions');
+    expect(actions.map((b) => b.block_id)).toEqual(['nudge_log']);
     expect(message.blocks.filter((b) => b.type === 'section')).toHaveLength(5);
     expect(JSON.stringify(message.blocks)).toContain('3 more goals in `/kpi me`.');
     expect(message.text).toBe('Your day: 7 goals in progress');

@@ -305,6 +305,18 @@ describe('fake Slack Web API', () => {
       const data = await refusal(slack.chat.update({ channel: SALES, ts: '1700000000.000100', text: 'yours' }));
       expect(data.error).toBe('cant_update_message');
     });
+
+    it('gives a permalink only for a message it has', async () => {
+      fake.addMessage({ channel: SALES, ts: '1700000000.000200', userId: REP, text: 'call with Acme' });
+      const link = await slack.chat.getPermalink({ channel: SALES, message_ts: '1700000000.000200' });
+      expect(link.permalink).toMatch(new RegExp(`/archives/${SALES}/p1700000000000200$`));
+      const missing = await refusal(slack.chat.getPermalink({ channel: SALES, message_ts: '1700000000.000999' }));
+      expect(missing.error).toBe('message_not_found');
+      const elsewhere = await refusal(
+        slack.chat.getPermalink({ channel: 'C0OTHER001', message_ts: '1700000000.000200' }),
+      );
+      expect(elsewhere.error).toBe('channel_not_found');
+    });
   });
 
   describe('views.publish', () => {

@@ -266,6 +266,8 @@ export const LIMITS = {
   overflowOptions: 5,
   choiceOptions: 10,
   privateMetadata: 3000,
+  /** A plain-text input's `min_length` and `max_length`. */
+  textInputLength: 3000,
   callbackId: 255,
   responseUrlUses: 5,
 } as const;
@@ -580,7 +582,21 @@ class BlockKitValidator {
       case 'static_select':
       case 'multi_static_select':
         this.textField(element, 'placeholder', at, { max: LIMITS.placeholder, plainOnly: true });
-        return this.options(element, at, LIMITS.selectOptions, true);
+        this.options(element, at, LIMITS.selectOptions, true);
+        return this.initialOption(element, at);
+      // https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
+      case 'plain_text_input':
+        this.textField(element, 'placeholder', at, { max: LIMITS.placeholder, plainOnly: true });
+        this.string(element, 'initial_value', at, Number.POSITIVE_INFINITY);
+        this.integer(element, 'min_length', at, 0, LIMITS.textInputLength);
+        return this.integer(element, 'max_length', at, 1, LIMITS.textInputLength);
+      // https://docs.slack.dev/reference/block-kit/block-elements/date-picker-element
+      case 'datepicker':
+        this.textField(element, 'placeholder', at, { max: LIMITS.placeholder, plainOnly: true });
+        if (element.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(element.initial_date))) {
+          this.fail(`${at}/initial_date`, 'must match format YYYY-MM-DD');
+        }
+        return;
       case 'overflow':
         return this.options(element, at, LIMITS.overflowOptions, true);
       case 'radio_buttons':
@@ -599,6 +615,24 @@ class BlockKitValidator {
       this.textField(option, 'text', pointer, { max: LIMITS.optionText, plainOnly, required: true });
       this.string(option, 'value', pointer, LIMITS.optionValue, true);
     });
+  }
+
+  /** A select's `initial_option` must be exactly one of its `options`. */
+  private initialOption(element: Json, at: string): void {
+    const initial = element.initial_option;
+    if (initial === undefined) return;
+    const options = Array.isArray(element.options) ? element.options : [];
+    if (!options.some((option) => JSON.stringify(option) === JSON.stringify(initial))) {
+      this.fail(`${at}/initial_option`, 'must exactly match one of the provided options');
+    }
+  }
+
+  private integer(parent: Json, key: string, at: string, min: number, max: number): void {
+    const value = parent[key];
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(`${at}/${key}`, `must be an integer between ${min} and ${max}`);
+    }
   }
 
   private uniqueId(id: string | undefined, seen: Set<string>, pointer: string, label: string): void {
@@ -970,6 +1004,8 @@ class FakeSlackServer implements FakeSlack {
     'chat.postMessage': { scopes: ['chat:write'], handle: (call) => this.chatPostMessage(call) },
     'chat.postEphemeral': { scopes: ['chat:write'], handle: (call) => this.chatPostEphemeral(call) },
     'chat.update': { scopes: ['chat:write'], handle: (call) => this.chatUpdate(call) },
+    // https://docs.slack.dev/reference/methods/chat.getPermalink: no scope required.
+    'chat.getPermalink': { handle: (call) => this.chatGetPermalink(call) },
     'views.publish': { handle: (call) => this.viewsPublish(call) },
     'conversations.members': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsMembers(call) },
     'conversations.info': { scopes: CONVERSATION_READ_SCOPES, handle: (call) => this.conversationsInfo(call) },
@@ -1450,6 +1486,16 @@ class FakeSlackServer implements FakeSlack {
     const content = checkMessage(args);
     this.addMessage({ ...existing, ...content });
     return { channel: channel.id, ts, text: content.text ?? '', message: this.messagePayload(auth, ts, content) };
+  }
+
+  /** Only for a message Slack has (`addMessage` or posted): `message_not_found` otherwise. */
+  private chatGetPermalink({ args, auth }: ApiCall): Json {
+    const channel = this.conversation(stringArg(args, 'channel'), auth);
+    const ts = stringArg(args, 'message_ts');
+    if (ts === undefined) throw invalidArguments('missing required field: message_ts');
+    if (!this.messages.has(`${channel.id}:${ts}`)) throw new SlackApiError('message_not_found');
+    const permalink = `https://${auth.teamId.toLowerCase()}.slack.com/archives/${channel.id}/p${ts.replace('.', '')}`;
+    return { channel: channel.id, permalink };
   }
 
   private viewsPublish({ args, auth }: ApiCall): Json {

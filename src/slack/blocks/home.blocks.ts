@@ -5,6 +5,7 @@ import type { HomeSection, TeamSection } from '../../home/home.queries.js';
 import { formatKpiValue } from '../../kpi/catalogue.js';
 import { contestListMessage } from './contest.blocks.js';
 import { gameBlocks } from './game.blocks.js';
+import { quickLogBlock } from './log-modal.blocks.js';
 import { type Block, context, escapeMrkdwn, header, lowerFirst, section } from './message.js';
 import { formatResult, scorecardMessage } from './scorecard.blocks.js';
 import { settingsHomeBlocks } from './settings.blocks.js';
@@ -34,11 +35,16 @@ const STATUS_TEXT: Record<GoalView['progress']['status'], string> = {
   not_started: 'Not started yet',
 };
 
+/** The quick-log buttons' block on the Home tab. */
+const HOME_LOG_BLOCK = 'home_log';
+
 export function homeView(data: HomeData): types.HomeView {
   const blocks = data.sections.flatMap((s, i) => [
     ...(i > 0 ? [{ type: 'divider' } as Block] : []),
     ...sectionBlocks(s, data.currency),
   ]);
+  // Logging first: reps open the tab between calls to add one.
+  blocks.unshift(quickLogBlock(HOME_LOG_BLOCK));
   return { type: 'home', blocks: blocks.slice(0, MAX_HOME_BLOCKS) };
 }
 

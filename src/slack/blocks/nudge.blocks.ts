@@ -4,6 +4,7 @@ import { progressBar } from '../../goals/progress.js';
 import { formatKpiValue } from '../../kpi/catalogue.js';
 import type { CoachingTip } from '../../kpi/coaching.js';
 import { ACTIONS } from '../ids.js';
+import { quickLogBlock } from './log-modal.blocks.js';
 import { type Block, context, lowerFirst, type SlackMessage, section } from './message.js';
 
 /** At most this many goals in a nudge; the rest are one `/kpi me` away. */
@@ -67,17 +68,57 @@ export function goalLine(view: GoalView, currency: string): string {
   ].join('\n');
 }
 
+/** Block ids of a nudge's goal lines: a quick-log press replaces them with fresh ones. */
+const GOAL_BLOCK = 'nudge_goal';
+const NUDGE_LOG_BLOCK = 'nudge_log';
+
+function withId(block: Block, blockId: string): Block {
+  return { ...block, block_id: blockId } as Block;
+}
+
+function goalBlocks(goals: readonly GoalView[], currency: string): Block[] {
+  const shown = goals.slice(0, MAX_GOALS);
+  const blocks = shown.map((view, i) => withId(section(goalLine(view, currency)), `${GOAL_BLOCK}_${i}`));
+  if (goals.length > shown.length) {
+    blocks.push(withId(context(`${goals.length - shown.length} more goals in \`/kpi me\`.`), `${GOAL_BLOCK}_more`));
+  }
+  if (goals.length === 0) {
+    blocks.push(
+      withId(context('No goals set yet: set one yourself, or agree one with your manager.'), `${GOAL_BLOCK}_none`),
+    );
+  }
+  return blocks;
+}
+
 /**
- * The daily DM: progress against each goal (bar, what today needs, where the pace lands), then one
- * coaching prompt with its benchmark and a "did this help?" pair of buttons. Short by design.
+ * A nudge after a quick-log press: its goal lines recomputed (the new pace) and what was just
+ * logged, in place of the old ones; the day, the prompt and its buttons stay as they were.
+ */
+export function refreshedNudge(
+  message: { text?: string; blocks: readonly Block[] },
+  update: { goals: readonly GoalView[]; currency: string; logged: string },
+): SlackMessage {
+  const isGoal = (b: Block) => typeof b.block_id === 'string' && b.block_id.startsWith(GOAL_BLOCK);
+  const first = message.blocks.findIndex(isGoal);
+  const kept = message.blocks.filter((b) => !isGoal(b));
+  const at = first === -1 ? Math.min(1, kept.length) : first;
+  const logged = withId(
+    context(`:white_check_mark: ${update.logged} \`/kpi undo\` takes it back.`),
+    `${GOAL_BLOCK}_logged`,
+  );
+  const blocks = [...kept.slice(0, at), ...goalBlocks(update.goals, update.currency), logged, ...kept.slice(at)];
+  return { text: message.text ?? update.logged, blocks };
+}
+
+/**
+ * The daily DM: progress against each goal (bar, what today needs, where the pace lands), the
+ * quick-log buttons, then one coaching prompt with its benchmark and a "did this help?" pair of buttons.
+ * Short by design.
  */
 export function nudgeMessage(content: NudgeContent): SlackMessage {
   const { goals, prompt, currency } = content;
-  const blocks: Block[] = [section(`*Your day, ${content.dayLabel}*`)];
-  const shown = goals.slice(0, MAX_GOALS);
-  for (const view of shown) blocks.push(section(goalLine(view, currency)));
-  if (goals.length > shown.length) blocks.push(context(`${goals.length - shown.length} more goals in \`/kpi me\`.`));
-  if (goals.length === 0) blocks.push(context('No goals set yet: set one yourself, or agree one with your manager.'));
+  const blocks: Block[] = [section(`*Your day, ${content.dayLabel}*`), ...goalBlocks(goals, currency)];
+  blocks.push(quickLogBlock(NUDGE_LOG_BLOCK));
   if (prompt) {
     blocks.push(section(`:bulb: ${prompt.text}`));
     if (prompt.benchmark) blocks.push(context(`Benchmark: ${prompt.benchmark.text} ${prompt.benchmark.source}`));

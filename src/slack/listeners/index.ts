@@ -1,19 +1,24 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
-import { ACTIONS, COMMAND, FUNCTIONS, VIEWS } from '../ids.js';
+import { ACTIONS, COMMAND, FUNCTIONS, SHORTCUTS, VIEWS } from '../ids.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
+import { createOpenLogModalAction } from './actions/open-log-modal.action.js';
 import { createForgetAction } from './actions/privacy-forget.action.js';
+import { createQuickLogAction } from './actions/quick-log.action.js';
 import { createSettingsAction } from './actions/settings.action.js';
 import { createUndoAction } from './actions/undo.action.js';
 import { createKpiCommand } from './commands/kpi.command.js';
 import { createAppHomeHandler } from './events/app-home.events.js';
+import { createDirectMessageHandler } from './events/direct-message.events.js';
 import { createReactionHandler } from './events/reaction.events.js';
 import { createUninstallHandler } from './events/uninstall.events.js';
 import { createGetKpiStep } from './functions/get-kpi.function.js';
 import { createLogActivityStep } from './functions/log-activity.function.js';
 import { createPostBoardStep } from './functions/post-board.function.js';
+import { createLogShortcut } from './shortcuts/log-activity.shortcut.js';
 import { createContestNewView } from './views/contest-new.view.js';
+import { createLogActivityView } from './views/log-activity.view.js';
 import { createSettingsView } from './views/settings.view.js';
 
 export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
@@ -33,6 +38,14 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   const uninstall = createUninstallHandler(deps, store);
   app.event('app_uninstalled', uninstall);
   app.event('tokens_revoked', uninstall);
+  const logShortcut = createLogShortcut(deps);
+  app.shortcut(SHORTCUTS.logActivity, logShortcut);
+  app.shortcut(SHORTCUTS.logMessage, logShortcut);
+  app.view(VIEWS.logActivity, createLogActivityView(deps));
+  app.action(new RegExp(`^${ACTIONS.quickLog}_`), createQuickLogAction(deps));
+  app.action(ACTIONS.openLogModal, createOpenLogModalAction(deps));
+  // The manifest's 'message.im': Bolt delivers it as a 'message' event; the handler keeps DMs only.
+  app.event('message', createDirectMessageHandler(deps));
   const reaction = createReactionHandler(deps);
   app.event('reaction_added', reaction);
   app.event('reaction_removed', reaction);

@@ -68,10 +68,3 @@ export function trailingDay(words: readonly string[], now: Date, timezone: strin
   }
   return trailingDate(words, now, timezone);
 }
-
-/** How a confirmation names the day: "yesterday" or "Mon 30 Nov". */
-export function dayLabel(day: string, now: Date, timezone: string): string {
-  const from = today(now, timezone);
-  if (day === iso(from.minus({ days: 1 }))) return 'yesterday';
-  return DateTime.fromISO(day, { zone: from.zone }).setLocale('en-US').toFormat('ccc d LLL');
-}

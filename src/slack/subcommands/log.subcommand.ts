@@ -2,13 +2,13 @@ import { latestUndoable } from '../../activities/activities.repository.js';
 import { activityDay } from '../../activities/activity-day.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind, MAX_NOTE_CHARS } from '../../kpi/activity-kinds.js';
 import { countWordsAsDigits, parseAmount, parseCount } from '../../lib/amount.js';
-import { recordActivityAndCelebrate } from '../../recognition/celebrations.js';
 import { undoActivity } from '../../recognition/undo.js';
-import { loggedMessage, undoneMessage } from '../blocks/log.blocks.js';
+import { undoneMessage } from '../blocks/log.blocks.js';
 import { textMessage } from '../blocks/message.js';
-import { dayLabel, trailingDay } from './day-phrase.js';
+import { logEntry } from '../log-entry.js';
+import { trailingDay } from './day-phrase.js';
 import type { CoreContext, Subcommand } from './subcommand.js';
-import { echo, fail, failFrom, NUMBERISH, ok, type Parsed, quote } from './words.js';
+import { commandWords, echo, fail, failFrom, NUMBERISH, ok, type ParseContext, type Parsed, quote } from './words.js';
 
 export type LogCommand = {
   type: 'log';
@@ -103,14 +103,17 @@ const LOG_USAGE =
   'End with a day to log up to 7 days back: `/kpi log calls 12 yesterday`, `/kpi log meeting on monday`, ' +
   '`/kpi log calls 5 nov 30` or `2026-11-30`; a day anywhere else stays in the note';
 
-function unknownActivity(words: readonly string[]): Parsed<never> {
+/** `12 calls Acme` as `calls 12 Acme`: a leading number moved after the activity it counts, or null. */
+function activityFirst(words: readonly string[]): string[] | null {
   const [first = ''] = words;
   const swapped = NUMBERISH.test(first) ? matchActivity(words.slice(1)) : null;
-  if (swapped) {
-    const example = [...words.slice(1, words.length - swapped.rest.length), first, ...swapped.rest].join(' ');
-    return fail(`Put the activity first: \`/kpi log ${echo(example)}\`.`, LOG_USAGE);
-  }
-  return fail(`I don't know the activity ${quote(first)}. You can log: ${ACTIVITY_NAMES}.`, LOG_USAGE);
+  return swapped ? [...words.slice(1, words.length - swapped.rest.length), first, ...swapped.rest] : null;
+}
+
+function unknownActivity(words: readonly string[]): Parsed<never> {
+  const swapped = activityFirst(words);
+  if (swapped) return fail(`Put the activity first: \`/kpi log ${echo(swapped.join(' '))}\`.`, LOG_USAGE);
+  return fail(`I don't know the activity ${quote(words[0] ?? '')}. You can log: ${ACTIVITY_NAMES}.`, LOG_USAGE);
 }
 
 /** `/kpi log <activity> [count] [amount] [note]`: one entry, written once per Slack invocation. */
@@ -138,30 +141,26 @@ export const logSubcommand: Subcommand<LogCommand, LogCommand, CoreContext> = {
     return ok({ type: 'log', kind, quantity, amountCents, note: note.note, ...backdated });
   },
   async run(ctx, command) {
-    const { member, currency, timezone } = ctx.actor;
+    const { kind, quantity, amountCents, note } = command;
     // The parse checked the day on this same clock; here it becomes the moment to store.
-    const day = command.day === undefined ? null : activityDay(command.day, ctx.now, timezone);
+    const day = command.day === undefined ? null : activityDay(command.day, ctx.now, ctx.actor.timezone);
     if (day && !day.ok) return textMessage(day.error);
-    const { activity, created } = await recordActivityAndCelebrate(
-      ctx.deps.db,
-      {
-        workspaceId: member.workspaceId,
-        userId: member.userId,
-        kind: command.kind,
-        quantity: command.quantity,
-        amountCents: command.amountCents,
-        note: command.note,
-        occurredAt: day?.occurredAt ?? ctx.now,
-        source: 'slack',
-        recordedBy: member.userId,
-        idempotencyKey: `slack:${ctx.triggerId}`,
-      },
-      ctx.now,
-    );
-    const forDay = day?.backdated ? dayLabel(day.day, ctx.now, timezone) : undefined;
-    return loggedMessage(activity, currency, !created, forDay);
+    const entry = { kind, quantity, amountCents, note, occurredAt: day?.occurredAt ?? ctx.now };
+    return (await logEntry(ctx.deps.db, ctx.actor, entry, `slack:${ctx.triggerId}`, ctx.now)).message;
   },
 };
+
+/**
+ * A DM to the app, read with the `/kpi log` grammar: `log` in front is optional and so is the order
+ * of a leading count (`12 calls`). Null when the text is not about logging at all (it gets help).
+ */
+export function parseLogMessage(text: string, ctx: ParseContext): Parsed<LogCommand> | null {
+  const typedLog = /^\s*log\b/i.test(text);
+  const read = commandWords(typedLog ? text : `log ${text}`);
+  const words = matchActivity(read.words) ? read.words : activityFirst(read.words);
+  if (words) return logSubcommand.parse({ ...read, words }, ctx);
+  return typedLog ? logSubcommand.parse(read, ctx) : null;
+}
 
 const UNDO_USAGE = '`/kpi undo` — removes your most recent entry';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, trailingDay } from '../../../src/slack/subcommands/day-phrase.js';
+import { backdatedLabel, dayLabel } from '../../../src/activities/activity-day.js';
+import { trailingDay } from '../../../src/slack/subcommands/day-phrase.js';
 import { type ParseResult, parseKpiCommand, USAGE } from '../../../src/slack/subcommands/registry.js';
 import type { ParseContext } from '../../../src/slack/subcommands/words.js';
 
@@ -111,5 +112,8 @@ describe('trailingDay and dayLabel', () => {
   it('names yesterday as such and other days by weekday and date', () => {
     expect(dayLabel('2026-11-17', WED, ZONE)).toBe('yesterday');
     expect(dayLabel('2026-11-13', WED, ZONE)).toBe('Fri 13 Nov');
+    expect(backdatedLabel(new Date('2026-11-16T17:00:00Z'), WED, ZONE)).toBe('Mon 16 Nov');
+    // 20:00 on Wednesday in New York is Thursday in UTC, and still today for the rep.
+    expect(backdatedLabel(new Date('2026-11-19T01:00:00Z'), WED, ZONE)).toBeUndefined();
   });
 });
