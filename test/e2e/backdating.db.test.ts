@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createContest } from '../../src/contests/contests.repository.js';
 import { activityRows } from '../support/activity-rows.js';
 import { describeDb } from '../support/db.js';
-import type { RecordedResponse } from '../support/fake-slack.js';
+import { isCallTo, type RecordedCall, type RecordedResponse } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { directMessage } from '../support/interaction-payloads.js';
 
 /** Wednesday 18 November 2026, 10:00 in New York (EST, UTC−5). */
 const WED = new Date('2026-11-18T15:00:00Z');
@@ -16,7 +17,7 @@ describeDb('/kpi log for an earlier day, end to end', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ now: WED });
-    for (const name of ['Ana', 'Ben', 'Cat', 'Dan', 'Eve']) h.addUser(`U${name.toUpperCase()}`, { name });
+    for (const name of ['Ana', 'Ben', 'Cat', 'Dan', 'Eve', 'Fay']) h.addUser(`U${name.toUpperCase()}`, { name });
   });
   afterAll(async () => h.close());
 
@@ -37,6 +38,25 @@ describeDb('/kpi log for an earlier day, end to end', () => {
       ['call', 12, '2026-11-17T17:00:00.000Z'],
       ['meeting', 1, '2026-11-16T17:00:00.000Z'],
     ]);
+  });
+
+  it('reads a day at the end of a DM to the app, as /kpi log does', async () => {
+    // https://docs.slack.dev/reference/events/message.im/
+    const channel = h.fake.dmChannelOf('UFAY');
+    const event = directMessage({
+      teamId: h.teamId,
+      userId: 'UFAY',
+      channel,
+      text: '12 calls yesterday',
+      ts: '1763478000.000200',
+    });
+    expect(await h.event(event)).toBe(200);
+    const reply = await h.fake.waitFor(
+      (e): e is RecordedCall => isCallTo('chat.postMessage')(e) && String(e.args.text).startsWith('Logged'),
+      10_000,
+    );
+    expect(reply.args.text).toBe('Logged 12 calls for yesterday.');
+    expect((await rowsOf('UFAY')).map((r) => r.occurredAt.toISOString())).toEqual(['2026-11-17T17:00:00.000Z']);
   });
 
   it('refuses a day more than a week back or still to come, and stores nothing', async () => {
