@@ -73,6 +73,9 @@ const envSchema = z.object({
   METRICS_TOKEN: optional,
 });
 
+/** Every variable `parseConfig` reads; `.env.example` lists them all (a test compares). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {

@@ -42,3 +42,16 @@ export function localDate(now: Date, timezone: string, daysBack = 0): string {
   const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
   return DateTime.fromJSDate(now, { zone }).minus({ days: daysBack }).toISODate() ?? '';
 }
+
+/** How a confirmation names the day: "yesterday" or "Mon 30 Nov". */
+export function dayLabel(day: string, now: Date, timezone: string): string {
+  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  if (day === localDate(now, timezone, 1)) return 'yesterday';
+  return DateTime.fromISO(day, { zone }).setLocale('en-US').toFormat('ccc d LLL');
+}
+
+/** How a confirmation names the day an entry was logged for, when that is not today in `timezone`. */
+export function backdatedLabel(occurredAt: Date, now: Date, timezone: string): string | undefined {
+  const day = localDate(occurredAt, timezone);
+  return day === localDate(now, timezone) ? undefined : dayLabel(day, now, timezone);
+}

@@ -211,6 +211,19 @@ function toDate(parts: DateParts, year: number, text: string, today: DateTime): 
   return date.isValid ? { date } : { error: `${quoted(text)} isn't a real date.` };
 }
 
+/**
+ * One date as a rep types it (`nov 30`, `30 nov`, `11/30`, `2026-11-30`), as `yyyy-mm-dd`: without a
+ * year it is the latest such day up to today. Null when the text is no date at all.
+ */
+export function readPastDate(text: string, now: Date, timezone: string): { date: string } | { error: string } | null {
+  const today = DateTime.fromJSDate(now, { zone: effectiveZone(timezone) }).startOf('day');
+  const normalized = text.trim().toLowerCase();
+  const parts = dateParts(normalized);
+  if (!parts) return null;
+  const read = toDate(parts, yearForStart(parts, today), text, today);
+  return 'error' in read ? read : { date: isoDate(read.date) };
+}
+
 type RangeRead = { from: DateTime; to: DateTime } | { error: string } | null;
 
 function readSplit(left: string, right: string, today: DateTime): RangeRead {

@@ -27,7 +27,16 @@ export async function ensureWorkspace(
   fields: { name?: string | null; enterpriseId?: string | null } = {},
 ): Promise<Workspace> {
   const known = await getWorkspace(db, workspaceId);
-  if (known) return known;
+  // A workspace first seen outside its org (a team install) learns the org once it is known.
+  if (known && (known.enterpriseId !== null || !fields.enterpriseId)) return known;
+  if (known) {
+    const [updated] = await db
+      .update(workspaces)
+      .set({ enterpriseId: fields.enterpriseId })
+      .where(eq(workspaces.id, workspaceId))
+      .returning();
+    return updated ?? known;
+  }
   await db
     .insert(workspaces)
     .values({ id: workspaceId, name: fields.name ?? null, enterpriseId: fields.enterpriseId ?? null })
@@ -113,6 +122,15 @@ export async function setPublicOptOut(db: Database, workspaceId: string, userId:
 /** Uninstall: the workspace keeps its history for the purge's grace period (a reinstall picks it up) but is marked gone. */
 export async function markUninstalled(db: Database, workspaceId: string, at: Date) {
   await db.update(workspaces).set({ uninstalledAt: at }).where(eq(workspaces.id, workspaceId));
+}
+
+/**
+ * An org-wide (Enterprise Grid) uninstall or reinstall: every workspace of the org seen so far. A
+ * reinstall clears `uninstalled_at`, which cancels their pending purge.
+ */
+export async function markOrgInstalled(db: Database, enterpriseId: string, installed: boolean, at: Date) {
+  const set = installed ? { installedAt: at, uninstalledAt: null } : { uninstalledAt: at };
+  await db.update(workspaces).set(set).where(eq(workspaces.enterpriseId, enterpriseId));
 }
 
 /** A (re)install; clearing `uninstalled_at` cancels a pending purge. */

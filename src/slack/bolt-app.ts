@@ -1,5 +1,13 @@
 import type { Server } from 'node:http';
-import { App, type Logger as BoltLogger, type CustomRoute, type InstallationStore, webApi } from '@slack/bolt';
+import {
+  App,
+  type Logger as BoltLogger,
+  type CustomRoute,
+  type Installation,
+  type InstallationQuery,
+  type InstallationStore,
+  webApi,
+} from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { CodedError, ErrorCode } from '../lib/errors.js';
@@ -7,6 +15,7 @@ import { boltLogger, type Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Shutdown } from '../lib/shutdown.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
+import { getWorkspace } from '../members/members.repository.js';
 import type { RequestInfo } from '../ops/observe.js';
 import { BOT_SCOPES } from './ids.js';
 import { createInstallationStore } from './installation-store.js';
@@ -100,17 +109,9 @@ export function createSlack(deps: SlackDeps): Slack {
     boltLogger: bolt,
     async clientFor(id) {
       if (!store) return id === workspaceId ? (app?.client ?? null) : null;
-      try {
-        const installation = await store.fetchInstallation({
-          teamId: id,
-          enterpriseId: undefined,
-          isEnterpriseInstall: false,
-        });
-        const token = installation.bot?.token;
-        return token ? new webApi.WebClient(token, clientOptions) : null;
-      } catch {
-        return null;
-      }
+      const installation = await installationFor(store, deps.db, id);
+      const token = installation?.bot?.token;
+      return token ? new webApi.WebClient(token, clientOptions) : null;
     },
     createApp(routes) {
       const common = { clientOptions, logger: bolt, deferInitialization: true, extendedErrorHandler: true } as const;
@@ -181,6 +182,18 @@ export function createSlack(deps: SlackDeps): Slack {
       return slack.mode === 'socket' ? undefined : (server as Server);
     },
   };
+}
+
+/**
+ * A workspace's installation: its own, or its Enterprise Grid org's when the app was installed
+ * org-wide (the org is what the workspace's row learnt from its first request).
+ */
+async function installationFor(store: InstallationStore, db: Database, teamId: string): Promise<Installation | null> {
+  const fetch = (query: InstallationQuery<boolean>) => store.fetchInstallation(query).catch(() => null);
+  const own = await fetch({ teamId, enterpriseId: undefined, isEnterpriseInstall: false });
+  if (own) return own;
+  const enterpriseId = (await getWorkspace(db, teamId))?.enterpriseId;
+  return enterpriseId ? fetch({ teamId, enterpriseId, isEnterpriseInstall: true }) : null;
 }
 
 function describeAuthFailure(error: unknown, slackApiUrl: string | undefined): string {

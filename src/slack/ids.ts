@@ -32,6 +32,13 @@ export const VIEWS = {
   logActivity: 'kpi_log_activity',
 } as const;
 
+/** Workflow Builder custom steps (`functions` in manifest.json), by callback id. */
+export const FUNCTIONS = {
+  logActivity: 'log_activity',
+  getKpi: 'get_rep_kpi',
+  postBoard: 'post_leaderboard',
+} as const;
+
 export const EVENTS = [
   'app_home_opened',
   'app_uninstalled',

@@ -5,7 +5,7 @@ import { installations } from '../db/schema.js';
 import { openInstallation, sealInstallation } from '../db/secrets-at-rest.js';
 import { CodedError, ErrorCode } from '../lib/errors.js';
 import type { SecretBox } from '../lib/secret-box.js';
-import { markInstalled } from '../members/members.repository.js';
+import { markInstalled, markOrgInstalled } from '../members/members.repository.js';
 
 /** An org-wide install answers for every workspace of its enterprise; otherwise one per team. */
 function keyOf(q: {
@@ -42,6 +42,9 @@ export function createInstallationStore(db: Database, now: () => Date, box: Secr
       };
       await db.insert(installations).values(row).onConflictDoUpdate({ target: installations.key, set: row });
       if (installation.team?.id) await markInstalled(db, installation.team.id, now());
+      else if (installation.isEnterpriseInstall && installation.enterprise?.id) {
+        await markOrgInstalled(db, installation.enterprise.id, true, now());
+      }
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
       const rows = await db

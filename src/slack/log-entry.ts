@@ -1,4 +1,5 @@
 import type { Activity } from '../activities/activities.repository.js';
+import { backdatedLabel } from '../activities/activity-day.js';
 import type { Database } from '../db/client.js';
 import type { ActivityKind } from '../kpi/activity-kinds.js';
 import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
@@ -22,12 +23,12 @@ export interface SlackEntry {
  */
 export async function logEntry(
   db: Database,
-  actor: Pick<Actor, 'member' | 'currency'>,
+  actor: Pick<Actor, 'member' | 'currency' | 'timezone'>,
   entry: SlackEntry,
   key: string,
   now: Date,
 ): Promise<{ activity: Activity; created: boolean; message: SlackMessage }> {
-  const { member, currency } = actor;
+  const { member, currency, timezone } = actor;
   const { activity, created } = await recordActivityAndCelebrate(
     db,
     {
@@ -40,5 +41,7 @@ export async function logEntry(
     },
     now,
   );
-  return { activity, created, message: loggedMessage(activity, currency, !created) };
+  // An entry for an earlier day says which: "Logged 12 calls for yesterday."
+  const forDay = backdatedLabel(activity.occurredAt, now, timezone);
+  return { activity, created, message: loggedMessage(activity, currency, !created, forDay) };
 }

@@ -2,6 +2,7 @@ import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contestCreatedView, contestModal } from '../../src/slack/blocks/contest.blocks.js';
 import { type FakeSlack, startFakeSlack, validateModal } from '../support/fake-slack.js';
+import { refusal } from '../support/refusal.js';
 import { newTriggerId, nowSeconds } from '../support/slack-signing.js';
 
 /** The fake's views.open / views.update refuse what Slack refuses; the contest modal passes them. */
@@ -23,16 +24,6 @@ const modal = (extra: Record<string, unknown> = {}) => ({
   blocks: [input('a')],
   ...extra,
 });
-
-async function refusal(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof webApi.WebAPIPlatformError) return error.data.error;
-    throw error;
-  }
-  throw new Error('expected Slack to refuse the call');
-}
 
 describe('modals on the fake Slack', () => {
   let fake: FakeSlack;

@@ -212,7 +212,10 @@ describeDb('logging without typing: shortcuts, the modal, buttons and DMs', () =
       await events.settled();
       const confirmations = h.fake.callsTo('chat.postMessage').slice(posted);
       expect(confirmations).toHaveLength(1);
-      expect(confirmations[0]).toMatchObject({ ok: true, args: { channel: 'UBEN', text: 'Logged 12 calls.' } });
+      expect(confirmations[0]).toMatchObject({
+        ok: true,
+        args: { channel: 'UBEN', text: 'Logged 12 calls for yesterday.' },
+      });
       const [confirmation] = dmOf('UBEN');
       expect(JSON.stringify(confirmation?.blocks)).toContain(`"action_id":"${ACTIONS.undo}"`);
       const undone = await h.clickButton('UBEN', ACTIONS.undo, String(rows[0]?.id));

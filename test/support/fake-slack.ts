@@ -153,6 +153,26 @@ export const RESPONSE_URL = 'response_url';
 /** The `method` recorded for a POST of file bytes to an upload URL (and the name for `failNext`). */
 export const FILE_UPLOAD = 'file_upload';
 
+/**
+ * One run of a Workflow Builder custom step, as Slack starts it with `function_executed`
+ * (https://docs.slack.dev/reference/events/function_executed/).
+ */
+export interface FakeFunctionExecution {
+  /** `Fx…`: the event's `function_execution_id`. */
+  id: string;
+  /** The event's `bot_access_token`: only it may complete this run. */
+  token: string;
+  tokenInfo: TokenInfo;
+  /** The outputs the function's definition marks `is_required`. */
+  requiredOutputs: readonly string[];
+}
+
+/** How a run ended, as functions.completeSuccess / functions.completeError set it. */
+export type FunctionOutcome =
+  | { state: 'running' }
+  | { state: 'completed'; outputs: Json }
+  | { state: 'failed'; error: string };
+
 export interface FakeSlackOptions {
   /** Clock used for rate limits, timestamps and `at` (epoch ms). */
   now?: () => number;
@@ -175,6 +195,11 @@ export interface FakeSlack {
   addChannel(channel: FakeChannel): void;
   addMessage(message: FakeMessage): void;
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void;
+  /** Makes a workspace part of an Enterprise Grid org: the org's org-wide token works in it. */
+  addWorkspaceToOrg(teamId: string, enterpriseId: string): void;
+  /** Starts a run of a custom step: its token works and it may be completed once. */
+  addFunctionExecution(execution: FakeFunctionExecution): void;
+  functionOutcome(id: string): FunctionOutcome | undefined;
   failNext(method: string, spec?: FailureSpec): void;
   setRateLimit(method: string, limit: { perSecond: number }): void;
   /** chat.postMessage into any one channel (a DM too), as Slack limits it: about one a second. */
@@ -295,7 +320,7 @@ function booleanArg(args: Json, name: string): boolean | undefined {
   throw invalidArguments(`must provide a boolean [json-pointer:/${name}]`);
 }
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'] as const;
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files', 'outputs'] as const;
 
 /** Form bodies carry nested arguments as JSON strings (that is how @slack/web-api sends them): decode them. */
 function decodeJsonFields(args: Json): Json {
@@ -993,7 +1018,13 @@ class FakeSlackServer implements FakeSlack {
       scopes: ['files:write'],
       handle: (call) => this.filesCompleteUploadExternal(call),
     },
+    // https://docs.slack.dev/reference/methods/functions.completeSuccess/ (no scope needed)
+    'functions.completeSuccess': { handle: (call) => this.completeFunction(call, 'success') },
+    // https://docs.slack.dev/reference/methods/functions.completeError/
+    'functions.completeError': { handle: (call) => this.completeFunction(call, 'error') },
   };
+  private readonly orgOf = new Map<string, string>();
+  private readonly executions = new Map<string, { execution: FakeFunctionExecution; outcome: FunctionOutcome }>();
   private readonly modals = new ModalViews();
 
   constructor(private readonly opts: FakeSlackOptions) {
@@ -1055,6 +1086,19 @@ class FakeSlackServer implements FakeSlack {
 
   addOAuthCode(code: string, response: OAuthV2AccessResponse): void {
     this.oauthCodes.set(code, response);
+  }
+
+  addWorkspaceToOrg(teamId: string, enterpriseId: string): void {
+    this.orgOf.set(teamId, enterpriseId);
+  }
+
+  addFunctionExecution(execution: FakeFunctionExecution): void {
+    this.addToken(execution.token, execution.tokenInfo);
+    this.executions.set(execution.id, { execution, outcome: { state: 'running' } });
+  }
+
+  functionOutcome(id: string): FunctionOutcome | undefined {
+    return this.executions.get(id)?.outcome;
   }
 
   // --- failure injection and recording --------------------------------------------------------------------------------
@@ -1313,6 +1357,39 @@ class FakeSlackServer implements FakeSlack {
 
   // --- methods --------------------------------------------------------------------------------------------------------
 
+  /**
+   * A run ends once: an unknown id is `function_execution_not_found`, another token `access_denied`,
+   * a second completion `execution_not_in_running_state`, and outputs missing a required one
+   * `parameter_validation_failed` (the errors Slack's method pages list).
+   */
+  private completeFunction({ args, auth }: ApiCall, how: 'success' | 'error'): Json {
+    const id = stringArg(args, 'function_execution_id');
+    if (id === undefined) throw invalidArguments('missing required field: function_execution_id');
+    const run = this.executions.get(id);
+    if (run === undefined) throw new SlackApiError('function_execution_not_found');
+    if (this.tokens.get(run.execution.token) !== auth) throw new SlackApiError('access_denied');
+    if (run.outcome.state !== 'running') throw new SlackApiError('execution_not_in_running_state');
+    if (how === 'error') {
+      const error = stringArg(args, 'error');
+      if (error === undefined || error.trim() === '') throw invalidArguments('missing required field: error');
+      run.outcome = { state: 'failed', error };
+      return {};
+    }
+    const outputs = args.outputs;
+    if (!isRecord(outputs)) throw invalidArguments('outputs must be an object');
+    const missing = run.execution.requiredOutputs.filter(
+      (name) => outputs[name] === undefined || outputs[name] === null,
+    );
+    if (missing.length > 0) {
+      throw new SlackApiError(
+        'parameter_validation_failed',
+        errorMessages(missing.map((name) => `missing required output: ${name}`)),
+      );
+    }
+    run.outcome = { state: 'completed', outputs };
+    return {};
+  }
+
   private authTest({ auth }: ApiCall): Json {
     const domain = auth.teamId.toLowerCase();
     return {
@@ -1329,7 +1406,7 @@ class FakeSlackServer implements FakeSlack {
 
   private usersInfo({ args, auth }: ApiCall): Json {
     const user = this.users.get(stringArg(args, 'user') ?? '');
-    if (user === undefined || user.teamId !== auth.teamId) throw new SlackApiError('user_not_found');
+    if (user === undefined || !this.reaches(auth, user.teamId)) throw new SlackApiError('user_not_found');
     const payload = userPayload(user, this.now());
     return { user: booleanArg(args, 'include_locale') ? { ...payload, locale: 'en-US' } : payload };
   }
@@ -1338,7 +1415,9 @@ class FakeSlackServer implements FakeSlack {
     const email = stringArg(args, 'email');
     if (email === undefined) throw invalidArguments('missing required field: email');
     const wanted = email.toLowerCase();
-    const user = [...this.users.values()].find((u) => u.teamId === auth.teamId && u.email?.toLowerCase() === wanted);
+    const user = [...this.users.values()].find(
+      (u) => this.reaches(auth, u.teamId) && u.email?.toLowerCase() === wanted,
+    );
     if (user === undefined) throw new SlackApiError('users_not_found');
     return { user: userPayload(user, this.now()) };
   }
@@ -1425,7 +1504,7 @@ class FakeSlackServer implements FakeSlack {
     const view = args.view;
     if (!isRecord(view)) throw invalidArguments('must provide an object [json-pointer:/view]');
     const user = this.users.get(userId);
-    if (user === undefined || user.teamId !== auth.teamId) throw new SlackApiError('user_not_found');
+    if (user === undefined || !this.reaches(auth, user.teamId)) throw new SlackApiError('user_not_found');
     const reasons = new BlockKitValidator().homeView(view);
     if (reasons.length > 0) throw invalidArguments(...reasons);
     const hash = stringArg(args, 'hash');
@@ -1616,10 +1695,19 @@ class FakeSlackServer implements FakeSlack {
     }
   }
 
+  /**
+   * Whether a token works in a workspace: its own, or, for an org-wide install's token, any
+   * workspace of its Enterprise Grid org (see `addWorkspaceToOrg`).
+   */
+  private reaches(auth: TokenState, teamId: string): boolean {
+    if (auth.teamId === teamId) return true;
+    return auth.enterpriseId !== undefined && this.orgOf.get(teamId) === auth.enterpriseId;
+  }
+
   /** A registered channel of the token's team, or the DM with a registered user of that team. */
   private conversation(id: string | undefined, auth: TokenState): ChannelState {
     const channel = id === undefined ? undefined : (this.channels.get(id) ?? this.directMessage(id, auth));
-    if (channel === undefined || channel.teamId !== auth.teamId) throw new SlackApiError('channel_not_found');
+    if (channel === undefined || !this.reaches(auth, channel.teamId)) throw new SlackApiError('channel_not_found');
     // Slack hides a private channel from a bot that is not in it.
     if (channel.isPrivate && !channel.botIsMember) throw new SlackApiError('channel_not_found');
     return channel;
@@ -1627,7 +1715,7 @@ class FakeSlackServer implements FakeSlack {
 
   private directMessage(userId: string, auth: TokenState): ChannelState | undefined {
     const user = this.users.get(userId);
-    if (!USER_ID.test(userId) || user === undefined || user.teamId !== auth.teamId) return undefined;
+    if (!USER_ID.test(userId) || user === undefined || !this.reaches(auth, user.teamId)) return undefined;
     const id = `D${userId.slice(1)}`;
     const dm = this.channels.get(id) ?? {
       id,

@@ -35,6 +35,8 @@ export interface SlashCommandFields {
   /** Default '/kpi'. */
   command?: string;
   enterpriseId?: string;
+  /** The app is installed org-wide (Enterprise Grid); `enterpriseId` names the org. */
+  isEnterpriseInstall?: boolean;
   apiAppId?: string;
 }
 
@@ -54,7 +56,7 @@ export function slashCommandBody(fields: SlashCommandFields): string {
     command: fields.command ?? '/kpi',
     text: fields.text,
     api_app_id: fields.apiAppId ?? DEFAULT_APP_ID,
-    is_enterprise_install: 'false',
+    is_enterprise_install: String(fields.isEnterpriseInstall ?? false),
     response_url: fields.responseUrl,
     trigger_id: fields.triggerId ?? `${nowSeconds()}.1111111111.fake0trigger`,
   });
@@ -120,6 +122,8 @@ export interface EventEnvelope {
   eventId: string;
   apiAppId?: string;
   enterpriseId?: string;
+  /** The app is installed org-wide (Enterprise Grid). */
+  isEnterpriseInstall?: boolean;
   /** The bot user the event is authorized for (default 'U0FAKEBOT'). */
   botUserId?: string;
   /** Epoch seconds (default now). */
@@ -146,7 +150,7 @@ export function eventBody(event: object, envelope: EventEnvelope): string {
         team_id: envelope.teamId,
         user_id: envelope.botUserId ?? 'U0FAKEBOT',
         is_bot: true,
-        is_enterprise_install: false,
+        is_enterprise_install: envelope.isEnterpriseInstall ?? false,
       },
     ],
     is_ext_shared_channel: false,

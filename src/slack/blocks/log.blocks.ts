@@ -15,8 +15,9 @@ export function describeActivity(
   return `${quantity} ${what}${amount}`;
 }
 
-export function loggedMessage(activity: Activity, currency: string, duplicate: boolean): SlackMessage {
-  const what = describeActivity(activity, currency);
+/** `forDay` names the day a backdated entry is logged for ("yesterday", "Mon 30 Nov"). */
+export function loggedMessage(activity: Activity, currency: string, duplicate: boolean, forDay?: string): SlackMessage {
+  const what = describeActivity(activity, currency) + (forDay ? ` for ${forDay}` : '');
   const text = duplicate ? `Already logged: ${what}.` : `Logged ${what}.`;
   const note = activity.note ? [context(`Note: ${escapeMrkdwn(activity.note)}`)] : [];
   return {

@@ -1,6 +1,6 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import type { AppDeps } from '../deps.js';
-import { ACTIONS, COMMAND, SHORTCUTS, VIEWS } from '../ids.js';
+import { ACTIONS, COMMAND, FUNCTIONS, SHORTCUTS, VIEWS } from '../ids.js';
 import { replyToUserErrors } from '../user-errors.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
@@ -14,6 +14,9 @@ import { createAppHomeHandler } from './events/app-home.events.js';
 import { createDirectMessageHandler } from './events/direct-message.events.js';
 import { createReactionHandler } from './events/reaction.events.js';
 import { createUninstallHandler } from './events/uninstall.events.js';
+import { createGetKpiStep } from './functions/get-kpi.function.js';
+import { createLogActivityStep } from './functions/log-activity.function.js';
+import { createPostBoardStep } from './functions/post-board.function.js';
 import { createLogShortcut } from './shortcuts/log-activity.shortcut.js';
 import { createContestNewView } from './views/contest-new.view.js';
 import { createLogActivityView } from './views/log-activity.view.js';
@@ -48,4 +51,7 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   const reaction = createReactionHandler(deps);
   app.event('reaction_added', reaction);
   app.event('reaction_removed', reaction);
+  app.function(FUNCTIONS.logActivity, createLogActivityStep(deps));
+  app.function(FUNCTIONS.getKpi, createGetKpiStep(deps));
+  app.function(FUNCTIONS.postBoard, createPostBoardStep(deps));
 }

@@ -1,10 +1,12 @@
 import { latestUndoable } from '../../activities/activities.repository.js';
+import { activityDay } from '../../activities/activity-day.js';
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind, MAX_NOTE_CHARS } from '../../kpi/activity-kinds.js';
 import { countWordsAsDigits, parseAmount, parseCount } from '../../lib/amount.js';
 import { undoActivity } from '../../recognition/undo.js';
 import { undoneMessage } from '../blocks/log.blocks.js';
 import { textMessage } from '../blocks/message.js';
 import { logEntry } from '../log-entry.js';
+import { trailingDay } from './day-phrase.js';
 import type { CoreContext, Subcommand } from './subcommand.js';
 import { commandWords, echo, fail, failFrom, NUMBERISH, ok, type ParseContext, type Parsed, quote } from './words.js';
 
@@ -14,6 +16,8 @@ export type LogCommand = {
   quantity: number;
   amountCents: number;
   note: string | null;
+  /** The local day it happened (`yyyy-mm-dd`), when the rep named one other than today. */
+  day?: string;
 };
 export type UndoCommand = { type: 'undo' };
 
@@ -94,8 +98,10 @@ function readDealNumbers(words: readonly string[], kind: ActivityKind): Quantiti
 }
 
 const LOG_USAGE =
-  '`/kpi log &lt;activity&gt; [count] [amount] [note]` — e.g. `/kpi log calls 12`, `/kpi log deal won $12.5k Acme` ' +
-  '(the amount is optional: `/kpi log deal won` records a deal without one)';
+  '`/kpi log &lt;activity&gt; [count] [amount] [note] [day]` — e.g. `/kpi log calls 12`, `/kpi log deal won $12.5k Acme` ' +
+  '(the amount is optional: `/kpi log deal won` records a deal without one). ' +
+  'End with a day to log up to 7 days back: `/kpi log calls 12 yesterday`, `/kpi log meeting on monday`, ' +
+  '`/kpi log calls 5 nov 30` or `2026-11-30`; a day anywhere else stays in the note';
 
 /** `12 calls Acme` as `calls 12 Acme`: a leading number moved after the activity it counts, or null. */
 function activityFirst(words: readonly string[]): string[] | null {
@@ -116,21 +122,30 @@ export const logSubcommand: Subcommand<LogCommand, LogCommand, CoreContext> = {
   aliases: [],
   usage: LOG_USAGE,
   runs: ['log'],
-  parse({ words }) {
+  parse({ words }, ctx) {
     if (words.length === 0) return fail(`What should I log? You can log: ${ACTIVITY_NAMES}.`, LOG_USAGE);
     const activity = matchActivity(words);
     if (!activity) return unknownActivity(words);
     const { kind } = activity;
-    const rest = countWordsAsDigits(activity.rest);
+    const named = trailingDay(activity.rest, ctx.now, ctx.timezone);
+    if (named && 'error' in named) return failFrom(named, LOG_USAGE);
+    const day = named ? activityDay(named.day, ctx.now, ctx.timezone) : null;
+    if (day && !day.ok) return failFrom(day, LOG_USAGE);
+    const rest = countWordsAsDigits(named?.rest ?? activity.rest);
     const numbers = ACTIVITY_KINDS[kind].money ? readDealNumbers(rest, kind) : readCount(rest);
     if ('error' in numbers) return failFrom(numbers, LOG_USAGE);
     const note = readNote(rest.slice(numbers.used));
     if ('error' in note) return fail(note.error, LOG_USAGE);
-    return ok({ type: 'log', kind, quantity: numbers.quantity, amountCents: numbers.amountCents, note: note.note });
+    const { quantity, amountCents } = numbers;
+    const backdated = day?.backdated ? { day: day.day } : {};
+    return ok({ type: 'log', kind, quantity, amountCents, note: note.note, ...backdated });
   },
   async run(ctx, command) {
     const { kind, quantity, amountCents, note } = command;
-    const entry = { kind, quantity, amountCents, note, occurredAt: ctx.now };
+    // The parse checked the day on this same clock; here it becomes the moment to store.
+    const day = command.day === undefined ? null : activityDay(command.day, ctx.now, ctx.actor.timezone);
+    if (day && !day.ok) return textMessage(day.error);
+    const entry = { kind, quantity, amountCents, note, occurredAt: day?.occurredAt ?? ctx.now };
     return (await logEntry(ctx.deps.db, ctx.actor, entry, `slack:${ctx.triggerId}`, ctx.now)).message;
   },
 };

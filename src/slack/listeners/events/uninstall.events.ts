@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, InstallationStore, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { markUninstalled } from '../../../members/members.repository.js';
+import { markOrgInstalled, markUninstalled } from '../../../members/members.repository.js';
 import type { AppDeps } from '../../deps.js';
 
 /**
@@ -17,7 +17,11 @@ export function createUninstallHandler(deps: AppDeps, store: InstallationStore |
     const isEnterpriseInstall = context.isEnterpriseInstall ?? false;
     if (body.event.type === 'tokens_revoked' && (body.event.tokens.bot ?? []).length === 0) return;
     await store?.deleteInstallation?.({ teamId, enterpriseId, isEnterpriseInstall });
-    if (body.event.type === 'app_uninstalled' && teamId) await markUninstalled(deps.db, teamId, deps.now());
+    if (body.event.type === 'app_uninstalled') {
+      // An org-wide uninstall removes the app from every workspace of the org at once.
+      if (isEnterpriseInstall && enterpriseId) await markOrgInstalled(deps.db, enterpriseId, false, deps.now());
+      else if (teamId) await markUninstalled(deps.db, teamId, deps.now());
+    }
     deps.logger.info({ teamId, enterpriseId, event: body.event.type }, 'installation removed');
   };
 }

@@ -51,7 +51,9 @@ describeDb('createLogActivityView', () => {
     expect(rows).toMatchObject([
       { kind: 'demo', note: 'Acme', idempotencyKey: 'modal:V2', occurredAt: new Date('2026-03-09T12:00:00Z') },
     ]);
-    expect(first.post).toHaveBeenCalledWith(expect.objectContaining({ channel: 'UANA', text: 'Logged 1 demo.' }));
+    expect(first.post).toHaveBeenCalledWith(
+      expect.objectContaining({ channel: 'UANA', text: 'Logged 1 demo for yesterday.' }),
+    );
     expect(JSON.stringify(first.post.mock.calls[0]?.[0])).toContain('kpi_undo');
     expect(second.post).not.toHaveBeenCalled();
   });
