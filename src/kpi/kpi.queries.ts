@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { activityRows, creditedByNote, type NoteGates } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { ACTIVITY_KINDS, type ActivityKind, isActivityKind } from './activity-kinds.js';
@@ -28,8 +29,8 @@ interface Scope {
   previous: TimeWindow;
   /** The goal period whose revenue target is the quota of this window, if any. */
   quotaPeriod: string | null;
-  /** Only activity rows passing this condition count (quality gates: `creditedSql`); all rows when absent. */
-  credit?: SQL;
+  /** Only activity rows passing these quality gates count (see game/settings.ts); all rows when absent. */
+  credit?: NoteGates;
 }
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -149,15 +150,19 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
     sql`select ${key} as k, kind,
           coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as q,
           coalesce(sum(amount_cents) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as a,
-          coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)} and amount_cents = 0), 0)::float8 as u,
+          coalesce(sum(unpriced_quantity) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as u,
           coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pq,
           coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa,
-          coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)} and amount_cents = 0), 0)::float8 as pu
-        from activities
-        where workspace_id = ${scope.workspaceId} and ${userFilter(sql`user_id`, scope.userId)}
-          and ${kinds === undefined ? sql`true` : sql`kind in (${sql.join(kinds.length > 0 ? kinds.map((k) => sql`${k}`) : [sql`null`], sql`, `)})`}
-          and ${scope.credit ?? sql`true`}
-          and occurred_at >= ${ts(p.start)} and occurred_at < ${ts(w.end)}
+          coalesce(sum(unpriced_quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pu
+        from ${activityRows({
+          workspaceId: scope.workspaceId,
+          userIds: scope.userId === null ? null : [scope.userId],
+          kinds,
+          from: p.start,
+          to: w.end,
+          edges: [p.end, w.start],
+        })} a
+        where ${scope.credit === undefined ? sql`true` : creditedByNote(scope.credit, 'a')}
           and (occurred_at >= ${ts(w.start)} or occurred_at < ${ts(p.end)})
         group by 1, 2`,
   );
