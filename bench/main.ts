@@ -7,12 +7,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import postgres from 'postgres';
 import { type Database, type DatabaseHandle, openDatabase } from '../src/db/client.js';
-import { loadGameProfiles } from '../src/game/game.queries.js';
-import { getSettings } from '../src/game/settings.js';
-import { goalViews } from '../src/goals/goal-status.js';
-import { getKpi } from '../src/kpi/catalogue.js';
-import { inputsOf } from '../src/kpi/inputs.js';
-import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
 import { benchCelebrations, celebrationsTable } from './celebrations.js';
@@ -20,6 +14,8 @@ import { benchFanOut, fanOutTable } from './fan-out.js';
 import { type BenchRep, benchRep, generateWorkspace } from './generate.js';
 import { benchIngest, ingestTable } from './ingest.js';
 import { collect, type RunPlan, timed } from './measure.js';
+import { OPERATIONS, type Operation } from './operations.js';
+import { benchScale } from './scale.js';
 import { type Summary, summarize } from './stats.js';
 
 /**
@@ -44,45 +40,10 @@ const RATIO_TARGET = 3;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
 
-type FactsScope = Parameters<typeof loadFacts>[1];
-
-/** Both commands rank by revenue, and read only what revenue reads (see src/kpi/inputs.ts). */
-const REVENUE_INPUTS = inputsOf(getKpi('revenue'));
-
-interface Operation {
-  name: string;
-  /** What the rep types after `/kpi`. */
-  text: string;
-  /** The queries that produce the reply's figures, run directly on the database. */
-  bare(db: Database, scope: FactsScope): Promise<unknown>;
-}
-
-const OPERATIONS: readonly Operation[] = [
-  {
-    name: '/kpi me',
-    text: 'me',
-    // The rep's own figures, everyone's revenue for the rep's rank, and the rep's goals and game
-    // (points, streak, badges: their whole history), as `buildScorecard` loads them.
-    bare: (db, scope) =>
-      Promise.all([
-        loadFacts(db, scope),
-        loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
-        getSettings(db, scope.workspaceId).then((settings) => {
-          const person = [{ userId: scope.userId ?? '', timezone: scope.window.timezone }];
-          const ctx = { workspaceId: scope.workspaceId, now: NOW, holidays: settings.holidays, settings };
-          return Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);
-        }),
-      ]),
-  },
-  {
-    name: '/kpi board',
-    text: 'board',
-    bare: (db, scope) => loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
-  },
-];
-
 interface BenchDatabase {
   handle: DatabaseHandle;
+  /** Where a second process can reach it (PostgreSQL only). */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -133,7 +94,7 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
-/** `--only=fan-out` or `--only=celebrations` runs one section (printed, not written to the results file). */
+/** `--only=fan-out`, `--only=celebrations` or `--only=scale` runs one section (printed, not written to the results file). */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 
 async function main(): Promise<void> {
@@ -145,7 +106,11 @@ async function main(): Promise<void> {
     print(`\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`);
     return;
   }
-  if (ONLY !== undefined) throw new Error(`--only takes one section: fan-out or celebrations (got ${ONLY})`);
+  if (ONLY === 'scale') {
+    print(`\n## Ten times the data\n\n${await benchScaleSection()}\n`);
+    return;
+  }
+  if (ONLY !== undefined) throw new Error(`--only takes one section: fan-out, celebrations or scale (got ${ONLY})`);
   const notes: string[] = [];
   const results: Result[] = [];
   for (const driver of DRIVERS) {
@@ -171,6 +136,7 @@ async function main(): Promise<void> {
   report += `\n## CRM webhook ingest\n\n${ingest}\n`;
   report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
   report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
+  report += `\n## Ten times the data\n\n${await benchScaleSection()}\n`;
   print(`\n${report}`);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report);
@@ -211,7 +177,7 @@ async function benchOperation(driver: Driver, operation: Operation, app: BenchAp
       userId: rep.userId,
       ...windowPair({ kind: 'week' }, NOW, rep.timezone),
     };
-    return timed(() => operation.bare(db, scope));
+    return timed(() => operation.bare(db, scope, NOW));
   });
   sampleLoad();
   return { driver, operation: operation.name, app: summarize(appSamples), bare: summarize(bareSamples) };
@@ -251,6 +217,17 @@ async function benchCelebrationsSection(): Promise<string> {
   }
 }
 
+/** Issue-12 targets: 5,000 reps and 10M entries on PostgreSQL, the app in its own process (bench/scale.ts). */
+async function benchScaleSection(): Promise<string> {
+  const database = await openPostgres();
+  if ('skipped' in database) return `skipped: ${database.skipped}`;
+  try {
+    return await benchScale({ handle: database.handle, url: database.url ?? '' }, NOW, print);
+  } finally {
+    await database.dispose();
+  }
+}
+
 function randomRep(): BenchRep {
   return benchRep(1 + Math.floor(Math.random() * SHAPE.reps));
 }
@@ -284,6 +261,7 @@ async function openPostgres(): Promise<BenchDatabase | { skipped: string }> {
     const handle = await openDatabase({ driver: 'postgres', url: url.toString() });
     return {
       handle,
+      url: url.toString(),
       dispose: async () => {
         await handle.close();
         await drop();
