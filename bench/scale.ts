@@ -97,6 +97,8 @@ async function makeManager(db: Database): Promise<string> {
 }
 
 async function benchHome(app: BenchAppProcess, db: Database, managerId: string, now: Date): Promise<Row> {
+  // Slack publishes a Home only to a member of the workspace.
+  app.fake.addUser({ id: managerId, teamId: WORKSPACE_ID, tz: benchRep(1).timezone });
   const appSamples = await collect(HOME_PLAN, () => app.openHome(managerId));
   const member = await getMember(db, WORKSPACE_ID, managerId);
   if (!member) throw new Error('the bench manager is missing');

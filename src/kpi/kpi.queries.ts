@@ -25,6 +25,8 @@ interface Scope {
   workspaceId: string;
   /** One rep, or everyone in the workspace. */
   userId: string | null;
+  /** With `userId` null: only these reps (a manager's team), not the whole workspace. */
+  among?: readonly string[];
   window: TimeWindow;
   previous: TimeWindow;
   /** The goal period whose revenue target is the quota of this window, if any. */
@@ -35,8 +37,18 @@ interface Scope {
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-function userFilter(column: SQL, userId: string | null): SQL {
-  return userId === null ? sql`true` : sql`${column} = ${userId}`;
+/** The reps a scope covers: one, a team, or everyone (null). */
+function repsOf(scope: Scope): readonly string[] | null {
+  return scope.userId !== null ? [scope.userId] : (scope.among ?? null);
+}
+
+function userFilter(column: SQL, reps: readonly string[] | null): SQL {
+  if (reps === null) return sql`true`;
+  if (reps.length === 0) return sql`false`;
+  return sql`${column} in (${sql.join(
+    reps.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
 }
 
 const NO_DEALS: Sectioned<never> = { any: false, byKey: new Map() };
@@ -156,7 +168,7 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
           coalesce(sum(unpriced_quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pu
         from ${activityRows({
           workspaceId: scope.workspaceId,
-          userIds: scope.userId === null ? null : [scope.userId],
+          userIds: repsOf(scope),
           kinds,
           from: p.start,
           to: w.end,
@@ -258,7 +270,7 @@ async function dealFacts(db: Database, scope: Scope, byUser: boolean, sources: S
                filter (where status = 'lost' and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)}), 0)::float8 as lost_follow_ups
           from deals
           where workspace_id = ${scope.workspaceId} and deleted_at is null
-            and ${userFilter(sql`owner_user_id`, scope.userId)}
+            and ${userFilter(sql`owner_user_id`, repsOf(scope))}
           group by 1`,
     );
     const stages = await queryRows<{ k: string | null; stage: string; deals: number }>(
@@ -267,7 +279,7 @@ async function dealFacts(db: Database, scope: Scope, byUser: boolean, sources: S
             count(distinct c.deal_id)::int as deals
           from deal_stage_changes c join deals d on d.id = c.deal_id and d.workspace_id = c.workspace_id
           where c.workspace_id = ${scope.workspaceId} and d.deleted_at is null
-            and ${userFilter(sql`d.owner_user_id`, scope.userId)}
+            and ${userFilter(sql`d.owner_user_id`, repsOf(scope))}
             and c.changed_at >= ${ts(w.start)} and c.changed_at < ${ts(w.end)}
           group by 1, 2
           order by 3 desc, 2`,
@@ -344,7 +356,7 @@ async function leadFacts(db: Database, scope: Scope, byUser: boolean, sources: S
               where a.workspace_id = leads.workspace_id and a.lead_id = leads.id
                 and a.occurred_at < leads.created_at + interval '28 days')), 0)::float8 as touchpoints
           from leads
-          where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, scope.userId)}
+          where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, repsOf(scope))}
             and created_at >= ${ts(w.start)} and created_at < ${ts(w.end)}
           group by 1`,
     );
@@ -400,7 +412,7 @@ async function customerFacts(
       db,
       sql`with c as (
             select * from customers
-            where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, scope.userId)}
+            where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, repsOf(scope))}
           ), won as (
             select customer_id, deal_type, amount_cents, closed_at from deals
             where workspace_id = ${scope.workspaceId} and status = 'won' and deleted_at is null and customer_id is not null
@@ -463,7 +475,7 @@ async function quotaTargets(db: Database, scope: Scope): Promise<Map<string, num
         from goals
         where workspace_id = ${scope.workspaceId} and metric = 'revenue' and period = ${scope.quotaPeriod}
           and archived_at is null and channel_id is null
-          and ${userFilter(sql`user_id`, scope.userId)}
+          and ${userFilter(sql`user_id`, repsOf(scope))}
         order by ${key}, created_at desc, id desc`,
   );
   for (const r of rows) result.set(r.k, r.target);
