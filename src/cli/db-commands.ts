@@ -45,7 +45,7 @@ export async function runDbCommand(args: readonly string[], deps: DbDeps): Promi
       : (action === 'backup' || action === 'restore') && file !== undefined;
   if (!usable || extra.length > 0) {
     deps.stderr(
-      `kpi-bot: say \`db migrate\`, \`db rebuild-summaries\`, \`db backup <file>\` or \`db restore <file>\`.\n\nUsage:\n${DB_SYNOPSIS}\n`,
+      `kpi-bot: say \`db migrate\`, \`db backup <file>\` or \`db restore <file>\` (or \`db rebuild-summaries\`).\n\nUsage:\n${DB_SYNOPSIS}\n`,
     );
     return 2;
   }
