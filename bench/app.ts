@@ -1,10 +1,20 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import type { DatabaseHandle } from '../src/db/client.js';
 import { createLogger } from '../src/lib/logger.js';
-import { type FakeSlack, isResponse, type RecordedResponse, startFakeSlack } from '../test/support/fake-slack.js';
-import { postSigned, slashCommandBody } from '../test/support/slack-signing.js';
+import {
+  type FakeSlack,
+  isCallTo,
+  isResponse,
+  type RecordedCall,
+  type RecordedResponse,
+  startFakeSlack,
+} from '../test/support/fake-slack.js';
+import { eventBody, postSigned, slashCommandBody } from '../test/support/slack-signing.js';
 
 /**
  * The real app over HTTP, as in the end-to-end tests (test/support/harness.ts): Bolt's receiver on
@@ -58,13 +68,102 @@ export async function startBenchApp(
   const server = await bot.start();
   const baseUrl = `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
   return {
-    fake,
-    baseUrl,
-    command: commandSender(fake, baseUrl, teamId, SIGNING_SECRET),
+    ...benchClient(fake, baseUrl, teamId),
     async close() {
       await bot.stop();
       await fake.close();
     },
+  };
+}
+
+/** The app in a process of its own (bench/serve.ts), its memory apart from the bench's. */
+export interface BenchAppProcess extends BenchApp {
+  /** The serving process's resident memory now and at its peak, in MiB (Linux /proc). */
+  memory(): { rssMiB: number; peakMiB: number };
+  /**
+   * Sends `app_home_opened` for `userId` and returns the milliseconds until the app's
+   * `views.publish` reached Slack.
+   */
+  openHome(userId: string): Promise<number>;
+}
+
+export async function startBenchAppProcess(databaseUrl: string, teamId: string, now: Date): Promise<BenchAppProcess> {
+  const fake = await startFakeSlack();
+  fake.addToken(`xoxb-${teamId}`, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./serve.ts', import.meta.url)), teamId, now.toISOString()],
+    {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        DATABASE_URL: databaseUrl,
+        SLACK_BOT_TOKEN: `xoxb-${teamId}`,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`bench/serve.ts exited with ${code} before listening`)));
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let events = 0;
+  return {
+    ...benchClient(fake, baseUrl, teamId),
+    memory() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+      return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+    },
+    async openHome(userId) {
+      const before = fake.callsTo('views.publish').length;
+      let arrivedAt = 0;
+      const published = fake
+        .waitFor(
+          (e): e is RecordedCall => isCallTo('views.publish')(e) && fake.callsTo('views.publish').length > before,
+          60_000,
+        )
+        .then((call) => {
+          arrivedAt = performance.now();
+          return call;
+        });
+      const body = eventBody(
+        { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home', event_ts: `${++events}.0` },
+        { teamId, eventId: `EvBench${events}`, botUserId: 'UBOT' },
+      );
+      const started = performance.now();
+      const ack = await postSigned(`${baseUrl}/slack/events`, body, {
+        signingSecret: SIGNING_SECRET,
+        contentType: 'application/json',
+      });
+      if (ack.status !== 200) throw new Error(`app_home_opened was answered with HTTP ${ack.status}`);
+      const call = await published;
+      if (!call.ok) throw new Error(`the fake Slack refused views.publish: ${call.error}`);
+      fake.reset();
+      return arrivedAt - started;
+    },
+    async close() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await fake.close();
+    },
+  };
+}
+
+/** Signed `/kpi` commands to the app at `baseUrl`, timed until the reply reaches the fake. */
+function benchClient(fake: FakeSlack, baseUrl: string, teamId: string): Omit<BenchApp, 'close'> {
+  return {
+    fake,
+    baseUrl,
+    command: commandSender(fake, baseUrl, teamId, SIGNING_SECRET),
   };
 }
 

@@ -7,12 +7,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import postgres from 'postgres';
 import { type Database, type DatabaseHandle, openDatabase } from '../src/db/client.js';
-import { loadGameProfiles } from '../src/game/game.queries.js';
-import { getSettings } from '../src/game/settings.js';
-import { goalViews } from '../src/goals/goal-status.js';
-import { getKpi } from '../src/kpi/catalogue.js';
-import { inputsOf } from '../src/kpi/inputs.js';
-import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
 import { benchCelebrations, celebrationsTable } from './celebrations.js';
@@ -21,7 +15,9 @@ import { benchFanOut, fanOutTable } from './fan-out.js';
 import { type BenchRep, benchRep, generateWorkspace } from './generate.js';
 import { benchIngest, ingestTable } from './ingest.js';
 import { collect, type RunPlan, timed } from './measure.js';
+import { OPERATIONS, type Operation } from './operations.js';
 import { benchPgliteStart, pgliteStartTable } from './pglite-start.js';
+import { benchScale } from './scale.js';
 import { type Summary, summarize } from './stats.js';
 
 /**
@@ -46,45 +42,10 @@ const RATIO_TARGET = 3;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
 
-type FactsScope = Parameters<typeof loadFacts>[1];
-
-/** Both commands rank by revenue, and read only what revenue reads (see src/kpi/inputs.ts). */
-const REVENUE_INPUTS = inputsOf(getKpi('revenue'));
-
-interface Operation {
-  name: string;
-  /** What the rep types after `/kpi`. */
-  text: string;
-  /** The queries that produce the reply's figures, run directly on the database. */
-  bare(db: Database, scope: FactsScope): Promise<unknown>;
-}
-
-const OPERATIONS: readonly Operation[] = [
-  {
-    name: '/kpi me',
-    text: 'me',
-    // The rep's own figures, everyone's revenue for the rep's rank, and the rep's goals and game
-    // (points, streak, badges: their whole history), as `buildScorecard` loads them.
-    bare: (db, scope) =>
-      Promise.all([
-        loadFacts(db, scope),
-        loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
-        getSettings(db, scope.workspaceId).then((settings) => {
-          const person = [{ userId: scope.userId ?? '', timezone: scope.window.timezone }];
-          const ctx = { workspaceId: scope.workspaceId, now: NOW, holidays: settings.holidays, settings };
-          return Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);
-        }),
-      ]),
-  },
-  {
-    name: '/kpi board',
-    text: 'board',
-    bare: (db, scope) => loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
-  },
-];
-
 interface BenchDatabase {
   handle: DatabaseHandle;
+  /** Where a second process can reach it (PostgreSQL only). */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -135,7 +96,7 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
-/** `--only=<section>` runs one section (printed, not written to the results file); see SECTIONS. */
+/** `--only=fan-out|celebrations|pglite-start|demo|scale` runs one section (printed, not written to the results file). */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 
 async function main(): Promise<void> {
@@ -147,6 +108,10 @@ async function main(): Promise<void> {
     print(`\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`);
     return;
   }
+  if (ONLY === 'scale') {
+    print(`\n## Ten times the data\n\n${await benchScaleSection()}\n`);
+    return;
+  }
   if (ONLY === 'pglite-start') {
     print(`\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`);
     return;
@@ -156,7 +121,7 @@ async function main(): Promise<void> {
     return;
   }
   if (ONLY !== undefined)
-    throw new Error(`--only takes one section: fan-out, celebrations, pglite-start or demo (got ${ONLY})`);
+    throw new Error(`--only takes one section: fan-out, celebrations, pglite-start, demo or scale (got ${ONLY})`);
   const notes: string[] = [];
   const results: Result[] = [];
   for (const driver of DRIVERS) {
@@ -184,6 +149,7 @@ async function main(): Promise<void> {
   report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
   report += `\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`;
   report += `\n## npm run demo\n\n${await demoSection()}\n`;
+  report += `\n## Ten times the data\n\n${await benchScaleSection()}\n`;
   print(`\n${report}`);
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, report);
@@ -224,7 +190,7 @@ async function benchOperation(driver: Driver, operation: Operation, app: BenchAp
       userId: rep.userId,
       ...windowPair({ kind: 'week' }, NOW, rep.timezone),
     };
-    return timed(() => operation.bare(db, scope));
+    return timed(() => operation.bare(db, scope, NOW));
   });
   sampleLoad();
   return { driver, operation: operation.name, app: summarize(appSamples), bare: summarize(bareSamples) };
@@ -275,6 +241,17 @@ async function demoSection(): Promise<string> {
   return demoTable(await benchDemo());
 }
 
+/** Issue-12 targets: 5,000 reps and 10M entries on PostgreSQL, the app in its own process (bench/scale.ts). */
+async function benchScaleSection(): Promise<string> {
+  const database = await openPostgres();
+  if ('skipped' in database) return `skipped: ${database.skipped}`;
+  try {
+    return await benchScale({ handle: database.handle, url: database.url ?? '' }, NOW, print);
+  } finally {
+    await database.dispose();
+  }
+}
+
 function randomRep(): BenchRep {
   return benchRep(1 + Math.floor(Math.random() * SHAPE.reps));
 }
@@ -308,6 +285,7 @@ async function openPostgres(): Promise<BenchDatabase | { skipped: string }> {
     const handle = await openDatabase({ driver: 'postgres', url: url.toString() });
     return {
       handle,
+      url: url.toString(),
       dispose: async () => {
         await handle.close();
         await drop();

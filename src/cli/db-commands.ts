@@ -1,4 +1,5 @@
 import { type DatabaseConfig, formatProblems, parseDatabaseConfig } from '../config.js';
+import { rebuildActivitySummary, summarizedWorkspaces } from '../db/activity-summary.js';
 import { BackupError, backupDataDir, restoreDataDir } from '../db/backup.js';
 import { openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
@@ -9,12 +10,17 @@ import { DataDirLockedError } from '../db/data-dir-lock.js';
  */
 
 export const DB_SYNOPSIS = `  kpi-bot db migrate
+  kpi-bot db rebuild-summaries
   kpi-bot db backup <file>
   kpi-bot db restore <file>`;
 
 export const DB_USAGE = `db migrate applies the database migrations and exits (only DATABASE_URL or DATA_DIR is needed),
 so a deploy pipeline can migrate before it rolls out; the bot also migrates at start-up, under the
 same lock.
+
+db rebuild-summaries recomputes the activity summaries (what boards, scorecards, goals and the
+game read) from the activity log, one workspace at a time. Safe while the bot runs: writes of the
+workspace being rebuilt wait for it, reads go on.
 
 db backup writes the embedded database (DATA_DIR) to one file; db restore replaces it with
 one, keeping the previous directory beside it. Stop the bot first: the data directory is locked
@@ -34,10 +40,12 @@ const POSTGRES_HINT =
 export async function runDbCommand(args: readonly string[], deps: DbDeps): Promise<number> {
   const [action, file, ...extra] = args;
   const usable =
-    action === 'migrate' ? file === undefined : (action === 'backup' || action === 'restore') && file !== undefined;
+    action === 'migrate' || action === 'rebuild-summaries'
+      ? file === undefined
+      : (action === 'backup' || action === 'restore') && file !== undefined;
   if (!usable || extra.length > 0) {
     deps.stderr(
-      `kpi-bot: say \`db migrate\`, \`db backup <file>\` or \`db restore <file>\`.\n\nUsage:\n${DB_SYNOPSIS}\n`,
+      `kpi-bot: say \`db migrate\`, \`db backup <file>\` or \`db restore <file>\` (or \`db rebuild-summaries\`).\n\nUsage:\n${DB_SYNOPSIS}\n`,
     );
     return 2;
   }
@@ -47,7 +55,8 @@ export async function runDbCommand(args: readonly string[], deps: DbDeps): Promi
     return 2;
   }
   const { database } = parsed;
-  // Only `db migrate` comes without a file.
+  if (action === 'rebuild-summaries') return rebuildSummaries(database, deps);
+  // Only `db migrate` comes without a file now.
   if (action === 'migrate' || file === undefined) return migrate(database, deps);
   if (database.driver === 'postgres') {
     deps.stderr(`kpi-bot: ${POSTGRES_HINT}\n`);
@@ -93,4 +102,29 @@ async function migrate(config: DatabaseConfig, deps: DbDeps): Promise<number> {
   }
   deps.stdout(`Migrations applied (${config.driver === 'postgres' ? 'PostgreSQL' : 'embedded database'}).\n`);
   return 0;
+}
+
+/** Rebuilds every workspace's activity summary from its log, saying how far it got. */
+async function rebuildSummaries(config: DatabaseConfig, deps: DbDeps): Promise<number> {
+  try {
+    const database = await openDatabase(config);
+    try {
+      const ids = await summarizedWorkspaces(database.db);
+      for (const id of ids) {
+        const rows = await rebuildActivitySummary(database.db, id);
+        deps.stdout(`Rebuilt ${id}: ${rows} summary rows.\n`);
+      }
+      deps.stdout(`Activity summaries rebuilt for ${ids.length} workspace${ids.length === 1 ? '' : 's'}.\n`);
+    } finally {
+      await database.close();
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      deps.stderr(`kpi-bot cannot rebuild summaries: ${error.message}\n`);
+      return 2;
+    }
+    deps.stderr(`kpi-bot db rebuild-summaries failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
 }

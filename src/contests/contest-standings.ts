@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Database } from '../db/client.js';
-import { creditedSql, getSettings, type WorkspaceSettings } from '../game/settings.js';
+import { getSettings, type WorkspaceSettings } from '../game/settings.js';
 import { activeGoals } from '../goals/goals.repository.js';
 import { ACTIVITY_KINDS, isActivityKind } from '../kpi/activity-kinds.js';
 import { getKpi, type KpiDefinition, meetsMinSample } from '../kpi/catalogue.js';
@@ -101,7 +101,7 @@ async function factsFor(
       window,
       previous: previousWindow(window),
       quotaPeriod: null,
-      credit: creditedSql(settings),
+      credit: settings.qualityGates,
     },
     inputsOf(def),
   );

@@ -127,6 +127,43 @@ export const activities = pgTable(
   ],
 );
 
+/**
+ * Sums of the activity log per rep, kind and quarter-hour of UTC, which the hot reads (scorecard,
+ * boards, goals, game, Home, nudges) use instead of the log. A quarter-hour serves every timezone in
+ * use (offsets are whole quarter-hours), so a rep changing zone changes nothing here; a window edge
+ * inside a quarter-hour is read from the log (src/db/activity-summary.ts). Kept by a statement
+ * trigger on `activities` in the writing transaction (see the migration `activity_summary`), and
+ * rebuilt from the log by `kpi-bot db rebuild-summaries`.
+ */
+export const activitySummary = pgTable(
+  'activity_summary',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    bucket: tz('bucket').notNull(),
+    kind: text('kind').notNull(),
+    /**
+     * The note length quality gates compare with, capped at the gates' maximum (280): a reversal
+     * carries the longer of its own note and its original's, as the quality gates credit it.
+     */
+    noteChars: integer('note_chars').notNull(),
+    /** Log rows summed here; a row at zero is deleted, so the earliest bucket is the first entry's. */
+    entries: integer('entries').notNull(),
+    quantity: bigint('quantity', { mode: 'number' }).notNull(),
+    amountCents: cents('amount_cents').notNull(),
+    /** Quantity of the rows without an amount (a deal won with no value yet). */
+    unpricedQuantity: bigint('unpriced_quantity', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    // The upsert's target, and one rep's history (game, goals, scorecard); the migration makes it
+    // cover the sums too, so those reads touch the index alone.
+    uniqueIndex('activity_summary_key').on(t.workspaceId, t.userId, t.bucket, t.kind, t.noteChars),
+    // Whole-workspace windows (boards, nudges), and one metric's kinds (a revenue board).
+    index('activity_summary_window').on(t.workspaceId, t.bucket, t.userId, t.kind),
+    index('activity_summary_kind_window').on(t.workspaceId, t.kind, t.bucket, t.userId),
+  ],
+);
+
 /** Deal state kept from CRM events (and from `/kpi log deal` when no CRM is connected). */
 export const deals = pgTable(
   'deals',
@@ -557,6 +594,7 @@ export const schema = {
   installations,
   members,
   activities,
+  activitySummary,
   deals,
   dealStageChanges,
   leads,

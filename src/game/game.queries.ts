@@ -1,12 +1,13 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { DateTime, IANAZone } from 'luxon';
+import { activityRows, creditedByNote } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { goals } from '../db/schema.js';
 import { ACTIVITY_KIND_KEYS } from '../kpi/activity-kinds.js';
 import type { QuotaGoal } from './badges.js';
 import { type DayTotals, type GameProfile, gameProfile, STREAK_KINDS } from './profile.js';
-import { creditedSql, getSettings, pointsFor, type WorkspaceSettings } from './settings.js';
+import { getSettings, pointsFor, type WorkspaceSettings } from './settings.js';
 
 /**
  * Game profiles (points, level, streak, badges) of many reps in one query round: one grouped query
@@ -40,16 +41,7 @@ export async function loadGameProfiles(
   );
   const settings = ctx.settings ?? (await getSettings(db, ctx.workspaceId));
   const [rows, revenueGoals] = await Promise.all([
-    dayRows(
-      db,
-      ctx,
-      reps,
-      sql.join(
-        userIds.map((id) => sql`${id}`),
-        sql`, `,
-      ),
-      settings,
-    ),
+    dayRows(db, ctx, reps, userIds, settings),
     db
       .select()
       .from(goals)
@@ -97,17 +89,18 @@ async function dayRows(
   db: Database,
   ctx: { workspaceId: string; now: Date },
   reps: SQL,
-  userIds: SQL,
+  userIds: readonly string[],
   settings: WorkspaceSettings,
 ): Promise<UserDayRow[]> {
-  const credited = creditedSql(settings, 'a');
+  const credited = creditedByNote(settings.qualityGates, 'a');
   const streakKinds = sql.join(
     STREAK_KINDS.map((k) => sql`${k}`),
     sql`, `,
   );
   return queryRows<UserDayRow>(
     db,
-    // Grouped by the local date, formatted once per day rather than once per entry.
+    // Grouped by the local date, formatted once per day rather than once per entry. A quarter-hour of
+    // the summary lies within one local day in any zone.
     sql`
       select "userId", to_char(day, 'YYYY-MM-DD') as day, points, activities, "dealsWon", "revenueCents" from (
       select a.user_id as "userId",
@@ -116,11 +109,8 @@ async function dayRows(
              coalesce(sum(case when ${credited} and a.kind in (${streakKinds}) then a.quantity else 0 end), 0)::int as activities,
              coalesce(sum(case when a.kind = 'deal_won' then a.quantity else 0 end), 0)::int as "dealsWon",
              coalesce(sum(case when a.kind = 'deal_won' then a.amount_cents else 0 end), 0)::float8 as "revenueCents"
-      from activities a
+      from ${activityRows({ workspaceId: ctx.workspaceId, userIds, from: null, to: ctx.now, through: true })} a
       join (values ${reps}) as r(user_id, zone) on r.user_id = a.user_id
-      where a.workspace_id = ${ctx.workspaceId} and a.occurred_at <= ${ctx.now.toISOString()}::timestamptz
-        -- Named as well as joined: the planner then reads these reps' rows by index, not the workspace's.
-        and a.user_id in (${userIds})
       group by 1, 2) per_day`,
   );
 }

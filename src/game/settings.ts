@@ -1,4 +1,4 @@
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { workspaces } from '../db/schema.js';
@@ -76,22 +76,6 @@ export async function getSettings(db: Database, workspaceId: string): Promise<Wo
 
 export function pointsFor(settings: WorkspaceSettings, kindKey: ActivityKind): number {
   return settings.points[kindKey] ?? DEFAULT_POINTS[kindKey];
-}
-
-/**
- * SQL that is true for an `activities` row that earns credit under the quality gates. A reversing
- * row passes when the row it reverses did, so an undo takes back exactly the credit given.
- */
-export function creditedSql(settings: WorkspaceSettings, alias = 'activities'): SQL {
-  const gated = Object.entries(settings.qualityGates).filter(([, g]) => g !== undefined);
-  if (gated.length === 0) return sql`true`;
-  const a = sql.raw(alias);
-  const conditions = gated.map(([k, g]) => {
-    const noteOk = (col: SQL) => sql`char_length(coalesce(${col}, '')) >= ${g?.minNoteChars ?? 1}`;
-    return sql`(${a}.kind <> ${k} or ${noteOk(sql`${a}.note`)} or (${a}.reverses_id is not null and exists (
-      select 1 from activities o where o.id = ${a}.reverses_id and ${noteOk(sql`o.note`)})))`;
-  });
-  return sql.join(conditions, sql` and `);
 }
 
 /** Stores a whole, validated settings document (callers merge their change into `getSettings` first). */

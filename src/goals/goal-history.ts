@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { DateTime, IANAZone } from 'luxon';
+import { activityRows, firstEntryBucket } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import type { KpiDefinition } from '../kpi/catalogue.js';
@@ -29,30 +30,26 @@ export async function periodHistory(
   const kinds = inputsOf(q.def).kinds;
   if (kinds.length === 0) return [];
   const value = q.def.unit === 'currency' ? sql`a.amount_cents` : sql`a.quantity`;
-  const [rows, firsts] = await Promise.all([
+  const [rows, first] = await Promise.all([
     queryRows<{ period: string; value: number }>(
       db,
       sql`
         select to_char(date_trunc(${q.base}, a.occurred_at at time zone ${zone}), 'YYYY-MM-DD') as period,
                sum(${value})::float8 as value
-        from activities a
-        where a.workspace_id = ${q.workspaceId} and a.user_id = ${q.userId}
-          and a.kind in (${sql.join(
-            kinds.map((k) => sql`${k}`),
-            sql`, `,
-          )})
-          and a.occurred_at >= ${from.toJSDate().toISOString()}::timestamptz
-          and a.occurred_at < ${current.toJSDate().toISOString()}::timestamptz
+        from ${activityRows({
+          workspaceId: q.workspaceId,
+          userIds: [q.userId],
+          kinds,
+          from: from.toJSDate(),
+          to: current.toJSDate(),
+        })} a
         group by 1`,
     ),
-    queryRows<{ first: Date | string | null }>(
-      db,
-      sql`select min(occurred_at) as first from activities where workspace_id = ${q.workspaceId} and user_id = ${q.userId}`,
-    ),
+    // A quarter-hour lies within one period in any zone, so the first entry's is as good as its instant.
+    firstEntryBucket(db, q.workspaceId, q.userId),
   ]);
-  const first = firsts[0]?.first;
   if (!first) return [];
-  const firstPeriod = DateTime.fromJSDate(new Date(first), { zone }).startOf(q.base);
+  const firstPeriod = DateTime.fromJSDate(first, { zone }).startOf(q.base);
   const byPeriod = new Map(rows.map((r) => [r.period, r.value]));
   const history: number[] = [];
   for (let p = from; p < current; p = p.plus({ [`${q.base}s`]: 1 })) {

@@ -110,11 +110,14 @@ export const teamSection: SectionLoader = {
     const scope = isAdmin(member) ? 'workspace' : 'reports';
     const metrics = TEAM_KPIS.map(getKpi);
     const pair = windowPair({ kind: 'week' }, now, timezone);
-    // The week's figures are grouped per person for the whole workspace, so they load beside the team.
-    const [people, facts] = await Promise.all([
-      teamMembers(db, member, scope),
-      loadFactsByUser(db, { workspaceId: member.workspaceId, userId: null, ...pair }, mergeInputs(metrics)),
-    ]);
+    const people = await teamMembers(db, member, scope);
+    // A manager's figures are read for their reps alone, not for a workspace of thousands.
+    const among = scope === 'reports' ? people.map((p) => p.userId) : undefined;
+    const facts = await loadFactsByUser(
+      db,
+      { workspaceId: member.workspaceId, userId: null, among, ...pair },
+      mergeInputs(metrics),
+    );
     const goals = await goalViews(
       db,
       { workspaceId: member.workspaceId, now, holidays: settings.holidays },

@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { activityRows, creditedByNote, type NoteGates } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { ACTIVITY_KINDS, type ActivityKind, isActivityKind } from './activity-kinds.js';
@@ -24,18 +25,30 @@ interface Scope {
   workspaceId: string;
   /** One rep, or everyone in the workspace. */
   userId: string | null;
+  /** With `userId` null: only these reps (a manager's team), not the whole workspace. */
+  among?: readonly string[];
   window: TimeWindow;
   previous: TimeWindow;
   /** The goal period whose revenue target is the quota of this window, if any. */
   quotaPeriod: string | null;
-  /** Only activity rows passing this condition count (quality gates: `creditedSql`); all rows when absent. */
-  credit?: SQL;
+  /** Only activity rows passing these quality gates count (see game/settings.ts); all rows when absent. */
+  credit?: NoteGates;
 }
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
-function userFilter(column: SQL, userId: string | null): SQL {
-  return userId === null ? sql`true` : sql`${column} = ${userId}`;
+/** The reps a scope covers: one, a team, or everyone (null). */
+function repsOf(scope: Scope): readonly string[] | null {
+  return scope.userId !== null ? [scope.userId] : (scope.among ?? null);
+}
+
+function userFilter(column: SQL, reps: readonly string[] | null): SQL {
+  if (reps === null) return sql`true`;
+  if (reps.length === 0) return sql`false`;
+  return sql`${column} in (${sql.join(
+    reps.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
 }
 
 const NO_DEALS: Sectioned<never> = { any: false, byKey: new Map() };
@@ -149,15 +162,19 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
     sql`select ${key} as k, kind,
           coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as q,
           coalesce(sum(amount_cents) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as a,
-          coalesce(sum(quantity) filter (where occurred_at >= ${ts(w.start)} and amount_cents = 0), 0)::float8 as u,
+          coalesce(sum(unpriced_quantity) filter (where occurred_at >= ${ts(w.start)}), 0)::float8 as u,
           coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pq,
           coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa,
-          coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)} and amount_cents = 0), 0)::float8 as pu
-        from activities
-        where workspace_id = ${scope.workspaceId} and ${userFilter(sql`user_id`, scope.userId)}
-          and ${kinds === undefined ? sql`true` : sql`kind in (${sql.join(kinds.length > 0 ? kinds.map((k) => sql`${k}`) : [sql`null`], sql`, `)})`}
-          and ${scope.credit ?? sql`true`}
-          and occurred_at >= ${ts(p.start)} and occurred_at < ${ts(w.end)}
+          coalesce(sum(unpriced_quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pu
+        from ${activityRows({
+          workspaceId: scope.workspaceId,
+          userIds: repsOf(scope),
+          kinds,
+          from: p.start,
+          to: w.end,
+          edges: [p.end, w.start],
+        })} a
+        where ${scope.credit === undefined ? sql`true` : creditedByNote(scope.credit, 'a')}
           and (occurred_at >= ${ts(w.start)} or occurred_at < ${ts(p.end)})
         group by 1, 2`,
   );
@@ -253,7 +270,7 @@ async function dealFacts(db: Database, scope: Scope, byUser: boolean, sources: S
                filter (where status = 'lost' and closed_at >= ${ts(w.start)} and closed_at < ${ts(w.end)}), 0)::float8 as lost_follow_ups
           from deals
           where workspace_id = ${scope.workspaceId} and deleted_at is null
-            and ${userFilter(sql`owner_user_id`, scope.userId)}
+            and ${userFilter(sql`owner_user_id`, repsOf(scope))}
           group by 1`,
     );
     const stages = await queryRows<{ k: string | null; stage: string; deals: number }>(
@@ -262,7 +279,7 @@ async function dealFacts(db: Database, scope: Scope, byUser: boolean, sources: S
             count(distinct c.deal_id)::int as deals
           from deal_stage_changes c join deals d on d.id = c.deal_id and d.workspace_id = c.workspace_id
           where c.workspace_id = ${scope.workspaceId} and d.deleted_at is null
-            and ${userFilter(sql`d.owner_user_id`, scope.userId)}
+            and ${userFilter(sql`d.owner_user_id`, repsOf(scope))}
             and c.changed_at >= ${ts(w.start)} and c.changed_at < ${ts(w.end)}
           group by 1, 2
           order by 3 desc, 2`,
@@ -339,7 +356,7 @@ async function leadFacts(db: Database, scope: Scope, byUser: boolean, sources: S
               where a.workspace_id = leads.workspace_id and a.lead_id = leads.id
                 and a.occurred_at < leads.created_at + interval '28 days')), 0)::float8 as touchpoints
           from leads
-          where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, scope.userId)}
+          where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, repsOf(scope))}
             and created_at >= ${ts(w.start)} and created_at < ${ts(w.end)}
           group by 1`,
     );
@@ -395,7 +412,7 @@ async function customerFacts(
       db,
       sql`with c as (
             select * from customers
-            where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, scope.userId)}
+            where workspace_id = ${scope.workspaceId} and ${userFilter(sql`owner_user_id`, repsOf(scope))}
           ), won as (
             select customer_id, deal_type, amount_cents, closed_at from deals
             where workspace_id = ${scope.workspaceId} and status = 'won' and deleted_at is null and customer_id is not null
@@ -458,7 +475,7 @@ async function quotaTargets(db: Database, scope: Scope): Promise<Map<string, num
         from goals
         where workspace_id = ${scope.workspaceId} and metric = 'revenue' and period = ${scope.quotaPeriod}
           and archived_at is null and channel_id is null
-          and ${userFilter(sql`user_id`, scope.userId)}
+          and ${userFilter(sql`user_id`, repsOf(scope))}
         order by ${key}, created_at desc, id desc`,
   );
   for (const r of rows) result.set(r.k, r.target);

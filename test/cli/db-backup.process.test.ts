@@ -156,4 +156,27 @@ describe('kpi-bot db backup and restore (embedded database)', () => {
     await handle.close();
     expect(row?.n).toBeGreaterThan(0);
   }, 120_000);
+
+  it('db rebuild-summaries recomputes a lost summary from the log', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const seeded = await openDatabase({ driver: 'pglite', dataDir });
+    await seedDemoTeam(seeded.db, { workspaceId: WORKSPACE, now: NOW, reps: 2, days: 5 });
+    const summary = sql`select count(*)::int as n, coalesce(sum(quantity), 0)::int as q from activity_summary`;
+    const [kept] = await queryRows<{ n: number; q: number }>(seeded.db, summary);
+    await seeded.db.execute(sql`truncate activity_summary`);
+    await seeded.close();
+    expect(kept?.n).toBeGreaterThan(0);
+
+    expect((await cli(['db', 'rebuild-summaries', 'now'], { DATA_DIR: dataDir })).code).toBe(2);
+    const done = await cli(['db', 'rebuild-summaries'], { DATA_DIR: dataDir });
+    expect(done).toEqual({
+      code: 0,
+      stdout: `Rebuilt ${WORKSPACE}: ${kept?.n} summary rows.\nActivity summaries rebuilt for 1 workspace.\n`,
+      stderr: '',
+    });
+    const handle = await openDatabase({ driver: 'pglite', dataDir }, { migrate: false });
+    const [rebuilt] = await queryRows<{ n: number; q: number }>(handle.db, summary);
+    await handle.close();
+    expect(rebuilt).toEqual(kept);
+  }, 120_000);
 });

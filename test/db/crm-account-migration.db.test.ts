@@ -1,17 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DatabaseHandle, MIGRATIONS_FOLDER } from '../../src/db/client.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
-import { describeDb, openTestDatabase } from '../support/db.js';
-
-/** Applies one migration file statement by statement, as drizzle's migrator does. */
-async function applyMigration(database: DatabaseHandle, prefix: string) {
-  const file = readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith(prefix) && f.endsWith('.sql'));
-  const text = readFileSync(join(MIGRATIONS_FOLDER, file ?? ''), 'utf8');
-  for (const statement of text.split('--> statement-breakpoint')) await database.db.execute(sql.raw(statement));
-}
+import { applyMigration, describeDb, openTestDatabase } from '../support/db.js';
 
 describeDb('migration 0005 on a database where two workspaces claimed one CRM account', () => {
   let database: DatabaseHandle;

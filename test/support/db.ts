@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, inject } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
+import { type DatabaseHandle, MIGRATIONS_FOLDER, openDatabase } from '../../src/db/client.js';
 import { PGLITE_START_PARAMS, wrapPglite } from '../../src/db/pglite.js';
 import { ADMIN_URL, PGLITE_TEMPLATE, POSTGRES_TEMPLATE } from './test-env.js';
 
@@ -43,4 +45,11 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
 /** A workspace id no other test uses, so tests sharing a database never see each other's rows. */
 export function newWorkspaceId(): string {
   return `T${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+}
+
+/** Applies one migration file (by its number, `0005_`) statement by statement, as drizzle's migrator does. */
+export async function applyMigration(database: DatabaseHandle, prefix: string): Promise<void> {
+  const file = readdirSync(MIGRATIONS_FOLDER).find((f) => f.startsWith(prefix) && f.endsWith('.sql'));
+  const text = readFileSync(join(MIGRATIONS_FOLDER, file ?? ''), 'utf8');
+  for (const statement of text.split('--> statement-breakpoint')) await database.db.execute(sql.raw(statement));
 }

@@ -1,0 +1,197 @@
+import { loadavg } from 'node:os';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { dueNudges, loadRecentFacts, loadSignals, unhelpfulRules } from '../src/coaching/nudge.queries.js';
+import { quietSince } from '../src/coaching/nudge-rules.js';
+import { decideNudges } from '../src/coaching/nudges.job.js';
+import type { Database, DatabaseHandle } from '../src/db/client.js';
+import { queryRows } from '../src/db/rows.js';
+import { members } from '../src/db/schema.js';
+import { getSettings } from '../src/game/settings.js';
+import { goalViews } from '../src/goals/goal-status.js';
+import { loadHome } from '../src/home/home.queries.js';
+import { windowPair } from '../src/kpi/scope.js';
+import { createLogger } from '../src/lib/logger.js';
+import { getMember } from '../src/members/members.repository.js';
+import { type BenchAppProcess, startBenchAppProcess } from './app.js';
+import { benchRep, generateWorkspace } from './generate.js';
+import { collect, timed } from './measure.js';
+import { OPERATIONS } from './operations.js';
+import { type Summary, summarize } from './stats.js';
+
+/**
+ * Issue 12: ten times the data on PostgreSQL. 5,000 reps and 10,000,000 entries over a year; the
+ * app serves from its own process (bench/serve.ts) so its memory is its own, and each latency is
+ * set beside the bare queries producing the same figures, in the same run.
+ */
+
+export const SCALE_SHAPE = { reps: 5_000, activities: 10_000_000, days: 365 };
+const WORKSPACE_ID = 'TSCALE0001';
+const TEAM = 50;
+const PLAN = { warmup: 20, iterations: 200 };
+const HOME_PLAN = { warmup: 5, iterations: 50 };
+const TARGETS = { commandMs: 30, homeMs: 100, nudgesMs: 20_000, rssMiB: 150, ratio: 2 };
+
+export interface ScaleDatabase {
+  handle: DatabaseHandle;
+  /** For the serving process to connect to the same database. */
+  url: string;
+}
+
+interface Row {
+  what: string;
+  app: Summary;
+  bare: Summary;
+  target: number;
+}
+
+/** Runs the whole section and returns it as Markdown. `now` is the app's clock, the end of the data. */
+export async function benchScale(database: ScaleDatabase, now: Date, print: (text: string) => void): Promise<string> {
+  const { db } = database.handle;
+  const { reps, activities, days } = SCALE_SHAPE;
+  print(
+    `PostgreSQL: generating ${reps.toLocaleString('en-US')} reps and ${activities.toLocaleString('en-US')} entries…\n`,
+  );
+  const generation = await timed(() => generateWorkspace(db, { workspaceId: WORKSPACE_ID, now, ...SCALE_SHAPE }));
+  const settling = await timed(() => db.execute(sql`vacuum analyze`));
+  const sizes = await tableSizes(db);
+  const manager = await makeManager(db);
+  const loads: number[] = [loadavg()[0] ?? 0];
+  const app = await startBenchAppProcess(database.url, WORKSPACE_ID, now);
+  const rows: Row[] = [];
+  let nudges: { app: number; bare: number; decided: number };
+  let rss: { rssMiB: number; peakMiB: number };
+  try {
+    for (const op of OPERATIONS) {
+      const appSamples = await collect(PLAN, () => app.command(randomRep().userId, op.text));
+      const bareSamples = await collect(PLAN, () => {
+        const rep = randomRep();
+        const scope = {
+          workspaceId: WORKSPACE_ID,
+          userId: rep.userId,
+          ...windowPair({ kind: 'week' }, now, rep.timezone),
+        };
+        return timed(() => op.bare(db, scope, now));
+      });
+      rows.push({ what: op.name, app: summarize(appSamples), bare: summarize(bareSamples), target: TARGETS.commandMs });
+      loads.push(loadavg()[0] ?? 0);
+      print(`  ${op.name}: p99 ${ms(rows.at(-1)?.app.p99 ?? 0)}\n`);
+    }
+    rows.push(await benchHome(app, db, manager, now));
+    loads.push(loadavg()[0] ?? 0);
+    nudges = await benchNudges(db, now);
+    loads.push(loadavg()[0] ?? 0);
+    rss = app.memory();
+  } finally {
+    await app.close();
+  }
+  return report({ generation, settling, sizes, rows, nudges, rss, loads });
+}
+
+/** Rep 1 manages reps 2…51: the Home's team section lists them with their week and goals. */
+async function makeManager(db: Database): Promise<string> {
+  const manager = benchRep(1).userId;
+  const team = Array.from({ length: TEAM }, (_, i) => benchRep(i + 2).userId);
+  await db.update(members).set({ role: 'manager' }).where(eq(members.userId, manager));
+  await db.update(members).set({ managerId: manager }).where(inArray(members.userId, team));
+  return manager;
+}
+
+async function benchHome(app: BenchAppProcess, db: Database, managerId: string, now: Date): Promise<Row> {
+  // Slack publishes a Home only to a member of the workspace.
+  app.fake.addUser({ id: managerId, teamId: WORKSPACE_ID, tz: benchRep(1).timezone });
+  const appSamples = await collect(HOME_PLAN, () => app.openHome(managerId));
+  const member = await getMember(db, WORKSPACE_ID, managerId);
+  if (!member) throw new Error('the bench manager is missing');
+  const settings = await getSettings(db, WORKSPACE_ID);
+  const viewer = {
+    member,
+    client: null,
+    logger: createLogger('silent'),
+    timezone: member.timezone ?? 'UTC',
+    currency: 'USD',
+    settings,
+    now,
+  };
+  const bareSamples = await collect(HOME_PLAN, () => timed(() => loadHome(db, viewer)));
+  return {
+    what: `App Home, manager of ${TEAM} (views.publish)`,
+    app: summarize(appSamples),
+    bare: summarize(bareSamples),
+    target: TARGETS.homeMs,
+  };
+}
+
+/**
+ * One decision of the whole workspace's daily nudges, late on the data's last day when every rep's
+ * nudge time has come in their zone; bare: the same queries without the decisions and outbox writes.
+ */
+async function benchNudges(db: Database, dataEnd: Date): Promise<{ app: number; bare: number; decided: number }> {
+  const now = new Date(dataEnd.getTime() + 10 * 3600 * 1000);
+  const bare = await timed(async () => {
+    const due = await dueNudges(db, now, WORKSPACE_ID);
+    const settings = await getSettings(db, WORKSPACE_ID);
+    const people = due.map((p) => ({ userId: p.userId, timezone: p.timezone }));
+    await Promise.all([
+      goalViews(db, { workspaceId: WORKSPACE_ID, now, holidays: settings.holidays }, people),
+      loadSignals(db, WORKSPACE_ID, now),
+      loadRecentFacts(db, WORKSPACE_ID, now),
+      unhelpfulRules(db, WORKSPACE_ID, quietSince(now)),
+    ]);
+  });
+  let decided = 0;
+  const app = await timed(async () => {
+    const report = await decideNudges({ db, logger: createLogger('silent') }, now, { workspaceId: WORKSPACE_ID });
+    decided = (report.enqueued ?? 0) + (report.skipped ?? 0);
+  });
+  return { app, bare, decided };
+}
+
+async function tableSizes(db: Database): Promise<{ log: string; summary: string; summaryRows: number }> {
+  const [row] = await queryRows<{ log: string; summary: string; n: number }>(
+    db,
+    sql`select pg_size_pretty(pg_total_relation_size('activities')) as log,
+          pg_size_pretty(pg_total_relation_size('activity_summary')) as summary,
+          (select count(*) from activity_summary)::int as n`,
+  );
+  return { log: row?.log ?? '?', summary: row?.summary ?? '?', summaryRows: row?.n ?? 0 };
+}
+
+function randomRep() {
+  return benchRep(1 + Math.floor(Math.random() * SCALE_SHAPE.reps));
+}
+
+function report(r: {
+  generation: number;
+  settling: number;
+  sizes: { log: string; summary: string; summaryRows: number };
+  rows: readonly Row[];
+  nudges: { app: number; bare: number; decided: number };
+  rss: { rssMiB: number; peakMiB: number };
+  loads: readonly number[];
+}): string {
+  const lines = [
+    `${SCALE_SHAPE.reps.toLocaleString('en-US')} reps, ${SCALE_SHAPE.activities.toLocaleString('en-US')} entries over ${SCALE_SHAPE.days} days, on PostgreSQL; the app in its own process (bench/serve.ts). ` +
+      `Targets: p99 under ${TARGETS.commandMs} ms for commands, under ${TARGETS.homeMs} ms for the Home, each under ${TARGETS.ratio}× its bare queries; nudges under ${TARGETS.nudgesMs / 1000} s; serving RSS under ${TARGETS.rssMiB} MiB.`,
+    '',
+    '| operation | p50 | p99 | bare p50 | bare p99 | ratio | target met? |',
+    '|---|--:|--:|--:|--:|--:|---|',
+    ...r.rows.map((row) => {
+      const ratio = row.app.p99 / row.bare.p99;
+      const misses = [
+        ...(row.app.p99 >= row.target ? [`p99 ≥ ${row.target} ms`] : []),
+        ...(ratio >= TARGETS.ratio ? [`ratio ≥ ${TARGETS.ratio}×`] : []),
+      ];
+      return `| ${row.what} | ${ms(row.app.p50)} | ${ms(row.app.p99)} | ${ms(row.bare.p50)} | ${ms(row.bare.p99)} | ${ratio.toFixed(1)}× | ${misses.length > 0 ? `no (${misses.join(', ')})` : 'yes'} |`;
+    }),
+    `| decide the workspace's daily nudges (${r.nudges.decided.toLocaleString('en-US')} reps) | | ${seconds(r.nudges.app)} | | ${seconds(r.nudges.bare)} | ${(r.nudges.app / r.nudges.bare).toFixed(1)}× | ${r.nudges.app < TARGETS.nudgesMs ? 'yes' : `no (≥ ${TARGETS.nudgesMs / 1000} s)`} |`,
+    '',
+    `- Serving process RSS after the run: ${Math.round(r.rss.rssMiB)} MiB, peak ${Math.round(r.rss.peakMiB)} MiB (${r.rss.peakMiB < TARGETS.rssMiB ? 'target met' : `target of ${TARGETS.rssMiB} MiB missed`}).`,
+    `- Generated in ${seconds(r.generation)} (\`insert … select\` from \`generate_series\` in slices of 100,000 rows, the summary kept by its trigger as it went), then VACUUM ANALYZE (${seconds(r.settling)}). ` +
+      `Log: ${r.sizes.log} with its indexes; summary: ${r.sizes.summaryRows.toLocaleString('en-US')} rows, ${r.sizes.summary}.`,
+    `- Load average (1 min) during the measurements: ${Math.min(...r.loads).toFixed(1)}–${Math.max(...r.loads).toFixed(1)}.`,
+  ];
+  return lines.join('\n');
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
