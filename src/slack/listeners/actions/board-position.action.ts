@@ -3,7 +3,7 @@ import { boardMetric, windowPairOf } from '../../../boards/board-post.js';
 import { getSubscription, scheduleOf } from '../../../boards/board-subscriptions.repository.js';
 import { ChannelTeamError, channelTeam } from '../../../boards/channel-team.js';
 import { leaderboardPosition } from '../../../kpi/leaderboard.js';
-import { getMember, getWorkspace, WORKSPACE_DEFAULTS } from '../../../members/members.repository.js';
+import { resolveActor } from '../../actor.js';
 import { decodePositionRef, describeBoardError, positionMessage } from '../../blocks/board-post.blocks.js';
 import type { AppDeps } from '../../deps.js';
 
@@ -24,11 +24,8 @@ export function createBoardPositionAction(deps: AppDeps) {
       await reply('That board is no longer available, so I cannot work out your position on it.');
       return;
     }
-    const [workspace, member] = await Promise.all([
-      getWorkspace(deps.db, workspaceId),
-      getMember(deps.db, workspaceId, body.user.id),
-    ]);
-    const currency = workspace?.currency ?? WORKSPACE_DEFAULTS.currency;
+    const ids = { workspaceId, userId: body.user.id, enterpriseId: context.enterpriseId };
+    const { member, currency } = await resolveActor(deps, client, ids, deps.now());
     let team: Set<string>;
     try {
       team = await channelTeam(deps.db, client, workspaceId, sub.channelId);
@@ -49,7 +46,7 @@ export function createBoardPositionAction(deps: AppDeps) {
         metric,
         windowLabel: pair.window.label,
         position,
-        optedOut: member?.publicOptOut ?? false,
+        optedOut: member.publicOptOut,
         currency,
       }),
     });
