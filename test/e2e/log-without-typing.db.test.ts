@@ -383,17 +383,27 @@ describeDb('logging without typing: shortcuts, the modal, buttons and DMs', () =
       directMessage({ teamId: h.teamId, userId: 'UANA', channel: channel(), text, ts, ...(extra ? { extra } : {}) });
     const calls = async () => (await entriesOf('UANA')).filter((a) => a.kind === 'call');
 
-    it('logs `12 calls` as /kpi log does, once even when Slack retries, and replies with Undo', async () => {
+    it('logs `12 calls` as /kpi log does, once even when Slack retries, and replies once with Undo', async () => {
       const event = say('12 calls', '1763478000.000100');
+      const repliesBefore = dmOf('UANA').filter((m) => m.userId === 'UBOT').length;
       expect(await dm(event)).toBe(200);
       expect(await dm(event, { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' })).toBe(200);
       const rows = await calls();
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ quantity: 12, idempotencyKey: `slack:dm:${channel()}:1763478000.000100` });
-      const replies = dmOf('UANA').filter((m) => m.userId === 'UBOT');
-      expect(replies.at(-1)?.text).toBe('Already logged: 12 calls.');
-      expect(replies.at(-2)?.text).toBe('Logged 12 calls.');
-      expect(JSON.stringify(replies.at(-2)?.blocks)).toContain(`"action_id":"${ACTIONS.undo}"`);
+      // The retry finds its entry stored and stays quiet: one reply, not a second "Already logged".
+      const replies = dmOf('UANA')
+        .filter((m) => m.userId === 'UBOT')
+        .slice(repliesBefore);
+      expect(replies.map((m) => m.text)).toEqual(['Logged 12 calls.']);
+      expect(JSON.stringify(replies[0]?.blocks)).toContain(`"action_id":"${ACTIONS.undo}"`);
+    });
+
+    it('answers a retried DM that the first delivery never stored, as a first delivery', async () => {
+      const event = say('2 calls', '1763478000.000150');
+      expect(await dm(event, { 'X-Slack-Retry-Num': '2', 'X-Slack-Retry-Reason': 'http_error' })).toBe(200);
+      expect(dmOf('UANA').at(-1)?.text).toBe('Logged 2 calls.');
+      expect((await calls()).filter((r) => r.quantity === 2)).toHaveLength(1);
     });
 
     it('logs `log demo Acme`, and answers anything else with short help', async () => {

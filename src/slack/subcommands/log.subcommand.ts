@@ -4,7 +4,7 @@ import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS, type ActivityKind, MAX_NOTE_CHARS }
 import { countWordsAsDigits, parseAmount, parseCount } from '../../lib/amount.js';
 import { undoActivity } from '../../recognition/undo.js';
 import { undoneMessage } from '../blocks/log.blocks.js';
-import { textMessage } from '../blocks/message.js';
+import { type SlackMessage, textMessage } from '../blocks/message.js';
 import { logEntry } from '../log-entry.js';
 import { trailingDay } from './day-phrase.js';
 import type { CoreContext, Subcommand } from './subcommand.js';
@@ -140,15 +140,25 @@ export const logSubcommand: Subcommand<LogCommand, LogCommand, CoreContext> = {
     const backdated = day?.backdated ? { day: day.day } : {};
     return ok({ type: 'log', kind, quantity, amountCents, note: note.note, ...backdated });
   },
-  async run(ctx, command) {
-    const { kind, quantity, amountCents, note } = command;
-    // The parse checked the day on this same clock; here it becomes the moment to store.
-    const day = command.day === undefined ? null : activityDay(command.day, ctx.now, ctx.actor.timezone);
-    if (day && !day.ok) return textMessage(day.error);
-    const entry = { kind, quantity, amountCents, note, occurredAt: day?.occurredAt ?? ctx.now };
-    return (await logEntry(ctx.deps.db, ctx.actor, entry, `slack:${ctx.triggerId}`, ctx.now)).message;
-  },
+  run: async (ctx, command) => (await recordLogCommand(ctx, command)).message,
 };
+
+/**
+ * Stores a parsed `log` command once per Slack invocation. `duplicate` says the invocation's entry
+ * was stored before (a retry), so a caller that already answered it can stay quiet.
+ */
+export async function recordLogCommand(
+  ctx: CoreContext,
+  command: LogCommand,
+): Promise<{ duplicate: boolean; message: SlackMessage }> {
+  const { kind, quantity, amountCents, note } = command;
+  // The parse checked the day on this same clock; here it becomes the moment to store.
+  const day = command.day === undefined ? null : activityDay(command.day, ctx.now, ctx.actor.timezone);
+  if (day && !day.ok) return { duplicate: false, message: textMessage(day.error) };
+  const entry = { kind, quantity, amountCents, note, occurredAt: day?.occurredAt ?? ctx.now };
+  const logged = await logEntry(ctx.deps.db, ctx.actor, entry, `slack:${ctx.triggerId}`, ctx.now);
+  return { duplicate: !logged.created, message: logged.message };
+}
 
 /**
  * A DM to the app, read with the `/kpi log` grammar: `log` in front is optional and so is the order

@@ -3,7 +3,7 @@ import { findKpi } from '../../../kpi/catalogue.js';
 import { resolveActor } from '../../actor.js';
 import { errorMessage, type SlackMessage, textMessage } from '../../blocks/message.js';
 import type { AppDeps } from '../../deps.js';
-import { logSubcommand, parseLogMessage } from '../../subcommands/log.subcommand.js';
+import { parseLogMessage, recordLogCommand } from '../../subcommands/log.subcommand.js';
 
 type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;
 
@@ -16,7 +16,8 @@ export const DM_HELP =
  * count and `log` optional), and the reply, with Undo, comes back in the DM; anything else gets a
  * short help. Only people's own new messages count: bot posts (our replies included), edits and
  * other subtypes are ignored, so nothing loops. The entry is keyed by the message, so Slack's
- * retries of the event store it once; someone from another workspace (a shared DM) is ignored.
+ * retries of the event store it once and are not answered twice; someone from another workspace
+ * (a shared DM) is ignored.
  */
 export function createDirectMessageHandler(deps: AppDeps) {
   return async ({ event, client, context, body }: Args) => {
@@ -34,7 +35,11 @@ export function createDirectMessageHandler(deps: AppDeps) {
     else if (!parsed.ok) reply = errorMessage(parsed.error, parsed.usage);
     else {
       const ctx = { deps, actor, triggerId: `dm:${event.channel}:${event.ts}`, now };
-      reply = await logSubcommand.run(ctx, parsed.command);
+      const logged = await recordLogCommand(ctx, parsed.command);
+      // Slack retries an event it saw no timely ack for; the first delivery stored the entry and
+      // answered it, so a second "Already logged" in the DM would only be noise.
+      if (logged.duplicate && context.retryNum !== undefined) return;
+      reply = logged.message;
     }
     await client.chat.postMessage({ channel: event.channel, ...reply });
   };
