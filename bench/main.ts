@@ -96,7 +96,7 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
-/** `--only=fan-out|celebrations|pglite-start|demo|scale` runs one section (printed, not written to the results file). */
+/** `--only=commands|fan-out|celebrations|pglite-start|demo|scale` runs one section (printed, not written to the results file). */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 
 async function main(): Promise<void> {
@@ -120,8 +120,30 @@ async function main(): Promise<void> {
     print(`\n## npm run demo\n\n${await demoSection()}\n`);
     return;
   }
+  if (ONLY === 'commands') {
+    print(`\n${await commandsSection()}`);
+    return;
+  }
   if (ONLY !== undefined)
-    throw new Error(`--only takes one section: fan-out, celebrations, pglite-start, demo or scale (got ${ONLY})`);
+    throw new Error(
+      `--only takes one section: commands, fan-out, celebrations, pglite-start, demo or scale (got ${ONLY})`,
+    );
+  let report = await commandsSection();
+  const ingest = await benchCrmIngest();
+  report += `\n## CRM webhook ingest\n\n${ingest}\n`;
+  report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
+  report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
+  report += `\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`;
+  report += `\n## npm run demo\n\n${await demoSection()}\n`;
+  report += `\n## Ten times the data\n\n${await benchScaleSection()}\n`;
+  print(`\n${report}`);
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, report);
+  print(`Written to ${RESULTS_FILE}\n`);
+}
+
+/** `/kpi me` and `/kpi board` at 1,000 reps and 1M entries on each database, beside their bare queries. */
+async function commandsSection(): Promise<string> {
   const notes: string[] = [];
   const results: Result[] = [];
   for (const driver of DRIVERS) {
@@ -142,18 +164,7 @@ async function main(): Promise<void> {
     const range = `${Math.min(...loadSamples).toFixed(1)}–${Math.max(...loadSamples).toFixed(1)}`;
     notes.push(`Load average (1 min) during the measurements: ${range}, on ${cpus().length} cores.`);
   }
-  let report = renderReport(results, notes);
-  const ingest = await benchCrmIngest();
-  report += `\n## CRM webhook ingest\n\n${ingest}\n`;
-  report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
-  report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
-  report += `\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`;
-  report += `\n## npm run demo\n\n${await demoSection()}\n`;
-  report += `\n## Ten times the data\n\n${await benchScaleSection()}\n`;
-  print(`\n${report}`);
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, report);
-  print(`Written to ${RESULTS_FILE}\n`);
+  return renderReport(results, notes);
 }
 
 async function benchDriver(driver: Driver, handle: DatabaseHandle, notes: string[]): Promise<Result[]> {
