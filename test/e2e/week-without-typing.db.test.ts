@@ -9,7 +9,7 @@ import { type FakeMessage, isCallTo, type Json, type Recorded, type RecordedCall
 import { type Harness, SIGNING_SECRET, startHarness } from '../support/harness.js';
 import * as slack from '../support/interaction-payloads.js';
 import { blockActionsBody, eventBody, newTriggerId, postSigned, viewSubmissionBody } from '../support/slack-signing.js';
-import { interactivity, runStep } from '../support/workflow-steps.js';
+import { runner, runStep } from '../support/workflow-steps.js';
 
 /**
  * Issue #13's "done": a rep goes a whole working week, Monday 16 to Friday 20 November 2026 in New
@@ -244,7 +244,7 @@ describeDb('a rep’s week without typing a slash command', () => {
     it("the manager's workflow logs five calls for Ana", async () => {
       h.clock.now = FRIDAY;
       const logged = await step(FUNCTIONS.logActivity, {
-        interactivity: interactivity(MANAGER),
+        runner: runner(MANAGER),
         user_id: REP,
         activity: 'calls',
         count: 5,
@@ -276,7 +276,7 @@ describeDb('a rep’s week without typing a slash command', () => {
       // A window runs up to now, exclusive: read a minute after Friday's entry.
       h.clock.now = new Date(FRIDAY.getTime() + 60_000);
       const run = await step(FUNCTIONS.getKpi, {
-        interactivity: interactivity(MANAGER),
+        runner: runner(MANAGER),
         user_id: REP,
         metric: 'calls',
       });
@@ -285,7 +285,7 @@ describeDb('a rep’s week without typing a slash command', () => {
         outputs: { value: CALLS, goal: CALL_GOAL, percent: Math.round((CALLS / CALL_GOAL) * 100) },
       });
       const meetings = await step(FUNCTIONS.getKpi, {
-        interactivity: interactivity(MANAGER),
+        runner: runner(MANAGER),
         user_id: REP,
         metric: 'meetings',
       });

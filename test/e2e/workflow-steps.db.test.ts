@@ -6,7 +6,7 @@ import { activityRows } from '../support/activity-rows.js';
 import { describeDb } from '../support/db.js';
 import type { Json } from '../support/fake-slack.js';
 import { type Harness, SIGNING_SECRET, startHarness } from '../support/harness.js';
-import { interactivity, runStep } from '../support/workflow-steps.js';
+import { runner, runStep } from '../support/workflow-steps.js';
 
 /**
  * Workflow Builder custom steps end to end: signed `function_executed` events
@@ -30,7 +30,7 @@ describeDb('Workflow Builder steps', () => {
   const rowsOf = (userId: string) => activityRows(h.database.db, h.teamId, userId);
   /** "Log activity" for `userId`, in a workflow `runBy` started. */
   const logFor = (runBy: string, userId: string, inputs: Json) =>
-    step(FUNCTIONS.logActivity, { interactivity: interactivity(runBy), user_id: userId, ...inputs });
+    step(FUNCTIONS.logActivity, { runner: runner(runBy), user_id: userId, ...inputs });
 
   describe('Log activity', () => {
     it('logs for the rep who runs it, and a retried event stores and completes once', async () => {
@@ -118,7 +118,7 @@ describeDb('Workflow Builder steps', () => {
       ['her revenue yesterday', 'UMAX', { metric: 'revenue', window: 'yesterday' }, { value: 0 }],
     ])("outputs Ana's %s", async (_, runBy, inputs, outputs) => {
       if (runBy === 'UANA') await h.kpi('UANA', 'goal calls 20');
-      const run = await step(FUNCTIONS.getKpi, { interactivity: interactivity(runBy), user_id: 'UANA', ...inputs });
+      const run = await step(FUNCTIONS.getKpi, { runner: runner(runBy), user_id: 'UANA', ...inputs });
       expect(run.outcome).toEqual({ state: 'completed', outputs });
     });
 
@@ -127,7 +127,7 @@ describeDb('Workflow Builder steps', () => {
       ['a metric it does not know', { user_id: 'UBEN', metric: 'vibes' }, 'no metric called “vibes”'],
       ['a window it cannot read', { user_id: 'UBEN', metric: 'calls', window: 'next fortnight' }, '“Window”'],
     ])('refuses %s, saying why', async (_, inputs, error) => {
-      const run = await step(FUNCTIONS.getKpi, { interactivity: interactivity('UBEN'), ...inputs });
+      const run = await step(FUNCTIONS.getKpi, { runner: runner('UBEN'), ...inputs });
       expect(run.outcome).toMatchObject({ state: 'failed', error: expect.stringContaining(error) });
     });
   });
@@ -141,7 +141,7 @@ describeDb('Workflow Builder steps', () => {
 
     it('posts the board to the channel once for a manager, however often Slack retries', async () => {
       const run = await step(FUNCTIONS.postBoard, {
-        interactivity: interactivity('UMAX'),
+        runner: runner('UMAX'),
         channel_id: 'CSALES',
         metric: 'calls',
       });
@@ -153,7 +153,7 @@ describeDb('Workflow Builder steps', () => {
     });
 
     it('refuses a rep, as channel boards are for managers', async () => {
-      const run = await step(FUNCTIONS.postBoard, { interactivity: interactivity('UBEN'), channel_id: 'CSALES' });
+      const run = await step(FUNCTIONS.postBoard, { runner: runner('UBEN'), channel_id: 'CSALES' });
       expect(run.outcome).toMatchObject({
         state: 'failed',
         error: expect.stringContaining('Only a manager can post a leaderboard'),

@@ -22,12 +22,12 @@ const manifest = JSON.parse(readFileSync(new URL('../../manifest.json', import.m
   functions: Record<string, Definition>;
 };
 
-/** The `interactivity` input Slack fills for a workflow a person started (a link, a button). */
-export function interactivity(userId: string): Json {
-  return {
-    interactor: { id: userId, secret: randomUUID().replace(/-/g, '') },
-    interactivity_pointer: `${Date.now()}.${Math.floor(Math.random() * 1e12)}.${randomUUID().slice(0, 8)}`,
-  };
+/**
+ * The `runner` input (a `slack#/types/user_context`) as Slack fills it for the person a workflow runs
+ * for. https://docs.slack.dev/reference/types/user_context-type
+ */
+export function runner(userId: string): Json {
+  return { id: userId, secret: randomUUID().replace(/-/g, '') };
 }
 
 export interface StepTarget {

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { CodedError, ErrorCode } from '../../../lib/errors.js';
 import { slackErrorCode } from '../../../lib/slack-errors.js';
 import { isAdmin, isManager } from '../../../members/roles.js';
 import { type Actor, resolveActor } from '../../actor.js';
@@ -13,13 +14,13 @@ import type { AppDeps } from '../../deps.js';
 export type StepArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'function_executed'>;
 
 /** A step that cannot run as asked; its message goes to the workflow's author as it is. */
-export class StepRefusal extends Error {
-  readonly code = 'kpi_bot.workflow_step_refused';
+export class StepRefusal extends CodedError {
+  readonly code = ErrorCode.WorkflowStepRefused;
 }
 
 export interface StepContext {
   deps: AppDeps;
-  /** The person who started the workflow, as Slack vouches for them (see `interactorOf`). */
+  /** The person who started the workflow, as Slack vouches for them (see `runnerOf`). */
   actor: Actor;
   inputs: Record<string, unknown>;
   /** Slack's id for this run of the step: the idempotency key of what it writes. */
@@ -35,20 +36,19 @@ export type StepBody = (ctx: StepContext) => Promise<Record<string, unknown>>;
 const USER_ID = /^[UW][A-Z0-9]+$/;
 
 /**
- * The person who started the workflow. Only the `interactivity` input proves it: Slack fills its
- * `interactor` for a workflow started by a person (a link, a button, a shortcut), and only Slack's
- * own steps may output one. A user named in any other input is whatever the workflow's author
- * chose, so it never grants a role.
+ * The person the workflow runs for. Only the `runner` input (a `slack#/types/user_context`) proves
+ * it: Workflow Builder shows no field for it and fills it itself, from the person who started the
+ * workflow (a link, a shortcut) or who pressed a button in an earlier step. A user named in any other
+ * input is whatever the workflow's author chose, so it never grants a role.
+ * https://docs.slack.dev/reference/types/user_context-type
  */
-function interactorOf(inputs: Record<string, unknown>): string | null {
-  const interactivity = inputs.interactivity;
-  if (!interactivity || typeof interactivity !== 'object') return null;
-  const interactor = (interactivity as { interactor?: { id?: unknown } }).interactor;
-  return typeof interactor?.id === 'string' && USER_ID.test(interactor.id) ? interactor.id : null;
+function runnerOf(inputs: Record<string, unknown>): string | null {
+  const runner = inputs.runner as { id?: unknown } | null | undefined;
+  return typeof runner?.id === 'string' && USER_ID.test(runner.id) ? runner.id : null;
 }
 
-const NO_INTERACTOR =
-  'KPI Coach needs to know who runs this step: start the workflow from a link, button or shortcut, and set the step’s “Who runs it” input to the person who used the workflow.';
+const NO_RUNNER =
+  'KPI Coach needs to know who runs this step: start the workflow from a link or shortcut, or, for a scheduled workflow, put a message with a button before this step, so Slack can tell who it runs for.';
 
 /** A user id input, or a refusal naming the input. */
 export function userInput(inputs: Record<string, unknown>, name: string, title: string): string {
@@ -92,9 +92,9 @@ export function createStep(deps: AppDeps, body: StepBody) {
       }
     };
     try {
-      const actorId = interactorOf(inputs);
+      const actorId = runnerOf(inputs);
       if (!workspaceId) throw new StepRefusal('KPI Coach could not tell which workspace this workflow runs in.');
-      if (!actorId) throw new StepRefusal(NO_INTERACTOR);
+      if (!actorId) throw new StepRefusal(NO_RUNNER);
       const actor = await resolveActor(deps, client, ids(actorId), now);
       const member = (userId: string) => resolveActor(deps, client, ids(userId), now);
       const outputs = await body({ deps, actor, inputs, executionId: event.function_execution_id, now, member });

@@ -15,7 +15,7 @@ describe('createStep', () => {
     const handler = createStep(handlerDeps(database.db), body);
     const result = handler(
       argsOf(handler, {
-        inputs: { interactivity: { interactor: { id: 'UANA', secret: 's' }, interactivity_pointer: 'p' } },
+        inputs: { runner: { id: 'UANA', secret: 's' } },
         complete,
         fail,
         client: stubClient(),
