@@ -25,8 +25,12 @@ export interface AppProcess {
   stop(): Promise<Exit>;
 }
 
-export function startMain(env: Record<string, string>, timeoutMs = 120_000): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** How the process entry is started: from source through tsx (as `npm start`), or built (as the image). */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
+export const BUILT_ENTRY = ['dist/main.js'];
+
+export function startMain(env: Record<string, string>, timeoutMs = 120_000, entry = SOURCE_ENTRY): AppProcess {
+  const child = spawn(process.execPath, entry, {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
