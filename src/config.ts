@@ -47,6 +47,7 @@ const envSchema = z.object({
   PORT: optional,
   LOG_LEVEL: optional,
   HUBSPOT_CLIENT_SECRET: optional,
+  HUBSPOT_CLIENT_ID: optional,
   HUBSPOT_ACCESS_TOKEN: optional,
   HUBSPOT_PORTAL_ID: optional,
   HUBSPOT_API_URL: optional,

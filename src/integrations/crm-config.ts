@@ -9,6 +9,8 @@ export type CrmSource = (typeof CRM_SOURCES)[number];
 export interface CrmConfig {
   hubspot: {
     clientSecret: string;
+    /** The public app's client id: with it, admins connect their portal by OAuth (many-workspace mode). */
+    clientId: string | null;
     accessToken: string | null;
     apiUrl: string;
     /** One-workspace mode: the only portal whose batches are accepted (every portal signs with the app's secret). */
@@ -75,12 +77,16 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
   const hubspot = hubspotSecret
     ? {
         clientSecret: hubspotSecret,
+        clientId: env.HUBSPOT_CLIENT_ID ?? null,
         accessToken: env.HUBSPOT_ACCESS_TOKEN ?? null,
         apiUrl: url('HUBSPOT_API_URL') ?? 'https://api.hubapi.com',
         portalId: env.HUBSPOT_PORTAL_ID ?? null,
       }
     : null;
 
+  if (env.HUBSPOT_CLIENT_ID !== undefined && hubspotSecret === undefined) {
+    problems.push('HUBSPOT_CLIENT_SECRET is missing: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together.');
+  }
   if (env.HUBSPOT_PORTAL_ID !== undefined && !/^\d+$/.test(env.HUBSPOT_PORTAL_ID)) {
     problems.push(
       'HUBSPOT_PORTAL_ID must be the number HubSpot shows as your Hub ID (the account menu, or your URLs).',

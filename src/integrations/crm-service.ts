@@ -1,13 +1,23 @@
 import type { WaitingCrmEvents } from '../jobs/job.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import type { Shutdown } from '../lib/shutdown.js';
-import { createApis } from './crm-apis.js';
+import type { CrmApi } from './adapter.js';
+import { cached, createApis } from './crm-apis.js';
+import type { CrmSource } from './crm-event.js';
+import { accessToken, grantState } from './crm-grants.js';
+import type { CrmOAuthClient } from './crm-oauth.js';
 import { type CrmRunner, createCrmRunner } from './crm-runner.js';
+import { createHubSpotApi } from './hubspot/api.js';
 import { applyPending, type ProcessorDeps } from './processor.js';
 
 export interface CrmServiceDeps extends Omit<ProcessorDeps, 'apiFor'> {
   /** The one workspace the bot token belongs to (null with OAuth, or before Slack was asked). */
   singleWorkspaceId(): string | null;
   shutdown: Shutdown;
+  /** Opens the OAuth tokens stored sealed. */
+  secrets: SecretBox;
+  /** The CRMs this server connects by OAuth (many-workspace mode). */
+  oauth: Partial<Record<CrmSource, CrmOAuthClient>>;
 }
 
 export interface CrmService {
@@ -18,12 +28,28 @@ export interface CrmService {
 }
 
 /** The CRM side of the app: each workspace's CRM API, the background runner, and the retry port. */
-export function createCrmService({ singleWorkspaceId, shutdown, ...deps }: CrmServiceDeps): CrmService {
+export function createCrmService({ singleWorkspaceId, shutdown, secrets, oauth, ...deps }: CrmServiceDeps): CrmService {
   const apis = createApis(deps.crm, deps.now);
+  const granted = new Map<string, CrmApi>();
+  /** A workspace's own API client, on its OAuth grant; one per workspace and CRM, so its cache is kept. */
+  async function grantedApi(workspaceId: string, source: CrmSource): Promise<CrmApi | null> {
+    const client = oauth[source];
+    if (source !== 'hubspot' || !client || !deps.crm.hubspot) return null;
+    if (!(await grantState(deps.db, workspaceId, source)).connected) return null;
+    const key = `${workspaceId}:${source}`;
+    let api = granted.get(key);
+    if (!api) {
+      const token = () => accessToken({ db: deps.db, box: secrets, now: deps.now }, client, workspaceId);
+      api = cached(createHubSpotApi({ accessToken: token, baseUrl: deps.crm.hubspot.apiUrl }), deps.now);
+      granted.set(key, api);
+    }
+    return api;
+  }
   const processor: ProcessorDeps = {
     ...deps,
-    // CRM API credentials come from the environment, so they serve the one workspace only.
-    apiFor: (workspaceId, source) => (workspaceId === singleWorkspaceId() ? (apis[source] ?? null) : null),
+    // Environment credentials serve the one workspace; in many-workspace mode each uses its own grant.
+    apiFor: (workspaceId, source) =>
+      workspaceId === singleWorkspaceId() ? (apis[source] ?? null) : grantedApi(workspaceId, source),
   };
   const runner = createCrmRunner(processor, deps.logger);
   shutdown.add('crm runner', () => runner.idle());
