@@ -18,6 +18,14 @@ export const CRM_LABEL: Record<CrmSource, string> = {
   generic: 'Generic webhook',
 };
 
+/** What each CRM calls the account a connection is bound to. */
+export const CRM_ACCOUNT_NOUN: Record<CrmSource, string> = {
+  hubspot: 'portal',
+  salesforce: 'organization',
+  pipedrive: 'company',
+  generic: 'account',
+};
+
 /**
  * A deal's fields as far as one event knows them. Absent (undefined) means "this event says
  * nothing about it"; null means "the CRM cleared it". HubSpot's property-change events carry one

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, lt } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/rows.js';
 import { crmConnections, crmOauthStates } from '../db/schema.js';
@@ -142,6 +142,27 @@ async function grantRow(db: Database, workspaceId: string, source: CrmSource): P
 export async function grantState(db: Database, workspaceId: string, source: CrmSource): Promise<GrantState> {
   const row = await grantRow(db, workspaceId, source);
   return { connected: row?.tokens != null, refusedAt: row?.tokensRefusedAt ?? null };
+}
+
+export interface CrmGrantLine {
+  source: CrmSource;
+  accountId: string | null;
+  /** The CRM refused to renew the grant. */
+  refused: boolean;
+}
+
+/** The workspace's CRMs connected by OAuth, for the admin's App Home. */
+export async function crmGrantLines(db: Database, workspaceId: string): Promise<CrmGrantLine[]> {
+  const rows = await db
+    .select({
+      source: crmConnections.source,
+      accountId: crmConnections.accountId,
+      refusedAt: crmConnections.tokensRefusedAt,
+    })
+    .from(crmConnections)
+    .where(and(eq(crmConnections.workspaceId, workspaceId), isNotNull(crmConnections.tokens)))
+    .orderBy(crmConnections.source);
+  return rows.map((r) => ({ source: r.source as CrmSource, accountId: r.accountId, refused: r.refusedAt !== null }));
 }
 
 export interface GrantDeps {

@@ -18,6 +18,8 @@ export const ACTIONS = {
   openLogModal: 'kpi_open_log_modal',
   /** "Open HubSpot": a link to the CRM's OAuth consent page; the click itself only needs an ack. */
   crmAuthorize: 'kpi_crm_authorize',
+  /** "Connect HubSpot" on an admin's App Home: DMs them the link to the CRM's consent page. */
+  crmConnect: 'kpi_crm_connect',
 } as const;
 
 /** Shortcut callback ids: the global "Log activity" and the message shortcut "Log as activity". */

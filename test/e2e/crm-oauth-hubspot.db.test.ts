@@ -9,6 +9,7 @@ import { describeDb, openTestDatabase } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
 import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
+import { blockActionsBody, postSigned } from '../support/slack-signing.js';
 
 const HUBSPOT_CLIENT_ID = 'a1b2c3d4-hubspot-client-id';
 const HUBSPOT_SECRET = 'one-hubspot-app-secret-for-every-workspace';
@@ -79,6 +80,40 @@ describeDb('connecting HubSpot by OAuth (many workspaces)', () => {
     return new URL(button);
   }
 
+  let homeEvents = 0;
+  /** The person opens the App Home tab: the view published for them. */
+  async function openHome(teamId: string, userId: string, isAdmin = false): Promise<string> {
+    slack.addUser({ id: userId, teamId, name: userId, tz: 'UTC', isAdmin });
+    const before = slack.callsTo('views.publish').length;
+    const event = { type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home', event_ts: '1.0' };
+    expect(await replica.event(teamId, event, `EvHome${++homeEvents}`)).toBe(200);
+    await slack.waitFor(() => slack.callsTo('views.publish').length > before);
+    return JSON.stringify(slack.callsTo('views.publish').at(-1)?.args.view);
+  }
+
+  /** A click on a Home tab button: the message then sent to the person's DM. */
+  async function clickHome(teamId: string, userId: string, actionId: string, value: string): Promise<string> {
+    const before = slack.callsTo('chat.postMessage').length;
+    const body = blockActionsBody({
+      type: 'block_actions',
+      team: { id: teamId, domain: 'test' },
+      user: { id: userId, team_id: teamId },
+      api_app_id: 'A1',
+      trigger_id: `trigger-home-${++homeEvents}`,
+      container: { type: 'view', view_id: 'VHOME' },
+      actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1.0' }],
+    });
+    const res = await postSigned(`${replica.url}/slack/events`, body, {
+      signingSecret: OAUTH.signingSecret,
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(res.status).toBe(200);
+    await slack.waitFor(() => slack.callsTo('chat.postMessage').length > before);
+    const dm = slack.callsTo('chat.postMessage').at(-1);
+    expect(dm?.args.channel).toBe(userId);
+    return JSON.stringify(dm?.args);
+  }
+
   /** HubSpot sending the admin's browser back to the app. */
   async function callback(query: Record<string, string>): Promise<{ status: number; text: string }> {
     const res = await fetch(`${replica.url}/crm/oauth/hubspot/callback?${new URLSearchParams(query)}`);
@@ -141,6 +176,20 @@ describeDb('connecting HubSpot by OAuth (many workspaces)', () => {
       const states = await database.db.select().from(crmOauthStates);
       expect(states).toEqual([expect.objectContaining({ workspaceId: 'TAAA', userId: 'UADM', source: 'hubspot' })]);
       expect(url.searchParams.get('state')).toMatch(new RegExp(`^${states[0]?.nonce}\\.`));
+    });
+
+    it('offers the admin, and only the admin, a button on the App Home that DMs them the consent link', async () => {
+      expect(await openHome('TAAA', 'UREP')).not.toContain('kpi_crm_connect');
+      const home = await openHome('TAAA', 'UADM', true);
+      expect(home).toContain('"action_id":"kpi_crm_connect"');
+      expect(home).toContain('Connect HubSpot');
+      const dm = await clickHome('TAAA', 'UADM', 'kpi_crm_connect', 'hubspot');
+      expect(dm).toContain('https://app.hubspot.com/oauth/authorize?client_id=');
+      // Anyone can send the click; a rep is told no, and no state is issued to them.
+      const refused = await clickHome('TAAA', 'UREP', 'kpi_crm_connect', 'hubspot');
+      expect(refused).toContain('Only a workspace admin');
+      const states = await database.db.select().from(crmOauthStates);
+      expect(states.map((s) => s.userId)).not.toContain('UREP');
     });
 
     it('binds the portal the token proves, with the tokens sealed, and routes its webhooks here', async () => {
@@ -240,6 +289,9 @@ describeDb('connecting HubSpot by OAuth (many workspaces)', () => {
       const status = JSON.stringify((await kpi('TAAA', 'UADM', 'crm', true)).body);
       expect(status).toContain('HubSpot no longer accepts our access');
       expect(status).toContain('/kpi crm connect hubspot');
+      const home = await openHome('TAAA', 'UADM', true);
+      expect(home).toContain('HubSpot no longer accepts our access');
+      expect(home).toContain('Reconnect HubSpot');
 
       // Connecting again clears it.
       const state = (await authorizeUrl('TAAA', 'UADM')).searchParams.get('state') ?? '';

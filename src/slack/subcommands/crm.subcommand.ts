@@ -5,17 +5,17 @@ import { crmConnections } from '../../db/schema.js';
 import { sealedIn } from '../../db/secrets-at-rest.js';
 import { ACTIVITY_SOURCES, type ActivitySource, mappingKey, parseKinds } from '../../integrations/activity-mapping.js';
 import { loadAllMappings, setActivityMapping } from '../../integrations/activity-mapping.repository.js';
-import { CRM_LABEL, CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
-import { disconnect, issueState, oauthRedirectUri } from '../../integrations/crm-grants.js';
-import type { CrmOAuthClient } from '../../integrations/crm-oauth.js';
+import { CRM_ACCOUNT_NOUN, CRM_LABEL, CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
+import { disconnect } from '../../integrations/crm-grants.js';
 import { requeueWaiting, waitingSummary } from '../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
 import { ACTIVITY_KINDS, type ActivityKind } from '../../kpi/activity-kinds.js';
 import type { Member } from '../../members/members.repository.js';
 import { requireAdmin } from '../../members/roles.js';
-import { connectButtonMessage, grantRefusedText } from '../blocks/crm-connect.blocks.js';
+import { grantRefusedText } from '../blocks/crm-connect.blocks.js';
 import { crmMappingMessage } from '../blocks/crm-mapping.blocks.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
+import { authorizeMessage } from '../crm-connect.js';
 import type { AppDeps } from '../deps.js';
 import type { Subcommand } from './subcommand.js';
 import { fail, mentionedUsers, ok, type Parsed, quote } from './words.js';
@@ -198,12 +198,7 @@ async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessa
   return { text: `CRM: ${lines.length} connected, ${unmapped.length} owners not matched`, blocks };
 }
 
-const ACCOUNT_NOUN: Record<CrmSource, string> = {
-  hubspot: 'portal',
-  salesforce: 'organization',
-  pipedrive: 'company',
-  generic: 'account',
-};
+const ACCOUNT_NOUN = CRM_ACCOUNT_NOUN;
 
 const NEEDS_ACCOUNT: Partial<Record<CrmSource, string>> = {
   hubspot: 'your HubSpot portal (hub) id',
@@ -268,20 +263,6 @@ async function connect(
       context('Only you can see this message. Keep the secret private.'),
     ],
   };
-}
-
-/** The button to the CRM's consent page, with a state issued to this admin for this workspace. */
-async function authorizeMessage(deps: AppDeps, member: Member, client: CrmOAuthClient): Promise<SlackMessage> {
-  const { source } = client;
-  const publicUrl = deps.crm.config.publicUrl;
-  if (!publicUrl) {
-    return textMessage(
-      `${LABEL[source]} cannot send you back here: PUBLIC_URL is not set on this server. Ask whoever runs it.`,
-    );
-  }
-  const claim = { workspaceId: member.workspaceId, userId: member.userId, source };
-  const state = await issueState(deps.db, deps.now(), claim, client.stateKey);
-  return connectButtonMessage(source, client.authorizeUrl(state, oauthRedirectUri(publicUrl, source)));
 }
 
 async function disconnectCrm(deps: AppDeps, workspaceId: string, source: CrmSource): Promise<SlackMessage> {
