@@ -10,6 +10,7 @@ const DEFAULTS = {
     hubspot: null,
     salesforce: null,
     pipedrive: null,
+    pipedriveOAuth: null,
     generic: null,
     publicUrl: null,
     stages: {

@@ -23,6 +23,8 @@ export interface CrmConfig {
     instanceUrl: string | null;
   } | null;
   pipedrive: { user: string; password: string; apiToken: string | null; apiUrl: string | null } | null;
+  /** The Pipedrive Marketplace app admins connect their company through (many-workspace mode). */
+  pipedriveOAuth: { clientId: string; clientSecret: string; oauthUrl: string } | null;
   generic: { secret: string } | null;
   /** Which stages mean won or lost, per CRM, where the CRM does not say it outright. */
   stages: Record<CrmSource, { won: string[]; lost: string[] }>;
@@ -116,6 +118,15 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
     );
   }
 
+  const pdApp = pair('PIPEDRIVE_CLIENT_ID', 'PIPEDRIVE_CLIENT_SECRET');
+  const pipedriveOAuth = pdApp
+    ? {
+        clientId: pdApp[0],
+        clientSecret: pdApp[1],
+        oauthUrl: url('PIPEDRIVE_OAUTH_URL') ?? 'https://oauth.pipedrive.com',
+      }
+    : null;
+
   const secret = env.WEBHOOK_SECRET;
   if (secret !== undefined && !/^whsec_[A-Za-z0-9+/=]+$/.test(secret)) {
     problems.push('WEBHOOK_SECRET must be a Standard Webhooks secret: "whsec_" followed by base64.');
@@ -129,5 +140,5 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
     stages[source].lost = list(env[`${prefix}_LOST_STAGES`]) ?? stages[source].lost;
   }
 
-  return { hubspot, salesforce, pipedrive, generic, stages, publicUrl: url('PUBLIC_URL') };
+  return { hubspot, salesforce, pipedrive, pipedriveOAuth, generic, stages, publicUrl: url('PUBLIC_URL') };
 }

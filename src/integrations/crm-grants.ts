@@ -10,6 +10,7 @@ import type { CrmConfig } from './crm-config.js';
 import type { CrmSource } from './crm-event.js';
 import type { CrmOAuthClient, OAuthTokens } from './crm-oauth.js';
 import { createHubSpotOAuth } from './hubspot/oauth.js';
+import { createPipedriveOAuth } from './pipedrive/oauth.js';
 
 /**
  * CRM grants made by OAuth, per workspace: the `state` that carries an admin's request through the
@@ -29,22 +30,11 @@ export interface StateClaim {
 }
 
 /** The OAuth clients this server is configured for (a client id and secret per CRM). */
-export function oauthClients(
-  crm: CrmConfig,
-  now: () => Date,
-  fetchImpl?: typeof fetch,
-): Partial<Record<CrmSource, CrmOAuthClient>> {
+export function oauthClients(crm: CrmConfig, now: () => Date): Partial<Record<CrmSource, CrmOAuthClient>> {
   const clients: Partial<Record<CrmSource, CrmOAuthClient>> = {};
-  if (crm.hubspot?.clientId) {
-    const { clientId, clientSecret, apiUrl } = crm.hubspot;
-    clients.hubspot = createHubSpotOAuth({
-      clientId,
-      clientSecret,
-      apiUrl,
-      now,
-      ...(fetchImpl && { fetch: fetchImpl }),
-    });
-  }
+  const hubspotId = crm.hubspot?.clientId;
+  if (crm.hubspot && hubspotId) clients.hubspot = createHubSpotOAuth({ ...crm.hubspot, clientId: hubspotId, now });
+  if (crm.pipedriveOAuth) clients.pipedrive = createPipedriveOAuth({ ...crm.pipedriveOAuth, now });
   return clients;
 }
 
@@ -87,7 +77,14 @@ export async function takeState(
   return row ? { workspaceId: row.workspaceId, userId: row.userId, source } : null;
 }
 
-export type SaveGrantResult = { saved: true } | { saved: false; reason: 'account-taken' };
+export type SaveGrantResult =
+  | {
+      saved: true;
+      connectionId: string;
+      /** The webhook secret of a new connection, to show the admin once; null when the connection existed. */
+      newSecret: string | null;
+    }
+  | { saved: false; reason: 'account-taken' };
 
 /**
  * Binds the proven account and its tokens to the workspace: a new connection, or the workspace's
@@ -106,11 +103,12 @@ export async function saveGrant(
   const id = existing?.id ?? randomBytes(12).toString('hex');
   const tokens = box.seal(JSON.stringify(grant.tokens), sealedIn.crmTokens(id));
   const values = { accountId: grant.accountId, tokens, tokensRefusedAt: null, createdBy: grant.userId };
+  // The webhook secret is only used by CRMs whose webhooks are per connection; HubSpot signs with its app secret.
+  const newSecret = existing ? null : randomBytes(24).toString('base64url');
   try {
-    if (existing) await db.update(crmConnections).set(values).where(eq(crmConnections.id, id));
+    if (newSecret === null) await db.update(crmConnections).set(values).where(eq(crmConnections.id, id));
     else {
-      // The webhook secret is only used by CRMs whose webhooks are per connection; HubSpot signs with its app secret.
-      const secret = box.seal(randomBytes(24).toString('base64url'), sealedIn.crmConnection(id));
+      const secret = box.seal(newSecret, sealedIn.crmConnection(id));
       await db
         .insert(crmConnections)
         .values({ id, workspaceId: grant.workspaceId, source: grant.source, secret, ...values });
@@ -119,7 +117,7 @@ export async function saveGrant(
     if (violatedUniqueConstraint(error) === 'crm_connections_account') return { saved: false, reason: 'account-taken' };
     throw error;
   }
-  return { saved: true };
+  return { saved: true, connectionId: id, newSecret };
 }
 
 export interface GrantState {
@@ -177,16 +175,22 @@ export interface GrantDeps {
  * is recorded for the admin to see); `CrmApiUnavailableError` when the CRM could not be reached.
  */
 export async function accessToken(deps: GrantDeps, client: CrmOAuthClient, workspaceId: string): Promise<string> {
+  return (await liveTokens(deps, client, workspaceId)).accessToken;
+}
+
+/** The workspace's current tokens (refreshed as `accessToken` says), with the API address they belong to. */
+export async function liveTokens(deps: GrantDeps, client: CrmOAuthClient, workspaceId: string): Promise<OAuthTokens> {
   const row = await grantRow(deps.db, workspaceId, client.source);
   if (!row?.tokens || row.tokensRefusedAt) {
     throw new CrmApiAuthError(`no live ${client.source} grant for this workspace`, 401);
   }
   const context = sealedIn.crmTokens(row.id);
   const tokens = JSON.parse(deps.box.open(row.tokens, context)) as OAuthTokens;
-  if (tokens.expiresAt - deps.now().getTime() > REFRESH_MARGIN_MS) return tokens.accessToken;
+  if (tokens.expiresAt - deps.now().getTime() > REFRESH_MARGIN_MS) return tokens;
   let fresh: OAuthTokens;
   try {
-    fresh = await client.refresh(tokens.refreshToken);
+    // A refresh may leave out the API address (HubSpot has none); the grant's stays.
+    fresh = { ...(tokens.apiUrl && { apiUrl: tokens.apiUrl }), ...(await client.refresh(tokens.refreshToken)) };
   } catch (error) {
     if (error instanceof CrmApiAuthError) {
       await deps.db
@@ -201,7 +205,7 @@ export async function accessToken(deps: GrantDeps, client: CrmOAuthClient, works
     .update(crmConnections)
     .set({ tokens: deps.box.seal(JSON.stringify(fresh), context) })
     .where(and(eq(crmConnections.id, row.id), eq(crmConnections.tokens, row.tokens)));
-  return fresh.accessToken;
+  return fresh;
 }
 
 /**

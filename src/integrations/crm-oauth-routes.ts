@@ -46,7 +46,7 @@ async function callback(deps: OAuthRouteDeps, source: CrmSource, query: URLSearc
   const log = { source, workspaceId: claim.workspaceId, userId: claim.userId };
   try {
     const tokens = await client.exchange(code, oauthRedirectUri(deps.publicUrl, source));
-    const accountId = await client.accountOf(tokens.accessToken);
+    const accountId = await client.accountOf(tokens);
     const saved = await saveGrant(deps.db, deps.secrets, { ...claim, accountId, tokens });
     if (!saved.saved) {
       // The grant is not kept: nothing of it is stored, and the CRM's other workspace is untouched.
@@ -61,11 +61,17 @@ async function callback(deps: OAuthRouteDeps, source: CrmSource, query: URLSearc
       );
     }
     deps.logger.info({ ...log, accountId }, 'CRM connected by OAuth');
+    // Pipedrive's webhooks are per connection, with HTTP Basic credentials shown once, as `/kpi crm connect` does.
+    const webhook =
+      source === 'pipedrive' && saved.newSecret !== null
+        ? ` Now create a Pipedrive webhook to ${deps.publicUrl}/webhooks/pipedrive/${saved.connectionId} with HTTP auth ` +
+          `user ${saved.connectionId} and password ${saved.newSecret} (shown once; keep it private).`
+        : '';
     return page(
       res,
       200,
       `${label} connected`,
-      `${label} account ${accountId} is now connected to your Slack workspace. You can close this page; /kpi crm shows the connection.`,
+      `${label} account ${accountId} is now connected to your Slack workspace.${webhook} You can close this page; /kpi crm shows the connection.`,
     );
   } catch (error) {
     if (error instanceof CrmApiAuthError) {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
 import type { CrmSource } from './crm-event.js';
 
@@ -6,6 +7,8 @@ export interface OAuthTokens {
   accessToken: string;
   refreshToken: string;
   expiresAt: number;
+  /** Where this grant's API lives, when the CRM says (Pipedrive's `api_domain`, Salesforce's instance). */
+  apiUrl?: string;
 }
 
 /**
@@ -20,8 +23,8 @@ export interface CrmOAuthClient {
   authorizeUrl(state: string, redirectUri: string): string;
   exchange(code: string, redirectUri: string): Promise<OAuthTokens>;
   refresh(refreshToken: string): Promise<OAuthTokens>;
-  /** The CRM account (HubSpot portal …) the access token belongs to: what binds it to the workspace. */
-  accountOf(accessToken: string): Promise<string>;
+  /** The CRM account (HubSpot portal …) the tokens belong to: what binds them to the workspace. */
+  accountOf(tokens: OAuthTokens): Promise<string>;
   /** Revokes the grant where the CRM allows it. */
   revoke(tokens: OAuthTokens): Promise<void>;
 }
@@ -58,5 +61,28 @@ export function formPost(body: Record<string, string>): RequestInit {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: new URLSearchParams(body).toString(),
+  };
+}
+
+/** A 2xx body of the expected shape; anything else is the CRM having a bad moment. */
+export async function readOAuthJson<T>(response: Response, schema: z.ZodType<T>, what: string): Promise<T> {
+  const parsed = schema.safeParse(await response.json().catch(() => null));
+  if (!parsed.success) throw new CrmApiUnavailableError(`${what}: unexpected answer`);
+  return parsed.data;
+}
+
+/** RFC 6749 §5.1's answer, as every CRM here gives it. */
+export const TokenResponse = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number().int().positive(),
+});
+
+/** A token endpoint's answer as stored: the expiry as an instant on our clock. */
+export function tokensFrom(body: z.infer<typeof TokenResponse>, now: Date): OAuthTokens {
+  return {
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token,
+    expiresAt: now.getTime() + body.expires_in * 1000,
   };
 }

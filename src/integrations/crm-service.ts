@@ -1,13 +1,14 @@
 import type { WaitingCrmEvents } from '../jobs/job.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Shutdown } from '../lib/shutdown.js';
-import type { CrmApi } from './adapter.js';
+import { type CrmApi, CrmApiAuthError } from './adapter.js';
 import { cached, createApis } from './crm-apis.js';
 import type { CrmSource } from './crm-event.js';
-import { accessToken, grantState } from './crm-grants.js';
-import type { CrmOAuthClient } from './crm-oauth.js';
+import { grantState, liveTokens } from './crm-grants.js';
+import type { CrmOAuthClient, OAuthTokens } from './crm-oauth.js';
 import { type CrmRunner, createCrmRunner } from './crm-runner.js';
 import { createHubSpotApi } from './hubspot/api.js';
+import { createPipedriveApi } from './pipedrive/api.js';
 import { applyPending, type ProcessorDeps } from './processor.js';
 
 export interface CrmServiceDeps extends Omit<ProcessorDeps, 'apiFor'> {
@@ -34,16 +35,33 @@ export function createCrmService({ singleWorkspaceId, shutdown, secrets, oauth, 
   /** A workspace's own API client, on its OAuth grant; one per workspace and CRM, so its cache is kept. */
   async function grantedApi(workspaceId: string, source: CrmSource): Promise<CrmApi | null> {
     const client = oauth[source];
-    if (source !== 'hubspot' || !client || !deps.crm.hubspot) return null;
-    if (!(await grantState(deps.db, workspaceId, source)).connected) return null;
+    if (!client || !(await grantState(deps.db, workspaceId, source)).connected) return null;
     const key = `${workspaceId}:${source}`;
     let api = granted.get(key);
     if (!api) {
-      const token = () => accessToken({ db: deps.db, box: secrets, now: deps.now }, client, workspaceId);
-      api = cached(createHubSpotApi({ accessToken: token, baseUrl: deps.crm.hubspot.apiUrl }), deps.now);
+      const tokens = () => liveTokens({ db: deps.db, box: secrets, now: deps.now }, client, workspaceId);
+      const made = grantApi(source, tokens);
+      if (!made) return null;
+      api = cached(made, deps.now);
       granted.set(key, api);
     }
     return api;
+  }
+  function grantApi(source: CrmSource, tokens: () => Promise<OAuthTokens>): CrmApi | null {
+    if (source === 'hubspot' && deps.crm.hubspot) {
+      const accessToken = async () => (await tokens()).accessToken;
+      return createHubSpotApi({ accessToken, baseUrl: deps.crm.hubspot.apiUrl });
+    }
+    if (source === 'pipedrive') {
+      return createPipedriveApi({
+        grant: async () => {
+          const { accessToken, apiUrl } = await tokens();
+          if (!apiUrl) throw new CrmApiAuthError('the Pipedrive grant has no api_domain', 401);
+          return { accessToken, apiUrl };
+        },
+      });
+    }
+    return null;
   }
   const processor: ProcessorDeps = {
     ...deps,

@@ -5,9 +5,10 @@ import { queryRows } from '../../src/db/rows.js';
 import { crmConnections, crmEvents, crmOauthStates } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { closeAll, crmOAuthFlow } from '../support/crm-oauth-flow.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
-import { type FakeSlack, type RecordedResponse, startFakeSlack } from '../support/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
 import { blockActionsBody, postSigned } from '../support/slack-signing.js';
 
@@ -57,28 +58,14 @@ describeDb('connecting HubSpot by OAuth (many workspaces)', () => {
     await replica.install('TAAA', 'code-a');
     await replica.install('TBBB', 'code-b');
   });
-  afterAll(async () => {
-    await replica?.stop();
-    await hubspot?.close();
-    await slack?.close();
-    await database?.close();
-  });
+  afterAll(() => closeAll(replica, hubspot, slack, database));
 
-  let commands = 0;
-  async function kpi(teamId: string, userId: string, text: string, isAdmin = false): Promise<RecordedResponse> {
-    slack.addUser({ id: userId, teamId, name: userId, tz: 'UTC', isAdmin });
-    const answer = await replica.kpi(teamId, userId, text, `c${++commands}`);
-    if (typeof answer === 'number') throw new Error(`/kpi ${text} answered ${answer}`);
-    return answer;
-  }
-
-  /** `/kpi crm connect hubspot` as an admin: the consent page's URL the reply's button opens. */
-  async function authorizeUrl(teamId: string, userId: string): Promise<URL> {
-    const reply = await kpi(teamId, userId, 'crm connect hubspot', true);
-    const button = JSON.stringify(reply.body).match(/"url":"([^"]+)"/)?.[1];
-    if (!button) throw new Error(`no button in ${JSON.stringify(reply.body)}`);
-    return new URL(button);
-  }
+  const flow = crmOAuthFlow(
+    () => slack,
+    () => replica,
+  );
+  const kpi = flow.kpi;
+  const authorizeUrl = (teamId: string, userId: string) => flow.authorizeUrl(teamId, userId, 'hubspot');
 
   let homeEvents = 0;
   /** The person opens the App Home tab: the view published for them. */
@@ -114,11 +101,7 @@ describeDb('connecting HubSpot by OAuth (many workspaces)', () => {
     return JSON.stringify(dm?.args);
   }
 
-  /** HubSpot sending the admin's browser back to the app. */
-  async function callback(query: Record<string, string>): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${replica.url}/crm/oauth/hubspot/callback?${new URLSearchParams(query)}`);
-    return { status: res.status, text: await res.text() };
-  }
+  const callback = (query: Record<string, string>) => flow.callback('hubspot', query);
 
   async function connectionOf(teamId: string) {
     const [row] = await database.db

@@ -13,8 +13,16 @@
  *   (https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/revoke-token).
  */
 import { z } from 'zod';
-import { CrmApiAuthError, CrmApiUnavailableError } from '../adapter.js';
-import { type CrmOAuthClient, formPost, type OAuthTokens, oauthRequest } from '../crm-oauth.js';
+import { CrmApiAuthError } from '../adapter.js';
+import {
+  type CrmOAuthClient,
+  formPost,
+  type OAuthTokens,
+  oauthRequest,
+  readOAuthJson,
+  TokenResponse,
+  tokensFrom,
+} from '../crm-oauth.js';
 
 const AUTHORIZE_URL = 'https://app.hubspot.com/oauth/authorize';
 /** What enrichment reads: deals, contacts (engagement associations) and owners' emails. */
@@ -25,11 +33,6 @@ export const HUBSPOT_SCOPES = [
   'crm.objects.owners.read',
 ];
 
-const TokenResponse = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1),
-  expires_in: z.number().int().positive(),
-});
 const Introspection = z.object({ active: z.boolean(), hub_id: z.number().int().optional() });
 const OAUTH_PATH = '/oauth/2026-03';
 
@@ -45,12 +48,6 @@ export interface HubSpotOAuthOptions {
 export function createHubSpotOAuth(opts: HubSpotOAuthOptions): CrmOAuthClient {
   const fetchImpl = opts.fetch ?? fetch;
 
-  async function json<T>(response: Response, schema: z.ZodType<T>, what: string): Promise<T> {
-    const parsed = schema.safeParse(await response.json().catch(() => null));
-    if (!parsed.success) throw new CrmApiUnavailableError(`HubSpot answered ${what} with an unexpected body`);
-    return parsed.data;
-  }
-
   /** A form POST to one of the OAuth endpoints, with the app's credentials. */
   const post = (what: string, path: string, form: Record<string, string>) =>
     oauthRequest(
@@ -62,12 +59,7 @@ export function createHubSpotOAuth(opts: HubSpotOAuthOptions): CrmOAuthClient {
 
   async function token(grant: Record<string, string>): Promise<OAuthTokens> {
     const what = `HubSpot token request (${grant.grant_type})`;
-    const body = await json(await post(what, '/token', grant), TokenResponse, what);
-    return {
-      accessToken: body.access_token,
-      refreshToken: body.refresh_token,
-      expiresAt: opts.now().getTime() + body.expires_in * 1000,
-    };
+    return tokensFrom(await readOAuthJson(await post(what, '/token', grant), TokenResponse, what), opts.now());
   }
 
   return {
@@ -84,10 +76,10 @@ export function createHubSpotOAuth(opts: HubSpotOAuthOptions): CrmOAuthClient {
     },
     exchange: (code, redirectUri) => token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }),
     refresh: (refreshToken) => token({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-    async accountOf(accessToken) {
+    async accountOf({ accessToken }) {
       const what = 'HubSpot token introspection';
       const form = { token: accessToken, token_type_hint: 'access_token' };
-      const info = await json(await post(what, '/token/introspect', form), Introspection, what);
+      const info = await readOAuthJson(await post(what, '/token/introspect', form), Introspection, what);
       // A token HubSpot no longer honours proves nothing, whatever it says about a hub.
       if (!info.active || info.hub_id === undefined) throw new CrmApiAuthError(`${what}: token not active`, 401);
       return String(info.hub_id);

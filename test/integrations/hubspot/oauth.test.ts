@@ -30,14 +30,14 @@ describe('HubSpot OAuth', () => {
     const code = hubspot.approve(4242);
     const tokens = await client().exchange(code, APP.redirectUri);
     expect(tokens.expiresAt).toBe(clock.now.getTime() + 1800 * 1000);
-    expect(await client().accountOf(tokens.accessToken)).toBe('4242');
+    expect(await client().accountOf(tokens)).toBe('4242');
     await expect(client().exchange(code, APP.redirectUri)).rejects.toBeInstanceOf(CrmApiAuthError);
 
     clock.now = new Date(clock.now.getTime() + 1801 * 1000);
-    await expect(client().accountOf(tokens.accessToken)).rejects.toThrow('token not active');
+    await expect(client().accountOf(tokens)).rejects.toThrow('token not active');
     const fresh = await client().refresh(tokens.refreshToken);
     expect(fresh.refreshToken).toBe(tokens.refreshToken);
-    expect(await client().accountOf(fresh.accessToken)).toBe('4242');
+    expect(await client().accountOf(fresh)).toBe('4242');
   });
 
   it('refuses a wrong client secret, another redirect URI and a revoked refresh token', async () => {
@@ -56,7 +56,7 @@ describe('HubSpot OAuth', () => {
   it('puts the credentials in form bodies, never in a URL', async () => {
     hubspot.calls.length = 0;
     const tokens = await client().exchange(hubspot.approve(7), APP.redirectUri);
-    await client().accountOf(tokens.accessToken);
+    await client().accountOf(tokens);
     // The paths are fixed (v1 put the token in the path of its metadata look-up).
     expect(hubspot.calls.map((c) => [c.method, c.path, c.status])).toEqual([
       ['POST', '/oauth/2026-03/token', 200],

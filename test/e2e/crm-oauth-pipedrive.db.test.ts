@@ -1,0 +1,115 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { crmConnections } from '../../src/db/schema.js';
+import { parseCrmConfig } from '../../src/integrations/crm-config.js';
+import { closeAll, crmOAuthFlow } from '../support/crm-oauth-flow.js';
+import { describeDb, openTestDatabase } from '../support/db.js';
+import {
+  COMPANY_ID,
+  type FakePipedrive,
+  OWNER_ID,
+  startFakePipedrive,
+  v2DealEvent,
+} from '../support/fake-pipedrive.js';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
+
+const CLIENT_ID = 'pd-marketplace-client';
+const CLIENT_SECRET = 'pd-marketplace-secret-0123456789';
+const PUBLIC_URL = 'https://kpi.example.com';
+const REDIRECT_URI = `${PUBLIC_URL}/crm/oauth/pipedrive/callback`;
+
+/** Many workspaces, each connecting its Pipedrive company by OAuth, against the strict fake Pipedrive. */
+describeDb('connecting Pipedrive by OAuth (many workspaces)', () => {
+  const clock = { now: new Date('2026-11-18T15:00:00Z') };
+  let slack: FakeSlack;
+  let pipedrive: FakePipedrive;
+  let database: DatabaseHandle;
+  let replica: OAuthReplica;
+  const flow = crmOAuthFlow(
+    () => slack,
+    () => replica,
+  );
+
+  beforeAll(async () => {
+    slack = await startFakeSlack({ clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret });
+    pipedrive = await startFakePipedrive({
+      oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI },
+      now: () => clock.now,
+    });
+    database = await openTestDatabase();
+    const env = {
+      PIPEDRIVE_CLIENT_ID: CLIENT_ID,
+      PIPEDRIVE_CLIENT_SECRET: CLIENT_SECRET,
+      PIPEDRIVE_OAUTH_URL: pipedrive.baseUrl,
+      PUBLIC_URL,
+    };
+    replica = await startOAuthReplica({ fake: slack, database, crm: parseCrmConfig(env, []), now: () => clock.now });
+    await replica.install('TAAA', 'code-a');
+    await replica.install('TBBB', 'code-b');
+  });
+  afterAll(() => closeAll(replica, pipedrive, slack, database));
+
+  const connectionOf = async (teamId: string) =>
+    (
+      await database.db
+        .select()
+        .from(crmConnections)
+        .where(and(eq(crmConnections.workspaceId, teamId), eq(crmConnections.source, 'pipedrive')))
+    )[0];
+
+  it('binds the company the token proves, and reads the API with the grant', async () => {
+    const url = await flow.authorizeUrl('TAAA', 'UADM', 'pipedrive');
+    expect(url.origin + url.pathname).toBe(`${pipedrive.baseUrl}/oauth/authorize`);
+    expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
+    const answer = await flow.callback('pipedrive', {
+      code: pipedrive.approve(COMPANY_ID),
+      state: url.searchParams.get('state') ?? '',
+    });
+    expect(answer.status).toBe(200);
+    const row = await connectionOf('TAAA');
+    expect(row).toMatchObject({ accountId: String(COMPANY_ID), createdBy: 'UADM' });
+    expect(row?.tokens).toMatch(/^kpi-enc:v1:/);
+    expect(row?.tokens).not.toMatch(/pd-(at|rt)-/);
+    // The webhook's credentials are shown once, on the page the admin lands on.
+    const password = /password (\S+) \(shown once/.exec(answer.text)?.[1] ?? '';
+    expect(answer.text).toContain(`${PUBLIC_URL}/webhooks/pipedrive/${row?.id}`);
+
+    pipedrive.addUser({ id: OWNER_ID, email: 'ana@example.com', name: 'Ana' });
+    pipedrive.calls.length = 0;
+    const body = JSON.stringify(v2DealEvent('create', { id: 4101, title: 'Acme', owner_id: OWNER_ID }));
+    const auth = `Basic ${Buffer.from(`${row?.id}:${password}`).toString('base64')}`;
+    const res = await fetch(`${replica.url}/webhooks/pipedrive/${row?.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: auth },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await replica.bot.crm.idle();
+    const apiCalls = pipedrive.calls.filter((c) => c.path.startsWith('/api/'));
+    expect(apiCalls.length).toBeGreaterThan(0);
+    for (const call of apiCalls) {
+      expect(call.authorization).toMatch(new RegExp(`^Bearer pd-at-${COMPANY_ID}-`));
+      expect(call.status).toBe(200);
+    }
+  });
+
+  it('refuses a second workspace connecting the same company, and revokes the grant it got', async () => {
+    const url = await flow.authorizeUrl('TBBB', 'UBADM', 'pipedrive');
+    const answer = await flow.callback('pipedrive', {
+      code: pipedrive.approve(COMPANY_ID),
+      state: url.searchParams.get('state') ?? '',
+    });
+    expect(answer.status).toBe(409);
+    expect(await connectionOf('TBBB')).toBeUndefined();
+    expect(pipedrive.liveRefreshTokens(COMPANY_ID)).toBe(1);
+  });
+
+  it('disconnects: revoked at Pipedrive and the connection deleted', async () => {
+    const done = await flow.kpi('TAAA', 'UADM', 'crm disconnect pipedrive', true);
+    expect(done.body.text).toContain('revoked in Pipedrive too');
+    expect(pipedrive.liveRefreshTokens(COMPANY_ID)).toBe(0);
+    expect(await connectionOf('TAAA')).toBeUndefined();
+  });
+});
