@@ -11,6 +11,7 @@ const DEFAULTS = {
     salesforce: null,
     pipedrive: null,
     pipedriveOAuth: null,
+    salesforceOAuth: null,
     generic: null,
     publicUrl: null,
     stages: {

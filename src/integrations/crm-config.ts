@@ -25,6 +25,8 @@ export interface CrmConfig {
   pipedrive: { user: string; password: string; apiToken: string | null; apiUrl: string | null } | null;
   /** The Pipedrive Marketplace app admins connect their company through (many-workspace mode). */
   pipedriveOAuth: { clientId: string; clientSecret: string; oauthUrl: string } | null;
+  /** The Salesforce connected app admins connect their org through (many-workspace mode). */
+  salesforceOAuth: { clientId: string; clientSecret: string; loginUrl: string } | null;
   generic: { secret: string } | null;
   /** Which stages mean won or lost, per CRM, where the CRM does not say it outright. */
   stages: Record<CrmSource, { won: string[]; lost: string[] }>;
@@ -127,6 +129,15 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
       }
     : null;
 
+  const sfApp = pair('SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET');
+  const salesforceOAuth = sfApp
+    ? {
+        clientId: sfApp[0],
+        clientSecret: sfApp[1],
+        loginUrl: url('SALESFORCE_LOGIN_URL') ?? 'https://login.salesforce.com',
+      }
+    : null;
+
   const secret = env.WEBHOOK_SECRET;
   if (secret !== undefined && !/^whsec_[A-Za-z0-9+/=]+$/.test(secret)) {
     problems.push('WEBHOOK_SECRET must be a Standard Webhooks secret: "whsec_" followed by base64.');
@@ -140,5 +151,14 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
     stages[source].lost = list(env[`${prefix}_LOST_STAGES`]) ?? stages[source].lost;
   }
 
-  return { hubspot, salesforce, pipedrive, pipedriveOAuth, generic, stages, publicUrl: url('PUBLIC_URL') };
+  return {
+    hubspot,
+    salesforce,
+    pipedrive,
+    pipedriveOAuth,
+    salesforceOAuth,
+    generic,
+    stages,
+    publicUrl: url('PUBLIC_URL'),
+  };
 }

@@ -11,6 +11,7 @@ import type { CrmSource } from './crm-event.js';
 import type { CrmOAuthClient, OAuthTokens } from './crm-oauth.js';
 import { createHubSpotOAuth } from './hubspot/oauth.js';
 import { createPipedriveOAuth } from './pipedrive/oauth.js';
+import { createSalesforceOAuth } from './salesforce/oauth.js';
 
 /**
  * CRM grants made by OAuth, per workspace: the `state` that carries an admin's request through the
@@ -35,6 +36,7 @@ export function oauthClients(crm: CrmConfig, now: () => Date): Partial<Record<Cr
   const hubspotId = crm.hubspot?.clientId;
   if (crm.hubspot && hubspotId) clients.hubspot = createHubSpotOAuth({ ...crm.hubspot, clientId: hubspotId, now });
   if (crm.pipedriveOAuth) clients.pipedrive = createPipedriveOAuth({ ...crm.pipedriveOAuth, now });
+  if (crm.salesforceOAuth) clients.salesforce = createSalesforceOAuth({ ...crm.salesforceOAuth, now });
   return clients;
 }
 

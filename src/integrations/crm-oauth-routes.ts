@@ -62,11 +62,16 @@ async function callback(deps: OAuthRouteDeps, source: CrmSource, query: URLSearc
     }
     deps.logger.info({ ...log, accountId }, 'CRM connected by OAuth');
     // Pipedrive's webhooks are per connection, with HTTP Basic credentials shown once, as `/kpi crm connect` does.
+    const endpoint = `${deps.publicUrl}/webhooks/${source}/${saved.connectionId}`;
     const webhook =
-      source === 'pipedrive' && saved.newSecret !== null
-        ? ` Now create a Pipedrive webhook to ${deps.publicUrl}/webhooks/pipedrive/${saved.connectionId} with HTTP auth ` +
-          `user ${saved.connectionId} and password ${saved.newSecret} (shown once; keep it private).`
-        : '';
+      saved.newSecret === null
+        ? ''
+        : source === 'pipedrive'
+          ? ` Now create a Pipedrive webhook to ${endpoint} with HTTP auth user ${saved.connectionId} and password ` +
+            `${saved.newSecret} (shown once; keep it private).`
+          : source === 'salesforce'
+            ? ` Now use ${endpoint}?token=${saved.newSecret} as the Outbound Message endpoint URL (shown once; keep it private).`
+            : '';
     return page(
       res,
       200,

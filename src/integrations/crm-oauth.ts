@@ -9,6 +9,8 @@ export interface OAuthTokens {
   expiresAt: number;
   /** Where this grant's API lives, when the CRM says (Pipedrive's `api_domain`, Salesforce's instance). */
   apiUrl?: string;
+  /** Salesforce's identity URL, which names the org. */
+  identityUrl?: string;
 }
 
 /**

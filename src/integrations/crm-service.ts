@@ -10,6 +10,7 @@ import { type CrmRunner, createCrmRunner } from './crm-runner.js';
 import { createHubSpotApi } from './hubspot/api.js';
 import { createPipedriveApi } from './pipedrive/api.js';
 import { applyPending, type ProcessorDeps } from './processor.js';
+import { createSalesforceApi } from './salesforce/api.js';
 
 export interface CrmServiceDeps extends Omit<ProcessorDeps, 'apiFor'> {
   /** The one workspace the bot token belongs to (null with OAuth, or before Slack was asked). */
@@ -52,15 +53,14 @@ export function createCrmService({ singleWorkspaceId, shutdown, secrets, oauth, 
       const accessToken = async () => (await tokens()).accessToken;
       return createHubSpotApi({ accessToken, baseUrl: deps.crm.hubspot.apiUrl });
     }
-    if (source === 'pipedrive') {
-      return createPipedriveApi({
-        grant: async () => {
-          const { accessToken, apiUrl } = await tokens();
-          if (!apiUrl) throw new CrmApiAuthError('the Pipedrive grant has no api_domain', 401);
-          return { accessToken, apiUrl };
-        },
-      });
-    }
+    // Pipedrive's `api_domain` and Salesforce's instance come with the grant.
+    const grant = async () => {
+      const { accessToken, apiUrl } = await tokens();
+      if (!apiUrl) throw new CrmApiAuthError(`the ${source} grant names no API address`, 401);
+      return { accessToken, apiUrl };
+    };
+    if (source === 'pipedrive') return createPipedriveApi({ grant });
+    if (source === 'salesforce') return createSalesforceApi({ grant });
     return null;
   }
   const processor: ProcessorDeps = {
