@@ -24,14 +24,21 @@ export interface CrmConfig {
   } | null;
   pipedrive: { user: string; password: string; apiToken: string | null; apiUrl: string | null } | null;
   /** The Pipedrive Marketplace app admins connect their company through (many-workspace mode). */
-  pipedriveOAuth: { clientId: string; clientSecret: string; oauthUrl: string } | null;
+  pipedriveOAuth: OAuthApp | null;
   /** The Salesforce connected app admins connect their org through (many-workspace mode). */
-  salesforceOAuth: { clientId: string; clientSecret: string; loginUrl: string } | null;
+  salesforceOAuth: OAuthApp | null;
   generic: { secret: string } | null;
   /** Which stages mean won or lost, per CRM, where the CRM does not say it outright. */
   stages: Record<CrmSource, { won: string[]; lost: string[] }>;
   /** The app's public base URL, to show admins the webhook URLs to paste into their CRM. */
   publicUrl: string | null;
+}
+
+/** A CRM app's OAuth credentials, and where its OAuth endpoints live (a fake's in tests). */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
+  url: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -120,23 +127,12 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
     );
   }
 
-  const pdApp = pair('PIPEDRIVE_CLIENT_ID', 'PIPEDRIVE_CLIENT_SECRET');
-  const pipedriveOAuth = pdApp
-    ? {
-        clientId: pdApp[0],
-        clientSecret: pdApp[1],
-        oauthUrl: url('PIPEDRIVE_OAUTH_URL') ?? 'https://oauth.pipedrive.com',
-      }
-    : null;
-
-  const sfApp = pair('SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET');
-  const salesforceOAuth = sfApp
-    ? {
-        clientId: sfApp[0],
-        clientSecret: sfApp[1],
-        loginUrl: url('SALESFORCE_LOGIN_URL') ?? 'https://login.salesforce.com',
-      }
-    : null;
+  const oauthApp = (crm: string, urlName: string, defaultUrl: string): OAuthApp | null => {
+    const app = pair(`${crm}_CLIENT_ID`, `${crm}_CLIENT_SECRET`);
+    return app && { clientId: app[0], clientSecret: app[1], url: url(urlName) ?? defaultUrl };
+  };
+  const pipedriveOAuth = oauthApp('PIPEDRIVE', 'PIPEDRIVE_OAUTH_URL', 'https://oauth.pipedrive.com');
+  const salesforceOAuth = oauthApp('SALESFORCE', 'SALESFORCE_LOGIN_URL', 'https://login.salesforce.com');
 
   const secret = env.WEBHOOK_SECRET;
   if (secret !== undefined && !/^whsec_[A-Za-z0-9+/=]+$/.test(secret)) {

@@ -35,8 +35,10 @@ export function oauthClients(crm: CrmConfig, now: () => Date): Partial<Record<Cr
   const clients: Partial<Record<CrmSource, CrmOAuthClient>> = {};
   const hubspotId = crm.hubspot?.clientId;
   if (crm.hubspot && hubspotId) clients.hubspot = createHubSpotOAuth({ ...crm.hubspot, clientId: hubspotId, now });
-  if (crm.pipedriveOAuth) clients.pipedrive = createPipedriveOAuth({ ...crm.pipedriveOAuth, now });
-  if (crm.salesforceOAuth) clients.salesforce = createSalesforceOAuth({ ...crm.salesforceOAuth, now });
+  const pd = crm.pipedriveOAuth;
+  if (pd) clients.pipedrive = createPipedriveOAuth({ ...pd, oauthUrl: pd.url, now });
+  const sf = crm.salesforceOAuth;
+  if (sf) clients.salesforce = createSalesforceOAuth({ ...sf, loginUrl: sf.url, now });
   return clients;
 }
 

@@ -2,10 +2,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
-import { crmConnections, crmEvents, crmOauthStates } from '../../src/db/schema.js';
+import { crmEvents, crmOauthStates } from '../../src/db/schema.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { closeAll, crmOAuthFlow } from '../support/crm-oauth-flow.js';
+import { closeAll, connectionOf as connectionOfCrm, crmOAuthFlow } from '../support/crm-oauth-flow.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
 import { type FakeHubSpot, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
@@ -103,13 +103,7 @@ describeDb('connecting HubSpot by OAuth (many workspaces)', () => {
 
   const callback = (query: Record<string, string>) => flow.callback('hubspot', query);
 
-  async function connectionOf(teamId: string) {
-    const [row] = await database.db
-      .select()
-      .from(crmConnections)
-      .where(and(eq(crmConnections.workspaceId, teamId), eq(crmConnections.source, 'hubspot')));
-    return row;
-  }
+  const connectionOf = (teamId: string) => connectionOfCrm(database, teamId, 'hubspot');
 
   let eventIds = 0;
   async function deliver(portalId: number, dealId: number) {

@@ -1,10 +1,7 @@
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { crmConnections } from '../../src/db/schema.js';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { closeAll, crmOAuthFlow } from '../support/crm-oauth-flow.js';
-import { describeDb, openTestDatabase } from '../support/db.js';
+import { closeAll, connectionOf as connectionOfCrm, crmOAuthFlow, startOAuthWorld } from '../support/crm-oauth-flow.js';
+import { describeDb } from '../support/db.js';
 import {
   COMPANY_ID,
   type FakePipedrive,
@@ -12,8 +9,8 @@ import {
   startFakePipedrive,
   v2DealEvent,
 } from '../support/fake-pipedrive.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
-import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import type { OAuthReplica } from '../support/oauth-harness.js';
 
 const CLIENT_ID = 'pd-marketplace-client';
 const CLIENT_SECRET = 'pd-marketplace-secret-0123456789';
@@ -33,31 +30,21 @@ describeDb('connecting Pipedrive by OAuth (many workspaces)', () => {
   );
 
   beforeAll(async () => {
-    slack = await startFakeSlack({ clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret });
     pipedrive = await startFakePipedrive({
       oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI },
       now: () => clock.now,
     });
-    database = await openTestDatabase();
     const env = {
       PIPEDRIVE_CLIENT_ID: CLIENT_ID,
       PIPEDRIVE_CLIENT_SECRET: CLIENT_SECRET,
       PIPEDRIVE_OAUTH_URL: pipedrive.baseUrl,
       PUBLIC_URL,
     };
-    replica = await startOAuthReplica({ fake: slack, database, crm: parseCrmConfig(env, []), now: () => clock.now });
-    await replica.install('TAAA', 'code-a');
-    await replica.install('TBBB', 'code-b');
+    ({ slack, database, replica } = await startOAuthWorld(env, () => clock.now));
   });
   afterAll(() => closeAll(replica, pipedrive, slack, database));
 
-  const connectionOf = async (teamId: string) =>
-    (
-      await database.db
-        .select()
-        .from(crmConnections)
-        .where(and(eq(crmConnections.workspaceId, teamId), eq(crmConnections.source, 'pipedrive')))
-    )[0];
+  const connectionOf = (teamId: string) => connectionOfCrm(database, teamId, 'pipedrive');
 
   it('binds the company the token proves, and reads the API with the grant', async () => {
     const url = await flow.authorizeUrl('TAAA', 'UADM', 'pipedrive');

@@ -1,13 +1,10 @@
-import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
-import { crmConnections } from '../../src/db/schema.js';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { closeAll, crmOAuthFlow } from '../support/crm-oauth-flow.js';
-import { describeDb, openTestDatabase } from '../support/db.js';
+import { closeAll, connectionOf as connectionOfCrm, crmOAuthFlow, startOAuthWorld } from '../support/crm-oauth-flow.js';
+import { describeDb } from '../support/db.js';
 import { type FakeSalesforce, outboundMessage, startFakeSalesforce } from '../support/fake-salesforce.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
-import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import type { OAuthReplica } from '../support/oauth-harness.js';
 
 const APP = { clientId: '3MVG9-sf-consumer-key', clientSecret: 'sf-consumer-secret-0123456789' };
 const PUBLIC_URL = 'https://kpi.example.com';
@@ -28,18 +25,14 @@ describeDb('connecting Salesforce by OAuth (many workspaces)', () => {
   );
 
   beforeAll(async () => {
-    slack = await startFakeSlack({ clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret });
     salesforce = await startFakeSalesforce({ oauth: { ...APP, redirectUri: REDIRECT_URI }, now: () => clock.now });
-    database = await openTestDatabase();
     const env = {
       SALESFORCE_CLIENT_ID: APP.clientId,
       SALESFORCE_CLIENT_SECRET: APP.clientSecret,
       SALESFORCE_LOGIN_URL: salesforce.instanceUrl,
       PUBLIC_URL,
     };
-    replica = await startOAuthReplica({ fake: slack, database, crm: parseCrmConfig(env, []), now: () => clock.now });
-    await replica.install('TAAA', 'code-a');
-    await replica.install('TBBB', 'code-b');
+    ({ slack, database, replica } = await startOAuthWorld(env, () => clock.now));
   });
   afterAll(() => closeAll(replica, salesforce, slack, database));
 
@@ -65,13 +58,7 @@ describeDb('connecting Salesforce by OAuth (many workspaces)', () => {
       .map((c, i) => ({ ...c, authorization: salesforce.authorizations[before + i] }));
   }
 
-  const connectionOf = async (teamId: string) =>
-    (
-      await database.db
-        .select()
-        .from(crmConnections)
-        .where(and(eq(crmConnections.workspaceId, teamId), eq(crmConnections.source, 'salesforce')))
-    )[0];
+  const connectionOf = (teamId: string) => connectionOfCrm(database, teamId, 'salesforce');
 
   it('binds the org its identity URL names, and reads the API on the instance with the grant', async () => {
     const url = await flow.authorizeUrl('TAAA', 'UADM', 'salesforce');

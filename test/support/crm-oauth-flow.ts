@@ -1,6 +1,32 @@
+import { and, eq } from 'drizzle-orm';
+import type { DatabaseHandle } from '../../src/db/client.js';
+import { crmConnections } from '../../src/db/schema.js';
+import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import type { CrmSource } from '../../src/integrations/crm-event.js';
-import type { FakeSlack, RecordedResponse } from './fake-slack.js';
-import type { OAuthReplica } from './oauth-harness.js';
+import type { Logger } from '../../src/lib/logger.js';
+import { openTestDatabase } from './db.js';
+import { type FakeSlack, type RecordedResponse, startFakeSlack } from './fake-slack.js';
+import { OAUTH, type OAuthReplica, startOAuthReplica } from './oauth-harness.js';
+
+/**
+ * Many-workspace mode with a CRM app configured by `env`: the fake Slack, a database and one replica,
+ * with two workspaces installed (TAAA and TBBB) whose admins will race for one CRM account.
+ */
+export async function startOAuthWorld(
+  env: Record<string, string>,
+  now: () => Date,
+  logger?: Logger,
+): Promise<{ slack: FakeSlack; database: DatabaseHandle; replica: OAuthReplica }> {
+  const slack = await startFakeSlack({ clientId: OAUTH.clientId, clientSecret: OAUTH.clientSecret });
+  const database = await openTestDatabase();
+  const problems: string[] = [];
+  const crm = parseCrmConfig(env, problems);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const replica = await startOAuthReplica({ fake: slack, database, crm, now, ...(logger && { logger }) });
+  await replica.install('TAAA', 'code-a');
+  await replica.install('TBBB', 'code-b');
+  return { slack, database, replica };
+}
 
 /**
  * An admin connecting a CRM by OAuth, as the tests drive it: `/kpi crm connect <crm>` through signed
@@ -37,4 +63,13 @@ export async function closeAll(...things: ({ close(): Promise<void> } | { stop()
   for (const thing of things) {
     if (thing) await ('stop' in thing ? thing.stop() : thing.close());
   }
+}
+
+/** The workspace's connection to the CRM, as stored. */
+export async function connectionOf(database: DatabaseHandle, teamId: string, source: CrmSource) {
+  const [row] = await database.db
+    .select()
+    .from(crmConnections)
+    .where(and(eq(crmConnections.workspaceId, teamId), eq(crmConnections.source, source)));
+  return row;
 }
