@@ -45,7 +45,7 @@ const MAPPING_KEY = /^[a-z0-9_]{1,60}(?::[a-z0-9_.-]{1,80})?$/;
 const USAGE =
   '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
   '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
-  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM (by OAuth where the server has that CRM's client id); ' +
+  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM (by OAuth where this server has the CRM app configured); ' +
   '`/kpi crm disconnect &lt;crm&gt;` disconnects it and revokes our access where the CRM allows; ' +
   MAP_ACTIVITY_USAGE;
 
