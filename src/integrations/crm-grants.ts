@@ -126,15 +126,22 @@ export async function saveGrant(
 
 export interface GrantState {
   connected: boolean;
+  /** The account the grant proved. */
+  accountId: string | null;
   /** The CRM refused to refresh the grant: the admin must connect again. */
   refusedAt: Date | null;
 }
 
-type GrantRow = { id: string; tokens: string | null; tokensRefusedAt: Date | null };
+type GrantRow = { id: string; accountId: string | null; tokens: string | null; tokensRefusedAt: Date | null };
 
 async function grantRow(db: Database, workspaceId: string, source: CrmSource): Promise<GrantRow | undefined> {
   const [row] = await db
-    .select({ id: crmConnections.id, tokens: crmConnections.tokens, tokensRefusedAt: crmConnections.tokensRefusedAt })
+    .select({
+      id: crmConnections.id,
+      accountId: crmConnections.accountId,
+      tokens: crmConnections.tokens,
+      tokensRefusedAt: crmConnections.tokensRefusedAt,
+    })
     .from(crmConnections)
     .where(and(eq(crmConnections.workspaceId, workspaceId), eq(crmConnections.source, source)));
   return row;
@@ -143,7 +150,7 @@ async function grantRow(db: Database, workspaceId: string, source: CrmSource): P
 /** Whether the workspace holds an OAuth grant for the CRM, and whether the CRM still honours it. */
 export async function grantState(db: Database, workspaceId: string, source: CrmSource): Promise<GrantState> {
   const row = await grantRow(db, workspaceId, source);
-  return { connected: row?.tokens != null, refusedAt: row?.tokensRefusedAt ?? null };
+  return { connected: row?.tokens != null, accountId: row?.accountId ?? null, refusedAt: row?.tokensRefusedAt ?? null };
 }
 
 export interface CrmGrantLine {

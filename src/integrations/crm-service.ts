@@ -36,8 +36,11 @@ export function createCrmService({ singleWorkspaceId, shutdown, secrets, oauth, 
   /** A workspace's own API client, on its OAuth grant; one per workspace and CRM, so its cache is kept. */
   async function grantedApi(workspaceId: string, source: CrmSource): Promise<CrmApi | null> {
     const client = oauth[source];
-    if (!client || !(await grantState(deps.db, workspaceId, source)).connected) return null;
-    const key = `${workspaceId}:${source}`;
+    if (!client) return null;
+    const grant = await grantState(deps.db, workspaceId, source);
+    if (!grant.connected) return null;
+    // Per account too: a workspace that connects another account starts with an empty cache.
+    const key = `${workspaceId}:${source}:${grant.accountId}`;
     let api = granted.get(key);
     if (!api) {
       const tokens = () => liveTokens({ db: deps.db, box: secrets, now: deps.now }, client, workspaceId);
