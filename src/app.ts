@@ -72,7 +72,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   const crmDeps = { db, logger, now, crm: config.crm, slackFor, singleWorkspaceId, shutdown, secrets, oauth };
   const crm = createCrmService(crmDeps);
   const delivery = createDelivery({ database, logger, now, slackFor, boltLogger: slack.boltLogger, metrics, shutdown });
-  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crm.waiting };
+  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crm.waiting, crmGrants: crm.grants };
   const jobs = createJobRunner(jobDeps, { logger, metrics, shutdown });
   const loop = new LoopWatch();
   const app = slack.createApp([

@@ -1,11 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, isNotNull, lt } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/rows.js';
 import { crmConnections, crmOauthStates } from '../db/schema.js';
 import { sealedIn } from '../db/secrets-at-rest.js';
 import type { SecretBox } from '../lib/secret-box.js';
-import { CrmApiAuthError } from './adapter.js';
+import { CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmSource } from './crm-event.js';
 import type { CrmOAuthClient, OAuthTokens } from './crm-oauth.js';
@@ -217,6 +217,41 @@ export async function liveTokens(deps: GrantDeps, client: CrmOAuthClient, worksp
     .set({ tokens: deps.box.seal(JSON.stringify(fresh), context) })
     .where(and(eq(crmConnections.id, row.id), eq(crmConnections.tokens, row.tokens)));
   return fresh;
+}
+
+/**
+ * Refreshes every live grant (of one workspace, or all) whose access token is about to expire; a
+ * refusal is recorded for the admin by `liveTokens`, a CRM that is down is tried at the next run.
+ */
+export async function refreshDueGrants(
+  deps: GrantDeps,
+  clients: Partial<Record<CrmSource, CrmOAuthClient>>,
+  workspaceId: string | null,
+): Promise<{ live: number; refused: number; unavailable: number }> {
+  const rows = await deps.db
+    .select({ workspaceId: crmConnections.workspaceId, source: crmConnections.source })
+    .from(crmConnections)
+    .where(
+      and(
+        isNotNull(crmConnections.tokens),
+        isNull(crmConnections.tokensRefusedAt),
+        workspaceId === null ? undefined : eq(crmConnections.workspaceId, workspaceId),
+      ),
+    );
+  const report = { live: 0, refused: 0, unavailable: 0 };
+  for (const row of rows) {
+    const client = clients[row.source as CrmSource];
+    if (!client) continue;
+    try {
+      await liveTokens(deps, client, row.workspaceId);
+      report.live++;
+    } catch (error) {
+      if (error instanceof CrmApiAuthError) report.refused++;
+      else if (error instanceof CrmApiUnavailableError) report.unavailable++;
+      else throw error;
+    }
+  }
+  return report;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { WaitingCrmEvents } from '../jobs/job.js';
+import type { CrmGrantRefresher, WaitingCrmEvents } from '../jobs/job.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Shutdown } from '../lib/shutdown.js';
 import { type CrmApi, CrmApiAuthError } from './adapter.js';
 import { cached, createApis } from './crm-apis.js';
 import type { CrmSource } from './crm-event.js';
-import { grantState, liveTokens } from './crm-grants.js';
+import { grantState, liveTokens, refreshDueGrants } from './crm-grants.js';
 import type { CrmOAuthClient, OAuthTokens } from './crm-oauth.js';
 import { type CrmRunner, createCrmRunner } from './crm-runner.js';
 import { createHubSpotApi } from './hubspot/api.js';
@@ -27,6 +27,8 @@ export interface CrmService {
   runner: CrmRunner;
   /** What the `crm-retry` job applies again. */
   waiting: WaitingCrmEvents;
+  /** What the `crm-grants` job refreshes. */
+  grants: CrmGrantRefresher;
 }
 
 /** The CRM side of the app: each workspace's CRM API, the background runner, and the retry port. */
@@ -77,5 +79,8 @@ export function createCrmService({ singleWorkspaceId, shutdown, secrets, oauth, 
   return {
     runner,
     waiting: { apply: (db, now, workspaceId) => applyPending({ ...processor, db, now: () => now }, workspaceId) },
+    grants: {
+      refresh: (db, now, workspaceId) => refreshDueGrants({ db, box: secrets, now: () => now }, oauth, workspaceId),
+    },
   };
 }

@@ -93,7 +93,34 @@ describeDb('connecting Pipedrive by OAuth (many workspaces)', () => {
     expect(pipedrive.liveRefreshTokens(COMPANY_ID)).toBe(1);
   });
 
+  it('refreshes grants before they expire with no event needing them, and notices a revoked one', async () => {
+    const tokenCalls = () => pipedrive.calls.filter((c) => c.path === '/oauth/token').length;
+    const before = tokenCalls();
+    // Pipedrive's tokens live an hour: 56 minutes on, the `crm-grants` job refreshes it.
+    clock.now = new Date(clock.now.getTime() + 56 * 60_000);
+    expect(await replica.bot.runJob('crm-grants', clock.now)).toEqual({ live: 1, refused: 0, unavailable: 0 });
+    expect(tokenCalls()).toBe(before + 1);
+    expect(await replica.bot.runJob('crm-grants', clock.now)).toEqual({ live: 1, refused: 0, unavailable: 0 });
+    expect(tokenCalls()).toBe(before + 1);
+
+    // The company uninstalls the app: the next refresh is refused, and the admin is told.
+    pipedrive.uninstall(COMPANY_ID);
+    clock.now = new Date(clock.now.getTime() + 56 * 60_000);
+    expect(await replica.bot.runJob('crm-grants', clock.now)).toEqual({ live: 0, refused: 1, unavailable: 0 });
+    expect((await connectionOf('TAAA'))?.tokensRefusedAt?.toISOString()).toBe(clock.now.toISOString());
+    const status = JSON.stringify((await flow.kpi('TAAA', 'UADM', 'crm', true)).body);
+    expect(status).toContain('Pipedrive no longer accepts our access');
+    // A refused grant is not asked again.
+    expect(await replica.bot.runJob('crm-grants', clock.now)).toEqual({ live: 0, refused: 0, unavailable: 0 });
+  });
+
   it('disconnects: revoked at Pipedrive and the connection deleted', async () => {
+    // Connected again after the uninstall, which clears the refusal.
+    const url = await flow.authorizeUrl('TAAA', 'UADM', 'pipedrive');
+    const state = url.searchParams.get('state') ?? '';
+    expect((await flow.callback('pipedrive', { code: pipedrive.approve(COMPANY_ID), state })).status).toBe(200);
+    expect((await connectionOf('TAAA'))?.tokensRefusedAt).toBeNull();
+    expect(pipedrive.liveRefreshTokens(COMPANY_ID)).toBe(1);
     const done = await flow.kpi('TAAA', 'UADM', 'crm disconnect pipedrive', true);
     expect(done.body.text).toContain('revoked in Pipedrive too');
     expect(pipedrive.liveRefreshTokens(COMPANY_ID)).toBe(0);
