@@ -5,6 +5,8 @@ import type { DatabaseHandle } from './db/client.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
 import type { Deliverer } from './delivery/deliverer.js';
 import { createDelivery, startDelivery } from './delivery/delivery-service.js';
+import { oauthClients } from './integrations/crm-grants.js';
+import { oauthRoutes } from './integrations/crm-oauth-routes.js';
 import type { CrmRunner } from './integrations/crm-runner.js';
 import { createCrmService } from './integrations/crm-service.js';
 import { webhookRoutes } from './integrations/webhook-router.js';
@@ -64,9 +66,13 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   const slack = createSlack({ config, db, logger, now, secrets, fetch: metrics.slackFetch, shutdown });
   const slackFor = (workspaceId: string) => slack.clientFor(workspaceId);
   const singleWorkspaceId = () => slack.workspaceId;
-  const crm = createCrmService({ db, logger, now, crm: config.crm, slackFor, singleWorkspaceId, shutdown });
+  // CRMs connect by OAuth only in many-workspace mode; one workspace keeps the environment's credentials.
+  const perWorkspaceConnections = config.slack.mode === 'oauth';
+  const oauth = perWorkspaceConnections ? oauthClients(config.crm, now) : {};
+  const crmDeps = { db, logger, now, crm: config.crm, slackFor, singleWorkspaceId, shutdown, secrets, oauth };
+  const crm = createCrmService(crmDeps);
   const delivery = createDelivery({ database, logger, now, slackFor, boltLogger: slack.boltLogger, metrics, shutdown });
-  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crm.waiting };
+  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crm.waiting, crmGrants: crm.grants };
   const jobs = createJobRunner(jobDeps, { logger, metrics, shutdown });
   const loop = new LoopWatch();
   const app = slack.createApp([
@@ -91,10 +97,17 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       },
       onStored: (workspaceId) => crm.runner.kick(workspaceId),
     }),
+    ...oauthRoutes({
+      db,
+      logger,
+      now,
+      secrets,
+      clients: oauth,
+      publicUrl: config.crm.publicUrl,
+    }),
   ]);
   app.use(requestLog(logger, metrics));
-  const perWorkspaceConnections = config.slack.mode === 'oauth';
-  const crmCommand = { config: config.crm, runner: crm.runner, perWorkspaceConnections, secrets };
+  const crmCommand = { config: config.crm, runner: crm.runner, perWorkspaceConnections, secrets, oauth };
   registerListeners(app, { db, logger, now, crm: crmCommand }, slack.store);
   await slack.connect();
 

@@ -10,6 +10,8 @@ const DEFAULTS = {
     hubspot: null,
     salesforce: null,
     pipedrive: null,
+    pipedriveOAuth: null,
+    salesforceOAuth: null,
     generic: null,
     publicUrl: null,
     stages: {

@@ -304,6 +304,10 @@ export const crmConnections = pgTable(
     accountId: text('account_id'),
     /** Salesforce URL token, Pipedrive Basic password, generic `whsec_` secret. */
     secret: text('secret').notNull(),
+    /** Connected by OAuth: the sealed token set (access, refresh, expiry) that proved `account_id`. */
+    tokens: text('tokens'),
+    /** When the CRM refused to refresh the tokens (revoked, or expired): the admin must connect again. */
+    tokensRefusedAt: tz('tokens_refused_at'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
@@ -313,6 +317,18 @@ export const crmConnections = pgTable(
     uniqueIndex('crm_connections_account').on(t.source, t.accountId),
   ],
 );
+
+/**
+ * OAuth `state`s handed to admins connecting a CRM: each names the workspace and admin it was issued
+ * to, expires, and is deleted as the callback uses it, so it works once.
+ */
+export const crmOauthStates = pgTable('crm_oauth_states', {
+  nonce: text('nonce').primaryKey(),
+  workspaceId: text('workspace_id').notNull(),
+  userId: text('user_id').notNull(),
+  source: text('source').notNull(),
+  expiresAt: tz('expires_at').notNull(),
+});
 
 /**
  * The webhook inbox: every CRM event as received (normalised), stored once per event id before the

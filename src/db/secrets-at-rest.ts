@@ -12,6 +12,7 @@ import { crmConnections, installations } from './schema.js';
 export const sealedIn = {
   installation: (key: string) => `installations:${key}`,
   crmConnection: (id: string) => `crm_connections:${id}`,
+  crmTokens: (id: string) => `crm_connections:${id}:tokens`,
 };
 
 /** Sealed installations are a JSON string in the jsonb column; an object is one stored before encryption. */
@@ -40,14 +41,23 @@ export async function resealSecrets(db: Database, box: SecretBox): Promise<numbe
       .where(and(eq(installations.key, row.key), eq(installations.data, row.data)));
     resealed++;
   }
-  for (const row of await db.select({ id: crmConnections.id, secret: crmConnections.secret }).from(crmConnections)) {
-    if (!box.isStale(row.secret)) continue;
-    const context = sealedIn.crmConnection(row.id);
-    await db
-      .update(crmConnections)
-      .set({ secret: box.seal(box.open(row.secret, context), context) })
-      .where(and(eq(crmConnections.id, row.id), eq(crmConnections.secret, row.secret)));
-    resealed++;
+  const connections = await db
+    .select({ id: crmConnections.id, secret: crmConnections.secret, tokens: crmConnections.tokens })
+    .from(crmConnections);
+  for (const row of connections) {
+    // The webhook secret and the OAuth tokens, each bound to the row under its own context.
+    const sealed = [
+      ['secret', row.secret, sealedIn.crmConnection(row.id)],
+      ['tokens', row.tokens, sealedIn.crmTokens(row.id)],
+    ] as const;
+    for (const [column, value, context] of sealed) {
+      if (value === null || !box.isStale(value)) continue;
+      await db
+        .update(crmConnections)
+        .set({ [column]: box.seal(box.open(value, context), context) })
+        .where(and(eq(crmConnections.id, row.id), eq(crmConnections[column], value)));
+      resealed++;
+    }
   }
   return resealed;
 }

@@ -8,6 +8,8 @@ import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
+import type { CrmSource } from '../integrations/crm-event.js';
+import { type CrmGrantLine, crmGrantLines } from '../integrations/crm-grants.js';
 import { unmappedOwners } from '../integrations/owners.js';
 import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
 import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
@@ -34,6 +36,8 @@ export interface HomeViewer {
   currency: string;
   settings: WorkspaceSettings;
   now: Date;
+  /** The CRMs an admin can connect by OAuth on this server (none in one-workspace mode). */
+  crmOAuth?: readonly CrmSource[];
 }
 
 export interface TeamRow {
@@ -60,6 +64,13 @@ export interface SettingsSection {
   boards: { channelId: string; count: number }[];
   /** CRM owners whose deals cannot be credited until they are matched to a Slack user. */
   unmappedOwners: number;
+  /** Admins only (null for other managers): the CRMs connected by OAuth, and those that can be. */
+  crm: CrmHome | null;
+}
+
+export interface CrmHome {
+  connections: CrmGrantLine[];
+  connectable: readonly CrmSource[];
 }
 
 export type HomeSection =
@@ -167,14 +178,19 @@ export const contestsSection: SectionLoader = {
   },
 };
 
-/** Managers only: the settings they can change, and the boards and CRM owners that need them. Two queries. */
+/**
+ * Managers only: the settings they can change, and the boards and CRM owners that need them; for
+ * admins, the CRM grants too. Two queries, three for an admin.
+ */
 export const settingsSection: SectionLoader = {
   name: 'settings',
-  load: async (db, { member, settings }) => {
+  load: async (db, { member, settings, crmOAuth = [] }) => {
     if (!isManager(member)) return null;
-    const [subscriptions, owners] = await Promise.all([
+    const admin = isAdmin(member);
+    const [subscriptions, owners, grants] = await Promise.all([
       liveSubscriptions(db, member.workspaceId, null),
       unmappedOwners(db, member.workspaceId),
+      admin ? crmGrantLines(db, member.workspaceId) : [],
     ]);
     const perChannel = new Map<string, number>();
     for (const s of subscriptions) perChannel.set(s.channelId, (perChannel.get(s.channelId) ?? 0) + 1);
@@ -183,6 +199,7 @@ export const settingsSection: SectionLoader = {
       settings,
       boards: [...perChannel].map(([channelId, count]) => ({ channelId, count })),
       unmappedOwners: owners.length,
+      crm: admin ? { connections: grants, connectable: crmOAuth } : null,
     };
   },
 };

@@ -9,6 +9,8 @@ export type CrmSource = (typeof CRM_SOURCES)[number];
 export interface CrmConfig {
   hubspot: {
     clientSecret: string;
+    /** The public app's client id: with it, admins connect their portal by OAuth (many-workspace mode). */
+    clientId: string | null;
     accessToken: string | null;
     apiUrl: string;
     /** One-workspace mode: the only portal whose batches are accepted (every portal signs with the app's secret). */
@@ -21,11 +23,22 @@ export interface CrmConfig {
     instanceUrl: string | null;
   } | null;
   pipedrive: { user: string; password: string; apiToken: string | null; apiUrl: string | null } | null;
+  /** The Pipedrive Marketplace app admins connect their company through (many-workspace mode). */
+  pipedriveOAuth: OAuthApp | null;
+  /** The Salesforce connected app admins connect their org through (many-workspace mode). */
+  salesforceOAuth: OAuthApp | null;
   generic: { secret: string } | null;
   /** Which stages mean won or lost, per CRM, where the CRM does not say it outright. */
   stages: Record<CrmSource, { won: string[]; lost: string[] }>;
   /** The app's public base URL, to show admins the webhook URLs to paste into their CRM. */
   publicUrl: string | null;
+}
+
+/** A CRM app's OAuth credentials, and where its OAuth endpoints live (a fake's in tests). */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
+  url: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -75,12 +88,16 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
   const hubspot = hubspotSecret
     ? {
         clientSecret: hubspotSecret,
+        clientId: env.HUBSPOT_CLIENT_ID ?? null,
         accessToken: env.HUBSPOT_ACCESS_TOKEN ?? null,
         apiUrl: url('HUBSPOT_API_URL') ?? 'https://api.hubapi.com',
         portalId: env.HUBSPOT_PORTAL_ID ?? null,
       }
     : null;
 
+  if (env.HUBSPOT_CLIENT_ID !== undefined && hubspotSecret === undefined) {
+    problems.push('HUBSPOT_CLIENT_SECRET is missing: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together.');
+  }
   if (env.HUBSPOT_PORTAL_ID !== undefined && !/^\d+$/.test(env.HUBSPOT_PORTAL_ID)) {
     problems.push(
       'HUBSPOT_PORTAL_ID must be the number HubSpot shows as your Hub ID (the account menu, or your URLs).',
@@ -110,6 +127,13 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
     );
   }
 
+  const oauthApp = (crm: string, urlName: string, defaultUrl: string): OAuthApp | null => {
+    const app = pair(`${crm}_CLIENT_ID`, `${crm}_CLIENT_SECRET`);
+    return app && { clientId: app[0], clientSecret: app[1], url: url(urlName) ?? defaultUrl };
+  };
+  const pipedriveOAuth = oauthApp('PIPEDRIVE', 'PIPEDRIVE_OAUTH_URL', 'https://oauth.pipedrive.com');
+  const salesforceOAuth = oauthApp('SALESFORCE', 'SALESFORCE_LOGIN_URL', 'https://login.salesforce.com');
+
   const secret = env.WEBHOOK_SECRET;
   if (secret !== undefined && !/^whsec_[A-Za-z0-9+/=]+$/.test(secret)) {
     problems.push('WEBHOOK_SECRET must be a Standard Webhooks secret: "whsec_" followed by base64.');
@@ -123,5 +147,14 @@ export function parseCrmConfig(env: Env, problems: string[]): CrmConfig {
     stages[source].lost = list(env[`${prefix}_LOST_STAGES`]) ?? stages[source].lost;
   }
 
-  return { hubspot, salesforce, pipedrive, generic, stages, publicUrl: url('PUBLIC_URL') };
+  return {
+    hubspot,
+    salesforce,
+    pipedrive,
+    pipedriveOAuth,
+    salesforceOAuth,
+    generic,
+    stages,
+    publicUrl: url('PUBLIC_URL'),
+  };
 }

@@ -1,4 +1,5 @@
 import type { ActivityKind } from '../kpi/activity-kinds.js';
+import type { CrmSource } from './crm-config.js';
 
 /**
  * What every CRM's webhooks are turned into. Each adapter (HubSpot, Salesforce, Pipedrive, the
@@ -8,6 +9,22 @@ import type { ActivityKind } from '../kpi/activity-kinds.js';
 
 // Defined with the CRM configuration, which the entry parses below every domain.
 export { CRM_SOURCES, type CrmSource } from './crm-config.js';
+
+/** Each CRM's name, as admins read it. */
+export const CRM_LABEL: Record<CrmSource, string> = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  pipedrive: 'Pipedrive',
+  generic: 'Generic webhook',
+};
+
+/** What each CRM calls the account a connection is bound to. */
+export const CRM_ACCOUNT_NOUN: Record<CrmSource, string> = {
+  hubspot: 'portal',
+  salesforce: 'organization',
+  pipedrive: 'company',
+  generic: 'account',
+};
 
 /**
  * A deal's fields as far as one event knows them. Absent (undefined) means "this event says

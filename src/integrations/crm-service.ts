@@ -1,13 +1,25 @@
-import type { WaitingCrmEvents } from '../jobs/job.js';
+import type { CrmGrantRefresher, WaitingCrmEvents } from '../jobs/job.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import type { Shutdown } from '../lib/shutdown.js';
-import { createApis } from './crm-apis.js';
+import { type CrmApi, CrmApiAuthError } from './adapter.js';
+import { cached, createApis } from './crm-apis.js';
+import type { CrmSource } from './crm-event.js';
+import { grantState, liveTokens, refreshDueGrants } from './crm-grants.js';
+import type { CrmOAuthClient, OAuthTokens } from './crm-oauth.js';
 import { type CrmRunner, createCrmRunner } from './crm-runner.js';
+import { createHubSpotApi } from './hubspot/api.js';
+import { createPipedriveApi } from './pipedrive/api.js';
 import { applyPending, type ProcessorDeps } from './processor.js';
+import { createSalesforceApi } from './salesforce/api.js';
 
 export interface CrmServiceDeps extends Omit<ProcessorDeps, 'apiFor'> {
   /** The one workspace the bot token belongs to (null with OAuth, or before Slack was asked). */
   singleWorkspaceId(): string | null;
   shutdown: Shutdown;
+  /** Opens the OAuth tokens stored sealed. */
+  secrets: SecretBox;
+  /** The CRMs this server connects by OAuth (many-workspace mode). */
+  oauth: Partial<Record<CrmSource, CrmOAuthClient>>;
 }
 
 export interface CrmService {
@@ -15,20 +27,60 @@ export interface CrmService {
   runner: CrmRunner;
   /** What the `crm-retry` job applies again. */
   waiting: WaitingCrmEvents;
+  /** What the `crm-grants` job refreshes. */
+  grants: CrmGrantRefresher;
 }
 
 /** The CRM side of the app: each workspace's CRM API, the background runner, and the retry port. */
-export function createCrmService({ singleWorkspaceId, shutdown, ...deps }: CrmServiceDeps): CrmService {
+export function createCrmService({ singleWorkspaceId, shutdown, secrets, oauth, ...deps }: CrmServiceDeps): CrmService {
   const apis = createApis(deps.crm, deps.now);
+  const granted = new Map<string, CrmApi>();
+  /** A workspace's own API client, on its OAuth grant; one per workspace and CRM, so its cache is kept. */
+  async function grantedApi(workspaceId: string, source: CrmSource): Promise<CrmApi | null> {
+    const client = oauth[source];
+    if (!client) return null;
+    const grant = await grantState(deps.db, workspaceId, source);
+    if (!grant.connected) return null;
+    // Per account too: a workspace that connects another account starts with an empty cache.
+    const key = `${workspaceId}:${source}:${grant.accountId}`;
+    let api = granted.get(key);
+    if (!api) {
+      const tokens = () => liveTokens({ db: deps.db, box: secrets, now: deps.now }, client, workspaceId);
+      const made = grantApi(source, tokens);
+      if (!made) return null;
+      api = cached(made, deps.now);
+      granted.set(key, api);
+    }
+    return api;
+  }
+  function grantApi(source: CrmSource, tokens: () => Promise<OAuthTokens>): CrmApi | null {
+    if (source === 'hubspot' && deps.crm.hubspot) {
+      const accessToken = async () => (await tokens()).accessToken;
+      return createHubSpotApi({ accessToken, baseUrl: deps.crm.hubspot.apiUrl });
+    }
+    // Pipedrive's `api_domain` and Salesforce's instance come with the grant.
+    const grant = async () => {
+      const { accessToken, apiUrl } = await tokens();
+      if (!apiUrl) throw new CrmApiAuthError(`the ${source} grant names no API address`, 401);
+      return { accessToken, apiUrl };
+    };
+    if (source === 'pipedrive') return createPipedriveApi({ grant });
+    if (source === 'salesforce') return createSalesforceApi({ grant });
+    return null;
+  }
   const processor: ProcessorDeps = {
     ...deps,
-    // CRM API credentials come from the environment, so they serve the one workspace only.
-    apiFor: (workspaceId, source) => (workspaceId === singleWorkspaceId() ? (apis[source] ?? null) : null),
+    // Environment credentials serve the one workspace; in many-workspace mode each uses its own grant.
+    apiFor: (workspaceId, source) =>
+      workspaceId === singleWorkspaceId() ? (apis[source] ?? null) : grantedApi(workspaceId, source),
   };
   const runner = createCrmRunner(processor, deps.logger);
   shutdown.add('crm runner', () => runner.idle());
   return {
     runner,
     waiting: { apply: (db, now, workspaceId) => applyPending({ ...processor, db, now: () => now }, workspaceId) },
+    grants: {
+      refresh: (db, now, workspaceId) => refreshDueGrants({ db, box: secrets, now: () => now }, oauth, workspaceId),
+    },
   };
 }

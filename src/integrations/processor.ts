@@ -29,8 +29,8 @@ export interface ProcessorDeps {
   crm: CrmConfig;
   /** The bot's client for a workspace (null when the workspace has no installation). */
   slackFor(workspaceId: string): Promise<SlackDirectory | null>;
-  /** The CRM API for a workspace, when credentials are configured. */
-  apiFor(workspaceId: string, source: CrmSource): CrmApi | null;
+  /** The CRM API for a workspace, when credentials are configured (the environment's, or its OAuth grant). */
+  apiFor(workspaceId: string, source: CrmSource): CrmApi | null | Promise<CrmApi | null>;
 }
 
 type Outcome = { waitingFor: string | null };
@@ -102,7 +102,7 @@ async function applyEvents(
     db: deps.db,
     logger: deps.logger,
     slack: await deps.slackFor(object.workspaceId),
-    api: deps.apiFor(object.workspaceId, object.source),
+    api: await deps.apiFor(object.workspaceId, object.source),
   };
   if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first);
   if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events, newest);

@@ -3,6 +3,7 @@ import { nudgesJob } from '../coaching/nudges.job.js';
 import { contestsJob } from '../contests/contest.job.js';
 import { deliverJob } from '../delivery/deliver.job.js';
 import { digestsJob } from '../digest/digests.job.js';
+import { crmGrantsJob } from '../integrations/crm-grants.job.js';
 import { crmRetryJob } from '../integrations/crm-retry.job.js';
 import { purgeJob } from '../privacy/purge.job.js';
 import type { JobDefinition } from './job.js';
@@ -18,6 +19,7 @@ export const JOBS: readonly JobDefinition[] = [
   contestsJob,
   deliverJob,
   crmRetryJob,
+  crmGrantsJob,
   purgeJob,
 ];
 

@@ -15,6 +15,8 @@ export interface JobDeps {
   deliverer: OutboxSender;
   /** The CRM events that wait, applied with the CRM settings and each workspace's CRM API. */
   crm: WaitingCrmEvents;
+  /** The workspaces' CRM OAuth grants, refreshed before they expire. */
+  crmGrants: CrmGrantRefresher;
 }
 
 /** The jobs' port to the outbox's sender: sends every post due at `at`, and says how it went. */
@@ -28,6 +30,14 @@ export interface OutboxSender {
  */
 export interface WaitingCrmEvents {
   apply(db: Database, now: Date, workspaceId: string | null): Promise<JobReport>;
+}
+
+/**
+ * The jobs' port to the CRM OAuth grants: refreshes each grant whose access token is about to
+ * expire, so one the CRM revoked is noticed, and shown to the admin, before an event needs it.
+ */
+export interface CrmGrantRefresher {
+  refresh(db: Database, now: Date, workspaceId: string | null): Promise<JobReport>;
 }
 
 export interface JobOptions {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.js';
-import type { CrmConfig } from '../integrations/crm-config.js';
+import type { CrmConfig, CrmSource } from '../integrations/crm-config.js';
+import type { CrmOAuthClient } from '../integrations/crm-oauth.js';
 import type { CrmRunner } from '../integrations/crm-runner.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
@@ -20,4 +21,6 @@ export interface CrmCommandDeps {
   perWorkspaceConnections: boolean;
   /** Seals the webhook secrets of connections made from Slack. */
   secrets: SecretBox;
+  /** The CRMs connected by OAuth (many-workspace mode, client id configured). */
+  oauth: Partial<Record<CrmSource, CrmOAuthClient>>;
 }

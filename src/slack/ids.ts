@@ -16,6 +16,10 @@ export const ACTIONS = {
   quickLog: 'kpi_quick_log',
   /** "Log…": opens the "Log activity" modal. */
   openLogModal: 'kpi_open_log_modal',
+  /** "Open HubSpot": a link to the CRM's OAuth consent page; the click itself only needs an ack. */
+  crmAuthorize: 'kpi_crm_authorize',
+  /** "Connect HubSpot" on an admin's App Home: DMs them the link to the CRM's consent page. */
+  crmConnect: 'kpi_crm_connect',
 } as const;
 
 /** Shortcut callback ids: the global "Log activity" and the message shortcut "Log as activity". */

@@ -45,4 +45,27 @@ describeDb('secrets at rest: sealing what an older version stored in plain text'
       SecretKeyError,
     );
   });
+
+  it('re-seals OAuth tokens under a new key, bound to their row, beside the connection secret', async () => {
+    const team = newWorkspaceId();
+    const id = `o${team}`;
+    const old = createSecretBox({ current: K1, previous: [] });
+    const tokens = JSON.stringify({ accessToken: `at-${team}`, refreshToken: `rt-${team}`, expiresAt: 1 });
+    await database.db.insert(crmConnections).values({
+      id,
+      workspaceId: team,
+      source: 'hubspot',
+      accountId: team,
+      secret: old.seal('webhook-secret', sealedIn.crmConnection(id)),
+      tokens: old.seal(tokens, sealedIn.crmTokens(id)),
+      createdBy: 'U1',
+    });
+    const rotated = createSecretBox({ current: K2, previous: [K1] });
+    expect(await resealSecrets(database.db, rotated)).toBeGreaterThanOrEqual(2);
+    const [row] = await database.db.select().from(crmConnections).where(eq(crmConnections.id, id));
+    expect(createSecretBox({ current: K2, previous: [] }).open(row?.tokens ?? '', sealedIn.crmTokens(id))).toBe(tokens);
+    // Sealed for the tokens' place only: the same ciphertext does not open as the webhook secret.
+    expect(() => rotated.open(row?.tokens ?? '', sealedIn.crmConnection(id))).toThrow();
+    expect(await resealSecrets(database.db, rotated)).toBe(0);
+  });
 });

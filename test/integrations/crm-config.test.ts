@@ -17,6 +17,7 @@ describe('CRM configuration', () => {
     const crm = parseCrmConfig(
       {
         HUBSPOT_CLIENT_SECRET: 'hs-secret',
+        HUBSPOT_CLIENT_ID: 'hs-client',
         HUBSPOT_ACCESS_TOKEN: 'hs-token',
         HUBSPOT_API_URL: 'http://127.0.0.1:9/',
         HUBSPOT_PORTAL_ID: '62515',
@@ -35,6 +36,7 @@ describe('CRM configuration', () => {
     expect(problems).toEqual([]);
     expect(crm.hubspot).toEqual({
       clientSecret: 'hs-secret',
+      clientId: 'hs-client',
       accessToken: 'hs-token',
       apiUrl: 'http://127.0.0.1:9',
       portalId: '62515',
@@ -54,6 +56,14 @@ describe('CRM configuration', () => {
     expect(crm.generic).toEqual({ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
     expect(crm.stages.hubspot).toEqual({ won: ['closedwon', 'contractsigned'], lost: ['closedlost'] });
     expect(crm.publicUrl).toBe('https://kpi.example.com');
+  });
+
+  it('refuses a HubSpot client id without its secret, which signs and exchanges with it', () => {
+    const problems: string[] = [];
+    expect(parseCrmConfig({ HUBSPOT_CLIENT_ID: 'hs-client' }, problems).hubspot).toBeNull();
+    expect(problems).toEqual([
+      'HUBSPOT_CLIENT_SECRET is missing: HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET go together.',
+    ]);
   });
 
   it('lists every CRM problem with the rest of the configuration, without echoing secrets', () => {

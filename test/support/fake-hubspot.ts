@@ -12,11 +12,28 @@
  *   (deleted included), 400 for an association type that is not an object type. Shapes from
  *   https://developers.hubspot.com/docs/api-reference/crm-calls-v3/basic/get-crm-v3-objects-calls-callId
  *
- * Every request needs `Authorization: Bearer <accessToken>` (401 otherwise). `failNext` answers the next
+ * OAuth, when started with `oauth` (the app's client id, secret and redirect URI), on the dated API
+ * (https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide), form-encoded bodies only:
+ * - `approve(hubId)` stands for an admin approving on HubSpot's consent page: it returns a code, which
+ *   works once, with the redirect URI given;
+ * - `POST /oauth/2026-03/token`: `authorization_code` and `refresh_token` grants, answering
+ *   `{ access_token, refresh_token, expires_in, token_type }`; a bad client id or secret, an unknown or
+ *   used code, another redirect URI, an unknown or revoked refresh token: 400 `VALIDATION_ERROR`
+ *   (https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token).
+ *   Access tokens live `accessTokenSeconds` (HubSpot: 30 minutes) by the injected clock; the refresh
+ *   token stays the same, as HubSpot's does;
+ * - `POST /oauth/2026-03/token/introspect`: `{ active: true, hub_id, … }` for a live token, else
+ *   `{ active: false }` (https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/token-introspect);
+ * - `POST /oauth/2026-03/token/revoke`: revokes a refresh token, 200 whatever it was
+ *   (https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/revoke-token);
+ * - `uninstall(hubId)` stands for the portal removing the app: its refresh and access tokens stop working.
+ *
+ * Every other request needs `Authorization: Bearer <token>`: the fixed `accessToken`, or a live OAuth
+ * access token (401 otherwise, `EXPIRED_AUTHENTICATION` for an expired one). `failNext` answers the next
  * requests with an error status (and `Retry-After`) before anything else is checked. Every request is
  * recorded in `calls`, refused ones included.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -72,9 +89,23 @@ export interface RecordedCall {
   status: number;
 }
 
+export interface FakeHubSpotOAuthApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  /** Lifetime of an access token; HubSpot's is 1,800 s. */
+  accessTokenSeconds?: number;
+}
+
 export interface FakeHubSpot {
   baseUrl: string;
   accessToken: string;
+  /** An admin approving the app for the portal on HubSpot's consent page: the code it redirects with. */
+  approve(hubId: number): string;
+  /** The portal uninstalls the app: every token it was granted stops working. */
+  uninstall(hubId: number): void;
+  /** Refresh tokens of the portal that still work. */
+  liveRefreshTokens(hubId: number): number;
   addDeal(id: string, properties: Record<string, string | null>): void;
   addOwner(owner: FakeOwner): void;
   /** Adds or replaces an engagement (an edit in HubSpot). */
@@ -128,7 +159,19 @@ function readBatchRequest(body: unknown): { ids: string[]; properties: string[] 
   return { ids, properties };
 }
 
+interface Grant {
+  hubId: number;
+  revoked: boolean;
+}
+
+const OAUTH_PATH = '/oauth/2026-03';
+
 class FakeHubSpotServer {
+  private readonly codes = new Map<string, { hubId: number; used: boolean }>();
+  /** Refresh token → its grant; access token → its grant and expiry. */
+  private readonly refreshTokens = new Map<string, Grant>();
+  private readonly accessTokens = new Map<string, { grant: Grant; expiresAt: number }>();
+  private issued = 0;
   private readonly deals = new Map<string, Record<string, string | null>>();
   private readonly owners = new Map<string, FakeOwner>();
   private readonly engagements = new Map<string, FakeEngagement>();
@@ -140,7 +183,112 @@ class FakeHubSpotServer {
     });
   });
 
-  constructor(readonly accessToken: string) {}
+  constructor(
+    readonly accessToken: string,
+    private readonly oauth: FakeHubSpotOAuthApp | null,
+    private readonly now: () => Date,
+  ) {}
+
+  approve(hubId: number): string {
+    const code = `code-${hubId}-${++this.issued}`;
+    this.codes.set(code, { hubId, used: false });
+    return code;
+  }
+
+  uninstall(hubId: number): void {
+    for (const grant of this.refreshTokens.values()) if (grant.hubId === hubId) grant.revoked = true;
+  }
+
+  liveRefreshTokens(hubId: number): number {
+    return [...this.refreshTokens.values()].filter((g) => g.hubId === hubId && !g.revoked).length;
+  }
+
+  /** A new access token on the grant, valid for the app's lifetime from the fake's clock. */
+  private tokenAnswer(grant: Grant, refreshToken: string): Answer {
+    const seconds = this.oauth?.accessTokenSeconds ?? 1800;
+    const accessToken = `hs-at-${grant.hubId}-${++this.issued}-${randomUUID()}`;
+    this.accessTokens.set(accessToken, { grant, expiresAt: this.now().getTime() + seconds * 1000 });
+    return {
+      status: 200,
+      body: { token_type: 'bearer', access_token: accessToken, refresh_token: refreshToken, expires_in: seconds },
+    };
+  }
+
+  private liveAccess(token: string): Grant | null {
+    const access = this.accessTokens.get(token);
+    if (!access || access.grant.revoked || access.expiresAt <= this.now().getTime()) return null;
+    return access.grant;
+  }
+
+  /** The OAuth endpoints; null for a path that is not one. */
+  private oauthAnswer(req: IncomingMessage, method: string, path: string, text: string): Answer | null {
+    if (!path.startsWith(`${OAUTH_PATH}/`)) return null;
+    const app = this.oauth;
+    if (!app) return hubspotError(404, 'OBJECT_NOT_FOUND', 'This fake has no OAuth app');
+    if (method !== 'POST') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return hubspotError(400, 'VALIDATION_ERROR', 'Parameters must be form-encoded in the body');
+    }
+    const form = new URLSearchParams(text);
+    const refuse = (message: string) => hubspotError(400, 'VALIDATION_ERROR', message);
+    if (form.get('client_id') !== app.clientId) return refuse('Invalid client_id');
+    if (form.get('client_secret') !== app.clientSecret) return refuse('Invalid client_secret');
+    if (path === `${OAUTH_PATH}/token`) {
+      const grantType = form.get('grant_type');
+      if (grantType === 'authorization_code') {
+        if (form.get('redirect_uri') !== app.redirectUri) return refuse('redirect_uri does not match');
+        const code = this.codes.get(form.get('code') ?? '');
+        if (!code || code.used) return refuse('Invalid or expired authorization code');
+        code.used = true;
+        const grant = { hubId: code.hubId, revoked: false };
+        const refreshToken = `hs-rt-${code.hubId}-${randomUUID()}`;
+        this.refreshTokens.set(refreshToken, grant);
+        return this.tokenAnswer(grant, refreshToken);
+      }
+      if (grantType === 'refresh_token') {
+        const refreshToken = form.get('refresh_token') ?? '';
+        const grant = this.refreshTokens.get(refreshToken);
+        if (!grant || grant.revoked) return refuse('missing or invalid refresh token');
+        return this.tokenAnswer(grant, refreshToken);
+      }
+      return refuse(`Unsupported grant_type ${grantType}`);
+    }
+    if (path === `${OAUTH_PATH}/token/introspect`) {
+      const token = form.get('token') ?? '';
+      const grant = this.liveAccess(token);
+      if (!grant) return { status: 200, body: { active: false } };
+      const expiresIn = Math.round(((this.accessTokens.get(token)?.expiresAt ?? 0) - this.now().getTime()) / 1000);
+      return {
+        status: 200,
+        body: {
+          active: true,
+          token_use: 'access_token',
+          hub_id: grant.hubId,
+          client_id: app.clientId,
+          app_id: 1,
+          scopes: ['oauth', 'crm.objects.deals.read'],
+          expires_in: expiresIn,
+          token_type: 'bearer',
+        },
+      };
+    }
+    if (path === `${OAUTH_PATH}/token/revoke`) {
+      const grant = this.refreshTokens.get(form.get('token') ?? '');
+      if (grant) grant.revoked = true;
+      return { status: 200, body: {} };
+    }
+    return hubspotError(404, 'OBJECT_NOT_FOUND', `No route for ${method} ${path}`);
+  }
+
+  private authorised(header: string | undefined): Answer | null {
+    if (header === `Bearer ${this.accessToken}`) return null;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    if (this.liveAccess(token)) return null;
+    if (this.accessTokens.has(token)) {
+      return hubspotError(401, 'EXPIRED_AUTHENTICATION', 'The OAuth token used to make this call expired.');
+    }
+    return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found or invalid.');
+  }
 
   addDeal(id: string, properties: Record<string, string | null>): void {
     this.deals.set(id, { ...properties });
@@ -190,9 +338,10 @@ class FakeHubSpotServer {
   ): Answer {
     const failure = this.takeFailure();
     if (failure !== undefined) return failure;
-    if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
-      return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found or invalid.');
-    }
+    const oauth = this.oauthAnswer(req, method, path, text);
+    if (oauth !== null) return oauth;
+    const refused = this.authorised(req.headers.authorization);
+    if (refused !== null) return refused;
     if (path === DEALS_BATCH_READ) {
       if (method !== 'POST') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -332,8 +481,14 @@ class FakeHubSpotServer {
   }
 }
 
-export async function startFakeHubSpot(opts: { accessToken?: string } = {}): Promise<FakeHubSpot> {
-  const fake = new FakeHubSpotServer(opts.accessToken ?? FAKE_HUBSPOT_TOKEN);
+export async function startFakeHubSpot(
+  opts: { accessToken?: string; oauth?: FakeHubSpotOAuthApp; now?: () => Date } = {},
+): Promise<FakeHubSpot> {
+  const fake = new FakeHubSpotServer(
+    opts.accessToken ?? FAKE_HUBSPOT_TOKEN,
+    opts.oauth ?? null,
+    opts.now ?? (() => new Date()),
+  );
   await new Promise<void>((resolve, reject) => {
     fake.server.once('error', reject);
     fake.server.listen(0, '127.0.0.1', () => resolve());
@@ -342,6 +497,9 @@ export async function startFakeHubSpot(opts: { accessToken?: string } = {}): Pro
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     accessToken: fake.accessToken,
+    approve: (hubId) => fake.approve(hubId),
+    uninstall: (hubId) => fake.uninstall(hubId),
+    liveRefreshTokens: (hubId) => fake.liveRefreshTokens(hubId),
     addDeal: (id, properties) => fake.addDeal(id, properties),
     addOwner: (owner) => fake.addOwner(owner),
     putEngagement: (path, id, engagement) => fake.putEngagement(path, id, engagement),

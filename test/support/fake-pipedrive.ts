@@ -5,7 +5,20 @@
  * The fake answers `GET /api/v2/deals?ids=…` and `GET /api/v1/users/{id}` the way Pipedrive does,
  * including the refusals: a missing or wrong `x-api-token` (401, Pipedrive's error JSON), more than
  * 100 ids or non-integer ids (400), unknown users or paths (404), and injected failures (`failNext`).
- * It only takes the token in the `x-api-token` header, which is what Pipedrive asks integrations to use.
+ * It only takes the token in the `x-api-token` header, which is what Pipedrive asks integrations to use,
+ * or an OAuth access token as `Authorization: Bearer` (401 once expired by the injected clock).
+ *
+ * OAuth, when started with `oauth` (https://pipedrive.readme.io/docs/marketplace-oauth-authorization),
+ * on the same server, which stands for both oauth.pipedrive.com and the company's `api_domain`:
+ * - `approve(companyId)` stands for an admin approving the app: the code it redirects with, good once;
+ * - `POST /oauth/token`: HTTP Basic `client_id:client_secret` (401 `invalid_client` otherwise), form
+ *   `grant_type=authorization_code` (the redirect URI must match, 400 `invalid_grant` for an unknown or
+ *   used code) or `refresh_token` (400 for an unknown or revoked one); answers `{ access_token,
+ *   token_type, refresh_token, scope, expires_in: 3599, api_domain }`;
+ * - `POST /oauth/revoke`: revokes the refresh token given;
+ * - `GET /api/v1/users/me` (Bearer only): the user, with the `company_id` the grant belongs to
+ *   (https://developers.pipedrive.com/docs/api/v1/Users#getCurrentUser);
+ * - `uninstall(companyId)`: the company removes the app, so its refresh tokens stop working.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -42,11 +55,23 @@ export interface RecordedCall {
   path: string;
   query: Record<string, string>;
   token: string | undefined;
+  /** The `Authorization` header (OAuth calls). */
+  authorization?: string | undefined;
   status: number;
+}
+
+export interface FakePipedriveOAuthApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
 }
 
 export interface FakePipedrive {
   baseUrl: string;
+  /** An admin approving the app for the company: the code Pipedrive redirects with. */
+  approve(companyId: number): string;
+  uninstall(companyId: number): void;
+  liveRefreshTokens(companyId: number): number;
   /** The only token the fake accepts. */
   apiToken: string;
   /** Stores a deal; missing fields get the values of `v2DealRecord`. */
@@ -373,7 +398,15 @@ function sendError(res: ServerResponse, status: number, error: string, headers?:
   return send(res, status, { success: false, error, errorCode: status, error_info: ERROR_INFO, data: null }, headers);
 }
 
-export async function startFakePipedrive(): Promise<FakePipedrive> {
+export async function startFakePipedrive(
+  opts: { oauth?: FakePipedriveOAuthApp; now?: () => Date } = {},
+): Promise<FakePipedrive> {
+  const now = opts.now ?? (() => new Date());
+  const codes = new Map<string, { companyId: number; used: boolean }>();
+  const refreshTokens = new Map<string, { companyId: number; revoked: boolean }>();
+  const accessTokens = new Map<string, { grant: { companyId: number; revoked: boolean }; expiresAt: number }>();
+  let issued = 0;
+  let baseUrl = '';
   const deals = new Map<number, Json>();
   const users = new Map<number, FakeUser>();
   const failures: (FailureSpec & { times: number })[] = [];
@@ -416,34 +449,112 @@ export async function startFakePipedrive(): Promise<FakePipedrive> {
     return sendError(res, failure.status, message, headers);
   }
 
-  function route(req: IncomingMessage, res: ServerResponse, url: URL): number {
+  function tokenAnswer(res: ServerResponse, grant: { companyId: number; revoked: boolean }, refreshToken: string) {
+    const accessToken = `pd-at-${grant.companyId}-${++issued}-${randomUUID()}`;
+    accessTokens.set(accessToken, { grant, expiresAt: now().getTime() + 3599 * 1000 });
+    return send(res, 200, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      refresh_token: refreshToken,
+      scope: 'deals:read,users:read',
+      expires_in: 3599,
+      api_domain: baseUrl,
+    });
+  }
+
+  /** `/oauth/token` and `/oauth/revoke`; null for any other path. */
+  function oauthRoute(req: IncomingMessage, res: ServerResponse, path: string, text: string): number | null {
+    if (path !== '/oauth/token' && path !== '/oauth/revoke') return null;
+    const app = opts.oauth;
+    if (!app) return sendError(res, 404, 'Unknown method .');
+    const basic = `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`;
+    if (req.method !== 'POST') return sendError(res, 405, 'Method not allowed');
+    if (req.headers.authorization !== basic) return send(res, 401, { error: 'invalid_client' });
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return send(res, 400, { error: 'invalid_request' });
+    const form = new URLSearchParams(text);
+    if (path === '/oauth/revoke') {
+      const grant = refreshTokens.get(form.get('token') ?? '');
+      if (grant) grant.revoked = true;
+      return send(res, 200, {});
+    }
+    if (form.get('grant_type') === 'authorization_code') {
+      const code = codes.get(form.get('code') ?? '');
+      if (form.get('redirect_uri') !== app.redirectUri || !code || code.used)
+        return send(res, 400, { error: 'invalid_grant' });
+      code.used = true;
+      const grant = { companyId: code.companyId, revoked: false };
+      const refreshToken = `pd-rt-${code.companyId}-${randomUUID()}`;
+      refreshTokens.set(refreshToken, grant);
+      return tokenAnswer(res, grant, refreshToken);
+    }
+    if (form.get('grant_type') === 'refresh_token') {
+      const refreshToken = form.get('refresh_token') ?? '';
+      const grant = refreshTokens.get(refreshToken);
+      if (!grant || grant.revoked) return send(res, 400, { error: 'invalid_grant' });
+      return tokenAnswer(res, grant, refreshToken);
+    }
+    return send(res, 400, { error: 'unsupported_grant_type' });
+  }
+
+  /** The grant a live Bearer token belongs to; undefined for the API token or none. */
+  function bearerGrant(req: IncomingMessage): { companyId: number; revoked: boolean } | null | undefined {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ')) return undefined;
+    const access = accessTokens.get(header.slice('Bearer '.length));
+    return access && !access.grant.revoked && access.expiresAt > now().getTime() ? access.grant : null;
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, url: URL, text: string): number {
     const failed = injectedFailure(res);
     if (failed !== null) return failed;
-    if (req.headers['x-api-token'] !== FAKE_PIPEDRIVE_TOKEN) return sendError(res, 401, 'unauthorized access');
+    const oauth = oauthRoute(req, res, url.pathname, text);
+    if (oauth !== null) return oauth;
+    const grant = bearerGrant(req);
+    if (grant === null || (grant === undefined && req.headers['x-api-token'] !== FAKE_PIPEDRIVE_TOKEN))
+      return sendError(res, 401, 'unauthorized access');
     if (req.method !== 'GET') return sendError(res, 405, 'Method not allowed');
+    if (url.pathname === '/api/v1/users/me') {
+      if (!grant) return sendError(res, 401, 'unauthorized access');
+      return send(res, 200, { success: true, data: { id: 1, name: 'Admin', company_id: grant.companyId } });
+    }
     if (url.pathname === '/api/v2/deals') return listDeals(res, url.searchParams);
     const user = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname);
     if (user?.[1]) return getUser(res, user[1]);
     return sendError(res, 404, 'Unknown method .');
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const status = route(req, res, url);
+    const status = route(req, res, url, Buffer.concat(chunks).toString('utf8'));
     const token = req.headers['x-api-token'];
     calls.push({
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       token: Array.isArray(token) ? token.join(',') : token,
+      authorization: req.headers.authorization,
       status,
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
+    approve(companyId) {
+      const code = `pd-code-${companyId}-${++issued}`;
+      codes.set(code, { companyId, used: false });
+      return code;
+    },
+    uninstall(companyId) {
+      for (const grant of refreshTokens.values()) if (grant.companyId === companyId) grant.revoked = true;
+    },
+    liveRefreshTokens: (companyId) =>
+      [...refreshTokens.values()].filter((g) => g.companyId === companyId && !g.revoked).length,
     apiToken: FAKE_PIPEDRIVE_TOKEN,
     addDeal: (record) => deals.set(record.id, v2DealRecord(record)),
     addUser: (user) => users.set(user.id, user),

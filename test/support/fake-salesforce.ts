@@ -10,9 +10,20 @@
  *   SOQL; anything else is 400 MALFORMED_QUERY. Answers come in batches of `queryBatchSize`,
  *   the rest behind `nextRecordsUrl`.
  *
+ * With `oauth` (a connected app), the fake is also the login host: `approve(orgId)` stands for an admin's
+ * consent and gives a code good once; `POST /services/oauth2/token` (form; client id and secret, the
+ * redirect URI, an unknown or used code, a revoked refresh token: 400) answers `{ access_token,
+ * refresh_token, instance_url, id }`, and a refresh answers no new refresh token; sessions end after two
+ * hours (Salesforce's default timeout) by the injected clock; `GET /id/{org}/{user}` with the session's
+ * bearer token answers its `organization_id`; `POST /services/oauth2/revoke` revokes a refresh token.
+ * (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm,
+ * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_openid.htm; its OAuth errors keep
+ * the REST error shape, which the app does not read.)
+ *
  * A missing or wrong bearer token gets 401 `INVALID_SESSION_ID`, errors being Salesforce's JSON
  * array `[{ "message", "errorCode" }]`. Ids match on their 15-character form, as in Salesforce.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeXml, OUTBOUND_NS, SOAP_ENVELOPE_NS, SOBJECT_NS } from '../../src/integrations/salesforce/soap.js';
@@ -43,8 +54,18 @@ export interface FakeFailure {
   retryAfter?: number;
 }
 
+export interface FakeSalesforceOAuthApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
 export interface FakeSalesforceOptions {
   accessToken?: string;
+  /** A connected app: the fake is then also the login host (token, revoke and identity endpoints). */
+  oauth?: FakeSalesforceOAuthApp;
+  /** The clock that ends OAuth sessions (two hours, Salesforce's default timeout). */
+  now?: () => Date;
   multiCurrency?: boolean;
   /** Records per query answer; Salesforce's default is 2000. */
   queryBatchSize?: number;
@@ -53,6 +74,11 @@ export interface FakeSalesforceOptions {
 export interface FakeSalesforce {
   instanceUrl: string;
   accessToken: string;
+  /** An admin approving the connected app for the org: the code Salesforce redirects with. */
+  approve(organizationId: string): string;
+  liveRefreshTokens(organizationId: string): number;
+  /** Every call's `Authorization` header, in order. */
+  authorizations: (string | undefined)[];
   addOpportunity(record: FakeRecord): void;
   addUser(user: FakeUser): void;
   failNext(failure: FakeFailure): void;
@@ -130,7 +156,83 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
   const failures: { status: number; times: number; errorCode: string; retryAfter?: number }[] = [];
   const pendingPages = new Map<string, unknown[]>();
   const calls: FakeCall[] = [];
+  const authorizations: (string | undefined)[] = [];
   let locators = 0;
+  const now = options.now ?? (() => new Date());
+  let baseUrl = '';
+  let issued = 0;
+  type Grant = { organizationId: string; revoked: boolean };
+  const codes = new Map<string, { organizationId: string; used: boolean }>();
+  const refreshTokens = new Map<string, Grant>();
+  const sessions = new Map<string, { grant: Grant; endsAt: number }>();
+  const SESSION_MS = 2 * 60 * 60_000;
+
+  function liveSession(token: string | undefined): Grant | null {
+    const live = token === undefined ? undefined : sessions.get(token);
+    return live && !live.grant.revoked && live.endsAt > now().getTime() ? live.grant : null;
+  }
+
+  function session(grant: Grant, refreshToken: string | null) {
+    const accessToken = `00D!sf-at-${++issued}-${randomUUID()}`;
+    sessions.set(accessToken, { grant, endsAt: now().getTime() + SESSION_MS });
+    return {
+      access_token: accessToken,
+      ...(refreshToken && { refresh_token: refreshToken }),
+      signature: 'fake',
+      scope: 'api refresh_token',
+      instance_url: baseUrl,
+      id: `${baseUrl}/id/${grant.organizationId}/005000000000001AAA`,
+      token_type: 'Bearer',
+      issued_at: String(now().getTime()),
+    };
+  }
+
+  /** The login host's endpoints (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm); null for others. */
+  function oauthRoute(req: IncomingMessage, url: URL, text: string): unknown {
+    const app = options.oauth;
+    const identity = /^\/id\/(00D\w+)\/(005\w+)$/.exec(url.pathname);
+    if (identity) {
+      const grant = liveSession(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]);
+      if (!grant || grant.organizationId !== identity[1])
+        throw new SalesforceError(403, 'Bad_OAuth_Token', 'Bad_OAuth_Token');
+      return {
+        id: url.toString(),
+        organization_id: grant.organizationId,
+        user_id: identity[2],
+        username: 'admin@example.com',
+      };
+    }
+    if (url.pathname !== '/services/oauth2/token' && url.pathname !== '/services/oauth2/revoke') return null;
+    if (!app || req.method !== 'POST')
+      throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    const form = new URLSearchParams(text);
+    if (url.pathname === '/services/oauth2/revoke') {
+      const grant = refreshTokens.get(form.get('token') ?? '');
+      if (!grant) throw new SalesforceError(400, 'unsupported_token_type', 'this token type is not supported');
+      grant.revoked = true;
+      return {};
+    }
+    if (form.get('client_id') !== app.clientId || form.get('client_secret') !== app.clientSecret)
+      throw new SalesforceError(400, 'invalid_client', 'invalid client credentials');
+    if (form.get('grant_type') === 'authorization_code') {
+      const code = codes.get(form.get('code') ?? '');
+      if (form.get('redirect_uri') !== app.redirectUri)
+        throw new SalesforceError(400, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+      if (!code || code.used) throw new SalesforceError(400, 'invalid_grant', 'invalid authorization code');
+      code.used = true;
+      const grant = { organizationId: code.organizationId, revoked: false };
+      const refreshToken = `5Aep-sf-rt-${randomUUID()}`;
+      refreshTokens.set(refreshToken, grant);
+      return session(grant, refreshToken);
+    }
+    if (form.get('grant_type') === 'refresh_token') {
+      const grant = refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!grant || grant.revoked) throw new SalesforceError(400, 'invalid_grant', 'expired access/refresh token');
+      // A refresh answers a new session and no new refresh token.
+      return session(grant, null);
+    }
+    throw new SalesforceError(400, 'unsupported_grant_type', 'grant type not supported');
+  }
 
   function retrieveOpportunities(version: string, search: URLSearchParams) {
     const ids = (search.get('ids') ?? '').split(',').filter(Boolean);
@@ -182,9 +284,12 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
     return page(version, rest);
   }
 
-  function route(req: IncomingMessage, url: URL): unknown {
+  function route(req: IncomingMessage, url: URL, text: string): unknown {
+    const oauth = oauthRoute(req, url, text);
+    if (oauth !== null) return oauth;
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer !== accessToken) throw new SalesforceError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    if (bearer !== accessToken && !liveSession(bearer))
+      throw new SalesforceError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     if (req.method !== 'GET')
       throw new SalesforceError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed`);
     const match = /^\/services\/data\/(v\d+\.\d+)\/(composite\/sobjects\/Opportunity|query)(?:\/([\w-]+))?$/.exec(
@@ -205,15 +310,19 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
     return new SalesforceError(failure.status, failure.errorCode, 'Injected failure', failure.retryAfter);
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    authorizations.push(req.headers.authorization);
+    const url = new URL(req.url ?? '/', baseUrl || 'http://127.0.0.1');
     let status = 200;
     let body: unknown;
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=UTF-8' };
     try {
       const failure = injectedFailure();
       if (failure) throw failure;
-      body = route(req, url);
+      body = route(req, url, text);
     } catch (error) {
       if (!(error instanceof SalesforceError)) throw error;
       status = error.status;
@@ -227,10 +336,19 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
   const server = createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
-    instanceUrl: `http://127.0.0.1:${port}`,
+    instanceUrl: baseUrl,
     accessToken,
+    approve(organizationId) {
+      const code = `aPrx-sf-code-${++issued}`;
+      codes.set(code, { organizationId, used: false });
+      return code;
+    },
+    liveRefreshTokens: (organizationId) =>
+      [...refreshTokens.values()].filter((g) => g.organizationId === organizationId && !g.revoked).length,
+    authorizations,
     addOpportunity: (record) => opportunities.set(key(record.Id), record),
     addUser: (user) => users.set(key(user.Id), user),
     failNext: ({ status, times = 1, errorCode = ERROR_CODES[status] ?? 'UNKNOWN_EXCEPTION', retryAfter }) =>

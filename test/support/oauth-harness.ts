@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type KpiBot } from '../../src/app.js';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { type CrmConfig, parseCrmConfig } from '../../src/integrations/crm-config.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { createLogger, type Logger } from '../../src/lib/logger.js';
 import type { EncryptionKeys } from '../../src/lib/secret-box.js';
 import { type FakeSlack, isResponse, type OAuthV2AccessResponse, type RecordedResponse } from './fake-slack.js';
 import { eventBody, postSigned, slashCommandBody } from './slack-signing.js';
@@ -31,6 +31,8 @@ export async function startOAuthReplica(opts: {
   crm?: CrmConfig;
   /** Many-workspace mode needs a key, as in production. */
   encryption?: EncryptionKeys;
+  /** Where the app logs (default: silent). */
+  logger?: Logger;
 }): Promise<OAuthReplica> {
   const { fake, database } = opts;
   const bot = await buildApp({
@@ -44,7 +46,7 @@ export async function startOAuthReplica(opts: {
       encryption: opts.encryption ?? { current: Buffer.alloc(32, 9), previous: [] },
     },
     database,
-    logger: createLogger('silent'),
+    logger: opts.logger ?? createLogger('silent'),
     ...(opts.now && { now: opts.now }),
     scheduleJobs: false,
   });

@@ -24,7 +24,8 @@ import {
 import { DEAL_PROPERTIES, dealFieldsFromProperties } from './deal-properties.js';
 
 export interface HubSpotApiOptions {
-  accessToken: string;
+  /** A fixed token (the environment's), or how to get a current one (an OAuth grant, refreshed as it expires). */
+  accessToken: string | (() => Promise<string>);
   /** Default https://api.hubapi.com; tests point it at a fake. */
   baseUrl?: string;
   fetch?: typeof fetch;
@@ -86,12 +87,13 @@ export function createHubSpotApi(opts: HubSpotApiOptions): CrmApi {
   /** One call: the response if 2xx, null if 404, else a throw. Error texts never include the token. */
   async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response | null> {
     const what = `HubSpot ${method} ${path}`;
+    const token = typeof opts.accessToken === 'string' ? opts.accessToken : await opts.accessToken();
     let response: Response;
     try {
       response = await fetchImpl(`${baseUrl}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${opts.accessToken}`,
+          authorization: `Bearer ${token}`,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

@@ -15,13 +15,18 @@ import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from '../adapter
 import type { DealFields } from '../crm-event.js';
 import { describeIssues, PipedriveDeal, toDealFields } from './records.js';
 
-export interface PipedriveApiOptions {
-  /** A user's personal API token; it sees what that user may see. */
-  apiToken: string;
-  /** `https://{company}.pipedrive.com`. */
-  baseUrl: string;
-  fetch?: typeof fetch;
-}
+export type PipedriveApiOptions = { fetch?: typeof fetch } & (
+  | {
+      /** A user's personal API token; it sees what that user may see. */
+      apiToken: string;
+      /** `https://{company}.pipedrive.com`. */
+      baseUrl: string;
+    }
+  | {
+      /** A workspace's OAuth grant: a current access token, and the company's `api_domain`. */
+      grant: () => Promise<{ accessToken: string; apiUrl: string }>;
+    }
+);
 
 /** API v2 `GET /deals` takes "up to 100 entity ids". */
 export const MAX_IDS_PER_REQUEST = 100;
@@ -56,14 +61,22 @@ function integerIds(ids: readonly string[]): string[] {
 
 export function createPipedriveApi(opts: PipedriveApiOptions): CrmApi {
   const doFetch = opts.fetch ?? fetch;
-  const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+
+  /** Where to send a request, and how it authenticates: the API token's header, or the grant's bearer token. */
+  async function target(): Promise<{ baseUrl: string; auth: Record<string, string> }> {
+    if ('apiToken' in opts)
+      return { baseUrl: opts.baseUrl.replace(/\/+$/, ''), auth: { 'x-api-token': opts.apiToken } };
+    const { accessToken, apiUrl } = await opts.grant();
+    return { baseUrl: apiUrl, auth: { authorization: `Bearer ${accessToken}` } };
+  }
 
   /** GETs a path; null for 404. Throws the errors `CrmApi` callers know how to wait on or report. */
   async function get(path: string): Promise<unknown> {
+    const { baseUrl, auth } = await target();
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {
-        headers: { 'x-api-token': opts.apiToken, accept: 'application/json' },
+        headers: { ...auth, accept: 'application/json' },
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {

@@ -26,10 +26,20 @@ import {
 } from './fields.js';
 import { isSalesforceId, shortId } from './ids.js';
 
-export interface SalesforceApiOptions {
-  /** Where the token was issued, e.g. `https://MyDomainName.my.salesforce.com`. */
-  instanceUrl: string;
-  accessToken: string;
+export type SalesforceApiOptions = SalesforceApiSettings &
+  (
+    | {
+        /** Where the token was issued, e.g. `https://MyDomainName.my.salesforce.com`. */
+        instanceUrl: string;
+        accessToken: string;
+      }
+    | {
+        /** A workspace's OAuth grant: a current access token, and the org's instance URL. */
+        grant: () => Promise<{ accessToken: string; apiUrl: string }>;
+      }
+  );
+
+interface SalesforceApiSettings {
   /** Default DEFAULT_API_VERSION. */
   apiVersion?: string;
   /** Only organizations with multiple currencies have `CurrencyIsoCode`; asking others for it is refused (400). */
@@ -115,11 +125,19 @@ export function createSalesforceApi(options: SalesforceApiOptions): CrmApi {
   const fetchImpl = options.fetch ?? fetch;
   const dealFieldNames = options.multiCurrency ? [...OPPORTUNITY_FIELDS, CURRENCY_FIELD] : OPPORTUNITY_FIELDS;
 
+  /** The instance and token: fixed (the environment's), or the workspace's grant as it is now. */
+  async function session(): Promise<{ instanceUrl: string; accessToken: string }> {
+    if ('accessToken' in options) return options;
+    const { accessToken, apiUrl } = await options.grant();
+    return { accessToken, instanceUrl: apiUrl };
+  }
+
   async function get(path: string): Promise<unknown> {
+    const { instanceUrl, accessToken } = await session();
     let response: Response;
     try {
-      response = await fetchImpl(new URL(path, options.instanceUrl), {
-        headers: { Authorization: `Bearer ${options.accessToken}`, Accept: 'application/json' },
+      response = await fetchImpl(new URL(path, instanceUrl), {
+        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {

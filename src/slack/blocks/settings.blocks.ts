@@ -5,6 +5,7 @@ import { GATED_KINDS, SETTINGS_FIELDS, type SettingsPart, SHOW } from '../../hom
 import { ACTIVITY_KIND_KEYS, ACTIVITY_KINDS } from '../../kpi/activity-kinds.js';
 import { ACTIONS, VIEWS } from '../ids.js';
 import { inputBlock, option, plain } from './contest.blocks.js';
+import { crmHomeBlocks } from './crm-connect.blocks.js';
 import { type Block, context, header, section } from './message.js';
 
 /** The settings section of a manager's App Home and the modals that change them: pure Block Kit builders. */
@@ -69,6 +70,7 @@ export function settingsHomeBlocks(s: SettingsSection): Block[] {
       ],
     },
     context(...[boards, crm].filter(Boolean), 'Only managers see this.'),
+    ...(s.crm ? crmHomeBlocks(s.crm) : []),
   ];
 }
 

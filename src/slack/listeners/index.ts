@@ -3,6 +3,8 @@ import type { AppDeps } from '../deps.js';
 import { ACTIONS, COMMAND, FUNCTIONS, SHORTCUTS, VIEWS } from '../ids.js';
 import { replyToUserErrors } from '../user-errors.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
+import { crmAuthorizeAction } from './actions/crm-authorize.action.js';
+import { createCrmConnectAction } from './actions/crm-connect.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createOpenLogModalAction } from './actions/open-log-modal.action.js';
 import { createForgetAction } from './actions/privacy-forget.action.js';
@@ -46,6 +48,8 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   app.view(VIEWS.logActivity, createLogActivityView(deps));
   app.action(new RegExp(`^${ACTIONS.quickLog}_`), createQuickLogAction(deps));
   app.action(ACTIONS.openLogModal, createOpenLogModalAction(deps));
+  app.action(ACTIONS.crmAuthorize, crmAuthorizeAction);
+  app.action(ACTIONS.crmConnect, createCrmConnectAction(deps));
   // The manifest's 'message.im': Bolt delivers it as a 'message' event; the handler keeps DMs only.
   app.event('message', createDirectMessageHandler(deps));
   const reaction = createReactionHandler(deps);

@@ -5,14 +5,17 @@ import { crmConnections } from '../../db/schema.js';
 import { sealedIn } from '../../db/secrets-at-rest.js';
 import { ACTIVITY_SOURCES, type ActivitySource, mappingKey, parseKinds } from '../../integrations/activity-mapping.js';
 import { loadAllMappings, setActivityMapping } from '../../integrations/activity-mapping.repository.js';
-import { CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
+import { CRM_ACCOUNT_NOUN, CRM_LABEL, CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
+import { disconnect } from '../../integrations/crm-grants.js';
 import { requeueWaiting, waitingSummary } from '../../integrations/inbox.repository.js';
 import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
 import { ACTIVITY_KINDS, type ActivityKind } from '../../kpi/activity-kinds.js';
 import type { Member } from '../../members/members.repository.js';
 import { requireAdmin } from '../../members/roles.js';
+import { grantRefusedText } from '../blocks/crm-connect.blocks.js';
 import { crmMappingMessage } from '../blocks/crm-mapping.blocks.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
+import { authorizeMessage } from '../crm-connect.js';
 import type { AppDeps } from '../deps.js';
 import type { Subcommand } from './subcommand.js';
 import { fail, mentionedUsers, ok, type Parsed, quote } from './words.js';
@@ -21,6 +24,7 @@ export type CrmCommand =
   | { type: 'crm'; action: 'status' }
   | { type: 'crm'; action: 'map'; source: CrmSource; ownerId: string; userId: string }
   | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
+  | { type: 'crm'; action: 'disconnect'; source: CrmSource }
   | { type: 'crm'; action: 'map-activity-list' }
   | {
       type: 'crm';
@@ -41,15 +45,11 @@ const MAPPING_KEY = /^[a-z0-9_]{1,60}(?::[a-z0-9_.-]{1,80})?$/;
 const USAGE =
   '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
   '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
-  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM; ' +
+  '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM (by OAuth where this server has the CRM app configured); ' +
+  '`/kpi crm disconnect &lt;crm&gt;` disconnects it and revokes our access where the CRM allows; ' +
   MAP_ACTIVITY_USAGE;
 
-const LABEL: Record<CrmSource, string> = {
-  hubspot: 'HubSpot',
-  salesforce: 'Salesforce',
-  pipedrive: 'Pipedrive',
-  generic: 'Generic webhook',
-};
+const LABEL = CRM_LABEL;
 
 /** `/kpi crm …`: admins only. A rep trying gets a polite refusal and nothing changes. */
 export const crmSubcommand: Subcommand<CrmCommand> = {
@@ -62,8 +62,9 @@ export const crmSubcommand: Subcommand<CrmCommand> = {
     if (action === undefined || action === 'status') return ok({ type: 'crm', action: 'status' });
     if (action === 'map-activity') return parseMapActivity(words.slice(1));
     const source = CRM_SOURCES.find((s) => s === crm);
-    if (action === 'map' || action === 'connect') {
+    if (action === 'map' || action === 'connect' || action === 'disconnect') {
       if (!source) return fail(`Name the CRM: ${CRM_SOURCES.join(', ')}.`, USAGE);
+      if (action === 'disconnect') return ok({ type: 'crm', action: 'disconnect', source });
       if (action === 'connect') return ok({ type: 'crm', action: 'connect', source, accountId: words[2] ?? null });
       const userId = mentionedUsers(raw)[0];
       if (!id || !userId)
@@ -117,6 +118,8 @@ async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promi
     }
     case 'connect':
       return connect(deps, member, command.source, command.accountId);
+    case 'disconnect':
+      return disconnectCrm(deps, workspaceId, command.source);
     case 'map-activity-list':
       return crmMappingMessage(await loadAllMappings(deps.db, workspaceId));
     case 'map-activity': {
@@ -154,7 +157,10 @@ async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessa
   const lines = deps.crm.perWorkspaceConnections
     ? connections.map(
         (c) =>
-          `• ${LABEL[c.source as CrmSource]}: \`${baseUrl(deps)}/webhooks/${c.source}${c.source === 'hubspot' ? '' : `/${c.id}`}\``,
+          `• ${LABEL[c.source as CrmSource]}: \`${baseUrl(deps)}/webhooks/${c.source}${c.source === 'hubspot' ? '' : `/${c.id}`}\`` +
+          (c.tokens === null
+            ? ''
+            : ` (${ACCOUNT_NOUN[c.source as CrmSource]} ${escapeMrkdwn(c.accountId ?? '')}, connected by OAuth)`),
       )
     : (['hubspot', 'salesforce', 'pipedrive', 'generic'] as const)
         .filter((s) => deps.crm.config[s] !== null)
@@ -167,6 +173,9 @@ async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessa
         : 'No CRM is connected yet. `/kpi help crm` says how.',
     ),
   ];
+  for (const refused of connections.filter((c) => c.tokensRefusedAt !== null)) {
+    blocks.push(section(grantRefusedText(refused.source as CrmSource)));
+  }
   if (waiting.length > 0) {
     blocks.push(
       section(
@@ -189,12 +198,7 @@ async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessa
   return { text: `CRM: ${lines.length} connected, ${unmapped.length} owners not matched`, blocks };
 }
 
-const ACCOUNT_NOUN: Record<CrmSource, string> = {
-  hubspot: 'portal',
-  salesforce: 'organization',
-  pipedrive: 'company',
-  generic: 'account',
-};
+const ACCOUNT_NOUN = CRM_ACCOUNT_NOUN;
 
 const NEEDS_ACCOUNT: Partial<Record<CrmSource, string>> = {
   hubspot: 'your HubSpot portal (hub) id',
@@ -214,6 +218,9 @@ async function connect(
   }
   if (source === 'hubspot' && !deps.crm.config.hubspot)
     return textMessage('HubSpot webhooks are not enabled on this server (HUBSPOT_CLIENT_SECRET).');
+  const client = deps.crm.oauth[source];
+  // Where the CRM connects by OAuth, its answer proves the account: no id is taken on anyone's word.
+  if (client) return authorizeMessage(deps, member, client);
   const need = NEEDS_ACCOUNT[source];
   if (need && !accountId) return textMessage(`Add ${need}: \`/kpi crm connect ${source} <id>\`.`);
   const id = randomBytes(12).toString('hex');
@@ -256,4 +263,16 @@ async function connect(
       context('Only you can see this message. Keep the secret private.'),
     ],
   };
+}
+
+async function disconnectCrm(deps: AppDeps, workspaceId: string, source: CrmSource): Promise<SlackMessage> {
+  const grants = { db: deps.db, box: deps.crm.secrets, now: deps.now };
+  const { removed, revoked } = await disconnect(grants, deps.crm.oauth[source], workspaceId, source);
+  if (!removed) return textMessage(`${LABEL[source]} is not connected to this workspace; nothing to do.`);
+  return textMessage(
+    `Done: ${LABEL[source]} is disconnected. ` +
+      (revoked
+        ? `Our access was revoked in ${LABEL[source]} too.`
+        : `Its webhooks are no longer accepted here; remove them in ${LABEL[source]} too.`),
+  );
 }

@@ -31,7 +31,37 @@ describe('the Home settings section', () => {
       { channelId: 'CEAST', count: 1 },
     ],
     unmappedOwners: 3,
+    crm: null,
     ...over,
+  });
+
+  it('shows an admin the CRMs to connect, those connected, and a grant the CRM stopped honouring', () => {
+    const blocks = settingsHomeBlocks(
+      section({
+        crm: {
+          connections: [{ source: 'hubspot', accountId: '62515', refused: true }],
+          connectable: ['hubspot'],
+        },
+      }),
+    );
+    expect(validateBlocks(blocks, '/blocks', 100)).toEqual([]);
+    const text = JSON.stringify(blocks);
+    expect(text).toContain('HubSpot no longer accepts our access');
+    expect(text).toContain('"action_id":"kpi_crm_connect","text":{"type":"plain_text","text":"Reconnect HubSpot"}');
+    const fresh = JSON.stringify(settingsHomeBlocks(section({ crm: { connections: [], connectable: ['hubspot'] } })));
+    expect(fresh).toContain('"text":"Connect HubSpot"');
+    expect(fresh).not.toContain('no longer accepts');
+    const live = JSON.stringify(
+      settingsHomeBlocks(
+        section({
+          crm: { connections: [{ source: 'hubspot', accountId: '62515', refused: false }], connectable: ['hubspot'] },
+        }),
+      ),
+    );
+    expect(live).toContain('HubSpot portal 62515 connected');
+    expect(live).not.toContain('kpi_crm_connect');
+    // A manager who is not an admin sees none of it.
+    expect(JSON.stringify(settingsHomeBlocks(section()))).not.toContain('kpi_crm_connect');
   });
 
   it('summarises the settings, with a button per modal, the boards and the CRM owners waiting', () => {

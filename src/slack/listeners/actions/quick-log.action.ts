@@ -51,7 +51,7 @@ export function createQuickLogAction(deps: AppDeps) {
       await client.chat.update({ channel: body.channel.id, ts: body.message.ts, ...refreshed });
       return;
     }
-    await publishHome({ db: deps.db, logger: deps.logger, client }, { ...ids, now });
+    await publishHome({ db: deps.db, logger: deps.logger, client, crm: deps.crm }, { ...ids, now });
     if (created) await client.chat.postMessage({ channel: body.user.id, ...message });
   };
 }

@@ -10,7 +10,7 @@ export function createAppHomeHandler(deps: AppDeps) {
   return async ({ event, client, context, body }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>) => {
     if (event.tab !== 'home') return;
     await publishHome(
-      { db: deps.db, logger: deps.logger, client },
+      { db: deps.db, logger: deps.logger, client, crm: deps.crm },
       {
         workspaceId: context.teamId ?? body.team_id,
         userId: event.user,

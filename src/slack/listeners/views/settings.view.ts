@@ -53,7 +53,7 @@ export function createSettingsView(deps: AppDeps, part: SettingsPart) {
     }
     await ack();
     await publishHome(
-      { db: deps.db, logger: deps.logger, client },
+      { db: deps.db, logger: deps.logger, client, crm: deps.crm },
       { workspaceId, userId: member.userId, enterpriseId: context.enterpriseId, now },
     );
   };
