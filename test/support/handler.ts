@@ -15,9 +15,13 @@ import { openTestDatabase } from './db.js';
 
 export const NOW = new Date('2026-03-10T15:00:00Z');
 
-/** The listeners under actions/, events/ and views/ never touch the CRM runner. */
+/**
+ * The listeners under actions/, events/ and views/ never touch the CRM runner or its settings; the
+ * Home reads which CRMs can be connected by OAuth, and here none can.
+ */
 const NO_CRM = new Proxy({} as AppDeps['crm'], {
   get: (_target, key) => {
+    if (key === 'oauth') return {};
     throw new Error(`handler touched deps.crm.${String(key)}`);
   },
 });
