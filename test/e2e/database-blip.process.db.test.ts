@@ -172,9 +172,14 @@ describeDb.skipIf(TEST_DB === 'pglite')('the running app through a database blip
     // Still the same process, healthy again, and serving normally within seconds: a command that
     // lands on a connection killed a moment ago may still get the friendly apology, none after.
     await waitForStatus(`${url}/healthz`, 200, 10_000, app);
-    const served = async () => JSON.stringify((await (await kpi('UANA', 'me')).reply()).body).includes('Revenue');
+    let lastReply = '';
+    const served = async () => {
+      lastReply = JSON.stringify((await (await kpi('UANA', 'me')).reply()).body);
+      return lastReply.includes('Revenue');
+    };
     const deadline = Date.now() + 10_000;
-    while (!(await served())) expect(Date.now()).toBeLessThan(deadline);
+    const why = () => `last reply: ${lastReply.slice(0, 500)}\napp stderr: ${app.output().stderr.slice(-3000)}`;
+    while (!(await served())) expect(Date.now(), why()).toBeLessThan(deadline);
     for (let i = 0; i < 5; i++) expect(await served()).toBe(true);
     expect(await deathOf(app)).toBeNull();
     expect(app.output().stderr).not.toMatch(/Unhandled|crashed/);
