@@ -78,6 +78,8 @@ interface EventBase {
   eventId: string;
   /** When it happened in the CRM (not when it reached us): events are applied in this order. */
   occurredAt: Date;
+  /** Read by a backfill: applied like any event, announced nowhere (no celebration, contest or badge post). */
+  backfilled?: true;
 }
 
 export type CrmEvent =
