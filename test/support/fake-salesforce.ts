@@ -7,8 +7,23 @@
  *   batch size; Salesforce itself only fails at about 800, with 414) or a field Opportunity lacks
  *   (`CurrencyIsoCode` too, unless the org is multi-currency).
  * - `GET /services/data/vXX.X/query?q=SELECT … FROM User WHERE Id IN ('…', …)`: only that shape of
- *   SOQL; anything else is 400 MALFORMED_QUERY. Answers come in batches of `queryBatchSize`,
- *   the rest behind `nextRecordsUrl`.
+ *   SOQL on User.
+ * - `GET /services/data/vXX.X/query?q=…` on Opportunity (with its `OpportunityHistories`), Lead, Task
+ *   and Event: the SOQL of fake-salesforce-soql.ts, `COUNT()` included; any other object is 400
+ *   MALFORMED_QUERY, a field the object lacks 400 INVALID_FIELD. Like `query` (not `queryAll`), records
+ *   marked `IsDeleted` are left out
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm).
+ * - Answers come in batches of `queryBatchSize` (Salesforce's default 2,000), `{ totalSize, done,
+ *   nextRecordsUrl?, records }`; a child relationship carries at most 200 rows inline, the rest behind
+ *   its own `nextRecordsUrl`
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm). A
+ *   `nextRecordsUrl` is good once, and not after 15 minutes unused (the injected clock): else 400
+ *   INVALID_QUERY_LOCATOR
+ *   (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_limits.htm).
+ * - Every REST answer carries `Sforce-Limit-Info: api-usage=used/limit`; past `dailyApiLimit` calls the
+ *   org's API request limit is spent: 403 REQUEST_LIMIT_EXCEEDED
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm,
+ *   https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_api.htm).
  *
  * With `oauth` (a connected app), the fake is also the login host: `approve(orgId)` stands for an admin's
  * consent and gives a code good once; `POST /services/oauth2/token` (form; client id and secret, the
@@ -27,6 +42,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeXml, OUTBOUND_NS, SOAP_ENVELOPE_NS, SOBJECT_NS } from '../../src/integrations/salesforce/soap.js';
+import { type ChildSelect, matches, parseSoql, SoqlError, type SoqlQuery } from './fake-salesforce-soql.js';
 
 export type SalesforceValue = string | number | boolean | null;
 /** A record as the REST API returns it: dates as `2024-03-01`, date-times as `2024-03-01T10:00:00.000+0000`. */
@@ -69,7 +85,12 @@ export interface FakeSalesforceOptions {
   multiCurrency?: boolean;
   /** Records per query answer; Salesforce's default is 2000. */
   queryBatchSize?: number;
+  /** The org's API requests a day (Enterprise Edition starts at 100,000); default 100,000. */
+  dailyApiLimit?: number;
 }
+
+/** The objects a backfill reads, besides Opportunity. */
+export type FakeObject = 'Lead' | 'Task' | 'Event' | 'OpportunityHistory';
 
 export interface FakeSalesforce {
   instanceUrl: string;
@@ -80,7 +101,11 @@ export interface FakeSalesforce {
   /** Every call's `Authorization` header, in order. */
   authorizations: (string | undefined)[];
   addOpportunity(record: FakeRecord): void;
+  /** A Lead, Task, Event or OpportunityHistory row (`OpportunityId` names its Opportunity). */
+  addRecord(type: FakeObject, record: FakeRecord): void;
   addUser(user: FakeUser): void;
+  /** The org's API requests counted today (other integrations' too); set it to near the limit to test it. */
+  apiUsage: number;
   failNext(failure: FakeFailure): void;
   calls: FakeCall[];
   close(): Promise<void>;
@@ -105,6 +130,48 @@ const OPPORTUNITY_FIELDS = [
   'Type',
 ];
 const USER_FIELDS = ['Id', 'Email', 'Name'];
+/** Fields of the object reference (…/object_reference/sforce_api_objects_lead.htm, _task.htm, _event.htm, _opportunityhistory.htm). */
+const ACTIVITY_FIELDS = ['Id', 'OwnerId', 'WhoId', 'WhatId', 'Subject', 'IsDeleted', 'CreatedDate', 'LastModifiedDate'];
+const OBJECT_FIELDS: Record<FakeObject, readonly string[]> = {
+  Lead: [
+    'Id',
+    'OwnerId',
+    'LeadSource',
+    'Status',
+    'Company',
+    'Email',
+    'IsConverted',
+    'IsDeleted',
+    'CreatedDate',
+    'LastModifiedDate',
+  ],
+  Task: [
+    ...ACTIVITY_FIELDS,
+    'TaskSubtype',
+    'CallDisposition',
+    'CallDurationInSeconds',
+    'Type',
+    'Status',
+    'IsClosed',
+    'CompletedDateTime',
+    'ActivityDate',
+  ],
+  Event: [...ACTIVITY_FIELDS, 'StartDateTime', 'EndDateTime', 'ActivityDateTime', 'ActivityDate'],
+  OpportunityHistory: [
+    'Id',
+    'OpportunityId',
+    'StageName',
+    'Amount',
+    'CloseDate',
+    'Probability',
+    'CreatedDate',
+    'IsDeleted',
+  ],
+};
+/** Rows of a child relationship inline in its parent's answer; the rest behind its own nextRecordsUrl. */
+const CHILD_BATCH_SIZE = 200;
+/** A query locator unused this long is gone. */
+const LOCATOR_IDLE_MS = 15 * 60_000;
 export const FAKE_MAX_IDS = 200;
 const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 const SOQL = /^SELECT\s+(.+?)\s+FROM\s+User\s+WHERE\s+Id\s+IN\s*\((.*)\)$/i;
@@ -150,11 +217,21 @@ function withAttributes(type: string, version: string, record: Record<string, Sa
 export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): Promise<FakeSalesforce> {
   const accessToken = options.accessToken ?? 'fake-salesforce-token';
   const queryBatchSize = options.queryBatchSize ?? 2000;
-  const opportunityFields = options.multiCurrency ? [...OPPORTUNITY_FIELDS, 'CurrencyIsoCode'] : OPPORTUNITY_FIELDS;
+  const opportunityFields = options.multiCurrency
+    ? [...OPPORTUNITY_FIELDS, 'CurrencyIsoCode', 'IsDeleted']
+    : [...OPPORTUNITY_FIELDS, 'IsDeleted'];
+  const dailyApiLimit = options.dailyApiLimit ?? 100_000;
   const opportunities = new Map<string, FakeRecord>();
+  const tables: Record<FakeObject, Map<string, FakeRecord>> = {
+    Lead: new Map(),
+    Task: new Map(),
+    Event: new Map(),
+    OpportunityHistory: new Map(),
+  };
   const users = new Map<string, FakeUser>();
   const failures: { status: number; times: number; errorCode: string; retryAfter?: number }[] = [];
-  const pendingPages = new Map<string, unknown[]>();
+  const pendingPages = new Map<string, { rest: unknown[]; batchSize: number; usedAt: number }>();
+  const counter = { apiUsage: 0 };
   const calls: FakeCall[] = [];
   const authorizations: (string | undefined)[] = [];
   let locators = 0;
@@ -247,16 +324,80 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
     });
   }
 
-  function page(version: string, records: unknown[]) {
-    const rest = records.slice(queryBatchSize);
-    const answer: Record<string, unknown> = { totalSize: records.length, done: rest.length === 0 };
+  function page(version: string, records: unknown[], batchSize = queryBatchSize, totalSize = records.length) {
+    const rest = records.slice(batchSize);
+    const answer: Record<string, unknown> = { totalSize, done: rest.length === 0 };
     if (rest.length > 0) {
-      const locator = `01gFAKE${++locators}-${queryBatchSize}`;
-      pendingPages.set(locator, rest);
+      const locator = `01gFAKE${++locators}-${batchSize}`;
+      pendingPages.set(locator, { rest, batchSize, usedAt: now().getTime() });
       answer.nextRecordsUrl = `/services/data/${version}/query/${locator}`;
     }
-    answer.records = records.slice(0, queryBatchSize);
+    answer.records = records.slice(0, batchSize);
     return answer;
+  }
+
+  /** The field's canonical name on the object, or INVALID_FIELD. */
+  function fieldOn(object: string, known: readonly string[]) {
+    return (name: string) => {
+      const field = known.find((f) => f.toLowerCase() === name.toLowerCase());
+      if (!field) throw new SalesforceError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${object}'`);
+      return field;
+    };
+  }
+
+  /** Opportunity's child relationship to OpportunityHistory, as the parent's answer nests it. */
+  function histories(version: string, opportunityId: string, child: ChildSelect) {
+    if (child.relationship.toLowerCase() !== 'opportunityhistories')
+      throw new SalesforceError(400, 'INVALID_TYPE', `Didn't understand relationship '${child.relationship}'`);
+    const field = fieldOn('OpportunityHistory', OBJECT_FIELDS.OpportunityHistory);
+    const fields = child.fields.map(field);
+    const order = child.orderBy === null ? null : field(child.orderBy);
+    const rows = [...tables.OpportunityHistory.values()].filter(
+      (row) => row.IsDeleted !== true && key(String(row.OpportunityId)) === key(opportunityId),
+    );
+    if (order) rows.sort((a, b) => String(a[order]).localeCompare(String(b[order])));
+    if (rows.length === 0) return null;
+    const records = rows.map((row) => withAttributes('OpportunityHistory', version, row, fields));
+    return page(version, records, CHILD_BATCH_SIZE);
+  }
+
+  /** A SOQL query on the objects a backfill reads. */
+  function queryRecords(version: string, soql: string) {
+    let query: SoqlQuery;
+    try {
+      query = parseSoql(soql);
+    } catch (error) {
+      if (error instanceof SoqlError) throw new SalesforceError(400, error.errorCode, error.message);
+      throw error;
+    }
+    const object = query.object;
+    const table = object === 'Opportunity' ? opportunities : tables[object as FakeObject];
+    if (!table) throw new SalesforceError(400, 'MALFORMED_QUERY', `sObject type '${object}' is not supported here`);
+    const field = fieldOn(object, object === 'Opportunity' ? opportunityFields : OBJECT_FIELDS[object as FakeObject]);
+    const fields = query.fields.map(field);
+    if (query.children.length > 0 && object !== 'Opportunity')
+      throw new SalesforceError(400, 'INVALID_TYPE', `${object} has no child relationships here`);
+    let rows = [...table.values()].filter((row) => row.IsDeleted !== true);
+    try {
+      const where = query.where;
+      if (where) rows = rows.filter((row) => matches(row, where, field));
+    } catch (error) {
+      if (error instanceof SoqlError) throw new SalesforceError(400, error.errorCode, error.message);
+      throw error;
+    }
+    if (query.count) return { totalSize: rows.length, done: true, records: [] };
+    const order = query.orderBy;
+    if (order) {
+      const name = field(order.field);
+      rows.sort((a, b) => (String(a[name]) < String(b[name]) ? -1 : String(a[name]) > String(b[name]) ? 1 : 0));
+      if (order.descending) rows.reverse();
+    }
+    const records = rows.map((row) => {
+      const record = withAttributes(object, version, row, fields);
+      for (const child of query.children) record[child.relationship] = histories(version, row.Id, child);
+      return record;
+    });
+    return page(version, records);
   }
 
   function queryUsers(version: string, soql: string) {
@@ -278,10 +419,11 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
   }
 
   function queryMore(version: string, locator: string) {
-    const rest = pendingPages.get(locator);
-    if (!rest) throw new SalesforceError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    const pending = pendingPages.get(locator);
     pendingPages.delete(locator);
-    return page(version, rest);
+    if (!pending || now().getTime() - pending.usedAt > LOCATOR_IDLE_MS)
+      throw new SalesforceError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    return page(version, pending.rest, pending.batchSize);
   }
 
   function route(req: IncomingMessage, url: URL, text: string): unknown {
@@ -292,6 +434,8 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
       throw new SalesforceError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
     if (req.method !== 'GET')
       throw new SalesforceError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed`);
+    if (++counter.apiUsage > dailyApiLimit)
+      throw new SalesforceError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
     const match = /^\/services\/data\/(v\d+\.\d+)\/(composite\/sobjects\/Opportunity|query)(?:\/([\w-]+))?$/.exec(
       url.pathname,
     );
@@ -299,7 +443,9 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
     if (resource === 'composite/sobjects/Opportunity' && !locator)
       return retrieveOpportunities(version, url.searchParams);
     if (resource === 'query' && locator) return queryMore(version, locator);
-    if (resource === 'query') return queryUsers(version, url.searchParams.get('q') ?? '');
+    const soql = url.searchParams.get('q') ?? '';
+    if (resource === 'query' && /\bFROM\s+User\b/i.test(soql)) return queryUsers(version, soql);
+    if (resource === 'query') return queryRecords(version, soql);
     throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
 
@@ -329,6 +475,8 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
       body = [{ message: error.message, errorCode: error.errorCode }];
       if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
     }
+    if (url.pathname.startsWith('/services/data/'))
+      headers['sforce-limit-info'] = `api-usage=${counter.apiUsage}/${dailyApiLimit}`;
     calls.push({ method: req.method ?? '', path: url.pathname, search: url.searchParams, status });
     res.writeHead(status, headers).end(JSON.stringify(body));
   }
@@ -350,6 +498,13 @@ export async function startFakeSalesforce(options: FakeSalesforceOptions = {}): 
       [...refreshTokens.values()].filter((g) => g.organizationId === organizationId && !g.revoked).length,
     authorizations,
     addOpportunity: (record) => opportunities.set(key(record.Id), record),
+    addRecord: (type, record) => tables[type].set(key(record.Id), record),
+    get apiUsage() {
+      return counter.apiUsage;
+    },
+    set apiUsage(used) {
+      counter.apiUsage = used;
+    },
     addUser: (user) => users.set(key(user.Id), user),
     failNext: ({ status, times = 1, errorCode = ERROR_CODES[status] ?? 'UNKNOWN_EXCEPTION', retryAfter }) =>
       failures.push({ status, times, errorCode, retryAfter }),

@@ -10,21 +10,23 @@
  * Both take at most MAX_IDS_PER_CALL ids a call. Ids that are not Salesforce ids are never sent,
  * and so are absent from the result.
  *
- * Failures that may pass (network, timeouts, 429, 5xx, the org's daily API limit, an unreadable
- * answer) throw `CrmApiUnavailableError` so the event waits and is retried; a refused token (401,
- * or 403 other than the API limit) throws `CrmApiAuthError`, which no retry fixes.
+ * Failures that may pass throw `CrmApiUnavailableError` so the event waits and is retried; a refused
+ * token throws `CrmApiAuthError`, which no retry fixes (see rest.ts).
  */
 import { z } from 'zod';
-import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from '../adapter.js';
+import { type CrmApi, CrmApiUnavailableError } from '../adapter.js';
 import type { DealFields } from '../crm-event.js';
-import {
-  CURRENCY_FIELD,
-  InvalidRecordError,
-  OPPORTUNITY_FIELDS,
-  opportunityFields,
-  type SalesforceRecord,
-} from './fields.js';
+import { CURRENCY_FIELD, InvalidRecordError, OPPORTUNITY_FIELDS, opportunityFields } from './fields.js';
 import { isSalesforceId, shortId } from './ids.js';
+import {
+  checkApiVersion,
+  DEFAULT_API_VERSION,
+  jsonRecord,
+  NEXT_RECORDS_PATH,
+  parseAnswer,
+  type SalesforceSession,
+  salesforceGet,
+} from './rest.js';
 
 export type SalesforceApiOptions = SalesforceApiSettings &
   (
@@ -47,15 +49,12 @@ interface SalesforceApiSettings {
   fetch?: typeof fetch;
 }
 
-export const DEFAULT_API_VERSION = 'v60.0';
 /**
  * Ids per call. A GET fits about 800 ids before the URL is too long (HTTP 414); 200 keeps URLs
  * and SOQL short, and 200 users always come back in one query batch (the smallest batch size).
  */
 export const MAX_IDS_PER_CALL = 200;
-const REQUEST_TIMEOUT_MS = 30_000;
 
-const ErrorBody = z.array(z.object({ errorCode: z.string().optional(), message: z.string().optional() }));
 const RecordsBody = z.array(z.record(z.string(), z.unknown()).nullable());
 const QueryBody = z.object({
   done: z.boolean(),
@@ -64,9 +63,6 @@ const QueryBody = z.object({
 });
 type User = z.infer<typeof QueryBody>['records'][number];
 
-/** The next page of a query is a path on the same instance; anything else would send the token elsewhere. */
-const NEXT_RECORDS_PATH = /^\/services\/data\/v\d+\.\d+\/query\/[\w-]+$/;
-
 function batches(ids: readonly string[]): string[][] {
   const valid = [...new Set(ids)].filter(isSalesforceId);
   const result: string[][] = [];
@@ -74,79 +70,21 @@ function batches(ids: readonly string[]): string[][] {
   return result;
 }
 
-/**
- * A REST record as the text an outbound message would carry, so that one reader serves both.
- * `String` of a JSON number is its shortest exact decimal (12500.5 → "12500.5"), so cents stay exact.
- */
-function jsonRecord(json: Record<string, unknown>): SalesforceRecord {
-  const record = new Map<string, string | null>();
-  for (const [name, value] of Object.entries(json)) {
-    if (value === null) record.set(name, null);
-    else if (['string', 'number', 'boolean'].includes(typeof value)) record.set(name, String(value));
-  }
-  return record;
-}
-
-function retryAfterSeconds(header: string | null): number | null {
-  return header !== null && /^\d+$/.test(header) ? Number(header) : null;
-}
-
-async function readJson(response: Response): Promise<unknown> {
-  try {
-    return await response.json();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Salesforce answers errors as `[{ "message": …, "errorCode": … }]`. */
-function failure(response: Response, body: unknown): Error {
-  const first = ErrorBody.safeParse(body).data?.[0];
-  const detail = [first?.errorCode, first?.message?.slice(0, 200)].filter(Boolean).join(': ');
-  const what = `Salesforce API answered ${response.status}${detail ? ` (${detail})` : ''}`;
-  if (response.status === 429 || response.status >= 500 || first?.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-    return new CrmApiUnavailableError(what, retryAfterSeconds(response.headers.get('retry-after')));
-  }
-  if (response.status === 401 || response.status === 403) return new CrmApiAuthError(what, response.status);
-  return new Error(what);
-}
-
-function parseAnswer<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new CrmApiUnavailableError('Salesforce API sent an unreadable answer');
-  return parsed.data;
-}
-
 export function createSalesforceApi(options: SalesforceApiOptions): CrmApi {
-  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  if (!/^v\d+\.\d+$/.test(apiVersion))
-    throw new Error(`Salesforce API version must look like v60.0, not ${apiVersion}`);
+  const apiVersion = checkApiVersion(options.apiVersion ?? DEFAULT_API_VERSION);
   const base = `/services/data/${apiVersion}`;
   const fetchImpl = options.fetch ?? fetch;
   const dealFieldNames = options.multiCurrency ? [...OPPORTUNITY_FIELDS, CURRENCY_FIELD] : OPPORTUNITY_FIELDS;
 
   /** The instance and token: fixed (the environment's), or the workspace's grant as it is now. */
-  async function session(): Promise<{ instanceUrl: string; accessToken: string }> {
+  async function session(): Promise<SalesforceSession> {
     if ('accessToken' in options) return options;
     const { accessToken, apiUrl } = await options.grant();
     return { accessToken, instanceUrl: apiUrl };
   }
 
   async function get(path: string): Promise<unknown> {
-    const { instanceUrl, accessToken } = await session();
-    let response: Response;
-    try {
-      response = await fetchImpl(new URL(path, instanceUrl), {
-        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new CrmApiUnavailableError(`Salesforce API unreachable: ${(error as Error).message}`);
-    }
-    const body = await readJson(response);
-    if (!response.ok) throw failure(response, body);
-    if (body === undefined) throw new CrmApiUnavailableError('Salesforce API sent an unreadable answer');
-    return body;
+    return (await salesforceGet(fetchImpl, await session(), path)).body;
   }
 
   function dealFields(id: string, json: Record<string, unknown>): DealFields {
