@@ -19,6 +19,23 @@
  * - `GET /api/v1/users/me` (Bearer only): the user, with the `company_id` the grant belongs to
  *   (https://developers.pipedrive.com/docs/api/v1/Users#getCurrentUser);
  * - `uninstall(companyId)`: the company removes the app, so its refresh tokens stop working.
+ *
+ * Collections, as a backfill reads them:
+ * - `GET /api/v2/deals` and `GET /api/v2/activities` without `ids`: `updated_since` / `updated_until`
+ *   (RFC 3339, 400 otherwise) on `update_time`, deleted records left out, sorted by id, `limit` 1 to
+ *   500 (400 past it), cursor-paginated: `additional_data.next_cursor` is opaque, null on the last page,
+ *   and a cursor the fake did not write is 400
+ *   (https://pipedrive.readme.io/docs/core-api-concepts-pagination,
+ *   https://developers.pipedrive.com/docs/api/v1/Deals#getDeals (v2),
+ *   https://developers.pipedrive.com/docs/api/v1/Activities#getActivities (v2)).
+ * - `GET /api/v1/leads`: offset pagination, `start` and `limit` (1 to 500), `archived_status`, `sort`
+ *   (`add_time DESC` and the like); `additional_data.pagination` says `more_items_in_collection` and
+ *   `next_start` (https://developers.pipedrive.com/docs/api/v1/Leads#getLeads).
+ *
+ * Rate limits (https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting): each token has
+ * `burstLimit` requests per 2-second window of the injected clock (80, an Essential plan's OAuth
+ * token, by default); every answer carries `x-ratelimit-limit`, `x-ratelimit-remaining` and
+ * `x-ratelimit-reset` (seconds left in the window); past the limit, 429 with `Retry-After`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -76,6 +93,10 @@ export interface FakePipedrive {
   apiToken: string;
   /** Stores a deal; missing fields get the values of `v2DealRecord`. */
   addDeal(record: Json & { id: number }): void;
+  /** Stores an activity; missing fields get the values of `v2ActivityRecord` (API v2 and webhooks v2 share it). */
+  addActivity(record: Json & { id: number }): void;
+  /** Stores a lead; missing fields get the values of `v2LeadRecord` (API v1 leads have the same fields). */
+  addLead(record: Json & { id: string }): void;
   addUser(user: FakeUser): void;
   failNext(spec: FailureSpec): void;
   /** Every request, in order, including refused ones. */
@@ -393,13 +414,22 @@ function send(res: ServerResponse, status: number, body: Json, headers: Record<s
   return status;
 }
 
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** A time filter in milliseconds: the fallback when absent, null when not RFC 3339. */
+function timeParam(query: URLSearchParams, name: string, fallback: number): number | null {
+  const value = query.get(name);
+  if (value === null) return fallback;
+  return RFC_3339.test(value) ? Date.parse(value) : null;
+}
+
 /** Pipedrive's error body: `success: false`, a message, and `error_info`. */
 function sendError(res: ServerResponse, status: number, error: string, headers?: Record<string, string>): number {
   return send(res, status, { success: false, error, errorCode: status, error_info: ERROR_INFO, data: null }, headers);
 }
 
 export async function startFakePipedrive(
-  opts: { oauth?: FakePipedriveOAuthApp; now?: () => Date } = {},
+  opts: { oauth?: FakePipedriveOAuthApp; now?: () => Date; burstLimit?: number } = {},
 ): Promise<FakePipedrive> {
   const now = opts.now ?? (() => new Date());
   const codes = new Map<string, { companyId: number; used: boolean }>();
@@ -408,11 +438,83 @@ export async function startFakePipedrive(
   let issued = 0;
   let baseUrl = '';
   const deals = new Map<number, Json>();
+  const activities = new Map<number, Json>();
+  const leads = new Map<string, Json>();
+  const burstLimit = opts.burstLimit ?? 80;
+  const windows = new Map<string, { start: number; used: number }>();
   const users = new Map<number, FakeUser>();
   const failures: (FailureSpec & { times: number })[] = [];
+  /** The cursors handed out, and the id each goes on after. */
+  const cursors = new Map<string, number>();
   const calls: RecordedCall[] = [];
 
+  /** A v2 collection read page by page: the records updated in the window, after the cursor's id. */
+  function collection(res: ServerResponse, records: Map<number, Json>, query: URLSearchParams): number {
+    const limit = Number(query.get('limit') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+      return sendError(res, 400, `limit: 1 to ${MAX_LIMIT}`);
+    const since = timeParam(query, 'updated_since', Number.NEGATIVE_INFINITY);
+    const until = timeParam(query, 'updated_until', Number.POSITIVE_INFINITY);
+    if (since === null || until === null)
+      return sendError(res, 400, 'updated_since, updated_until: RFC 3339 date-times');
+    const cursor = query.get('cursor');
+    const after = cursor === null ? 0 : (cursors.get(cursor) ?? null);
+    if (after === null) return sendError(res, 400, 'cursor: invalid cursor');
+    const found = [...records.values()]
+      .filter((r) => r.is_deleted !== true && Number(r.id) > after)
+      .filter((r) => {
+        const updated = Date.parse(String(r.update_time));
+        return updated >= since && updated < until;
+      })
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    const page = found.slice(0, limit);
+    let nextCursor: string | null = null;
+    if (found.length > limit) {
+      nextCursor = randomUUID().replaceAll('-', '');
+      cursors.set(nextCursor, Number(page.at(-1)?.id));
+    }
+    return send(res, 200, { success: true, data: page, additional_data: { next_cursor: nextCursor } });
+  }
+
+  /** API v1 leads: offset pagination, newest first with `sort=add_time DESC`. */
+  function listLeads(res: ServerResponse, query: URLSearchParams): number {
+    const start = Number(query.get('start') ?? 0);
+    const limit = Number(query.get('limit') ?? 100);
+    if (!Number.isInteger(start) || start < 0) return sendError(res, 400, 'start: must be a non-negative integer');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+      return sendError(res, 400, `limit: 1 to ${MAX_LIMIT}`);
+    const archived = query.get('archived_status') ?? 'all';
+    if (!['archived', 'not_archived', 'all'].includes(archived))
+      return sendError(res, 400, 'archived_status: archived, not_archived or all');
+    const sort = /^(id|add_time|update_time) (ASC|DESC)$/.exec(query.get('sort') ?? 'id ASC');
+    if (!sort?.[1]) return sendError(res, 400, 'sort: unsupported field or direction');
+    const field = sort[1];
+    const all = [...leads.values()]
+      .filter((lead) => archived === 'all' || (lead.is_archived === true) === (archived === 'archived'))
+      .sort((a, b) => String(a[field]).localeCompare(String(b[field])));
+    if (sort[2] === 'DESC') all.reverse();
+    const page = all.slice(start, start + limit);
+    const more = all.length > start + limit;
+    const pagination = { start, limit, more_items_in_collection: more, ...(more && { next_start: start + limit }) };
+    return send(res, 200, { success: true, data: page, additional_data: { pagination } });
+  }
+
+  /** The token's 2-second window; null when it is spent. */
+  function spendBurst(token: string): { remaining: number; reset: number } | null {
+    const time = now().getTime();
+    let window = windows.get(token);
+    if (!window || time - window.start >= 2000) {
+      window = { start: time, used: 0 };
+      windows.set(token, window);
+    }
+    const reset = Math.max(1, Math.ceil((window.start + 2000 - time) / 1000));
+    if (window.used >= burstLimit) return null;
+    window.used++;
+    return { remaining: burstLimit - window.used, reset };
+  }
+
   function listDeals(res: ServerResponse, query: URLSearchParams): number {
+    if (!query.has('ids')) return collection(res, deals, query);
     const ids = (query.get('ids') ?? '').split(',').filter(Boolean);
     if (ids.length > MAX_IDS) return sendError(res, 400, `ids: at most ${MAX_IDS} ids are allowed`);
     if (!ids.every((id) => /^\d+$/.test(id)))
@@ -514,6 +616,16 @@ export async function startFakePipedrive(
     if (grant === null || (grant === undefined && req.headers['x-api-token'] !== FAKE_PIPEDRIVE_TOKEN))
       return sendError(res, 401, 'unauthorized access');
     if (req.method !== 'GET') return sendError(res, 405, 'Method not allowed');
+    const token = req.headers.authorization ?? String(req.headers['x-api-token']);
+    const burst = spendBurst(token);
+    const reset =
+      burst?.reset ?? Math.max(1, Math.ceil(((windows.get(token)?.start ?? 0) + 2000 - now().getTime()) / 1000));
+    res.setHeader('x-ratelimit-limit', String(burstLimit));
+    res.setHeader('x-ratelimit-remaining', String(burst?.remaining ?? 0));
+    res.setHeader('x-ratelimit-reset', String(reset));
+    if (!burst) return sendError(res, 429, 'Request over limit', { 'retry-after': String(reset) });
+    if (url.pathname === '/api/v2/activities') return collection(res, activities, url.searchParams);
+    if (url.pathname === '/api/v1/leads') return listLeads(res, url.searchParams);
     if (url.pathname === '/api/v1/users/me') {
       if (!grant) return sendError(res, 401, 'unauthorized access');
       return send(res, 200, { success: true, data: { id: 1, name: 'Admin', company_id: grant.companyId } });
@@ -557,6 +669,8 @@ export async function startFakePipedrive(
       [...refreshTokens.values()].filter((g) => g.companyId === companyId && !g.revoked).length,
     apiToken: FAKE_PIPEDRIVE_TOKEN,
     addDeal: (record) => deals.set(record.id, v2DealRecord(record)),
+    addActivity: (record) => activities.set(record.id, v2ActivityRecord(record)),
+    addLead: (record) => leads.set(record.id, v2LeadRecord(record)),
     addUser: (user) => users.set(user.id, user),
     failNext: (spec) => failures.push({ ...spec, times: spec.times ?? 1 }),
     calls,

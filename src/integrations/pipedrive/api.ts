@@ -15,7 +15,8 @@ import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from '../adapter
 import type { DealFields } from '../crm-event.js';
 import { describeIssues, PipedriveDeal, toDealFields } from './records.js';
 
-export type PipedriveApiOptions = { fetch?: typeof fetch } & (
+/** A user's API token (the environment's, one workspace), or a workspace's OAuth grant. */
+export type PipedriveCredentials =
   | {
       /** A user's personal API token; it sees what that user may see. */
       apiToken: string;
@@ -25,8 +26,19 @@ export type PipedriveApiOptions = { fetch?: typeof fetch } & (
   | {
       /** A workspace's OAuth grant: a current access token, and the company's `api_domain`. */
       grant: () => Promise<{ accessToken: string; apiUrl: string }>;
-    }
-);
+    };
+
+export type PipedriveApiOptions = { fetch?: typeof fetch } & PipedriveCredentials;
+
+/** Where to send a request, and how it authenticates: the API token's header, or the grant's bearer token. */
+export async function requestTarget(
+  credentials: PipedriveCredentials,
+): Promise<{ baseUrl: string; auth: Record<string, string> }> {
+  if ('apiToken' in credentials)
+    return { baseUrl: credentials.baseUrl.replace(/\/+$/, ''), auth: { 'x-api-token': credentials.apiToken } };
+  const { accessToken, apiUrl } = await credentials.grant();
+  return { baseUrl: apiUrl, auth: { authorization: `Bearer ${accessToken}` } };
+}
 
 /** API v2 `GET /deals` takes "up to 100 entity ids". */
 export const MAX_IDS_PER_REQUEST = 100;
@@ -46,7 +58,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Seconds to wait: `Retry-After` (seconds or a date), else Pipedrive's `x-ratelimit-reset` (seconds left in the window). */
-function retryAfterSeconds(headers: Headers): number | null {
+export function retryAfterSeconds(headers: Headers): number | null {
   const retryAfter = headers.get('retry-after') ?? headers.get('x-ratelimit-reset');
   if (retryAfter === null) return null;
   if (/^\d+$/.test(retryAfter.trim())) return Number(retryAfter);
@@ -62,17 +74,9 @@ function integerIds(ids: readonly string[]): string[] {
 export function createPipedriveApi(opts: PipedriveApiOptions): CrmApi {
   const doFetch = opts.fetch ?? fetch;
 
-  /** Where to send a request, and how it authenticates: the API token's header, or the grant's bearer token. */
-  async function target(): Promise<{ baseUrl: string; auth: Record<string, string> }> {
-    if ('apiToken' in opts)
-      return { baseUrl: opts.baseUrl.replace(/\/+$/, ''), auth: { 'x-api-token': opts.apiToken } };
-    const { accessToken, apiUrl } = await opts.grant();
-    return { baseUrl: apiUrl, auth: { authorization: `Bearer ${accessToken}` } };
-  }
-
   /** GETs a path; null for 404. Throws the errors `CrmApi` callers know how to wait on or report. */
   async function get(path: string): Promise<unknown> {
-    const { baseUrl, auth } = await target();
+    const { baseUrl, auth } = await requestTarget(opts);
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {

@@ -24,22 +24,12 @@ import {
   jsonRecord,
   NEXT_RECORDS_PATH,
   parseAnswer,
-  type SalesforceSession,
+  type SalesforceCredentials,
   salesforceGet,
+  sessionOf,
 } from './rest.js';
 
-export type SalesforceApiOptions = SalesforceApiSettings &
-  (
-    | {
-        /** Where the token was issued, e.g. `https://MyDomainName.my.salesforce.com`. */
-        instanceUrl: string;
-        accessToken: string;
-      }
-    | {
-        /** A workspace's OAuth grant: a current access token, and the org's instance URL. */
-        grant: () => Promise<{ accessToken: string; apiUrl: string }>;
-      }
-  );
+export type SalesforceApiOptions = SalesforceApiSettings & SalesforceCredentials;
 
 interface SalesforceApiSettings {
   /** Default DEFAULT_API_VERSION. */
@@ -76,15 +66,8 @@ export function createSalesforceApi(options: SalesforceApiOptions): CrmApi {
   const fetchImpl = options.fetch ?? fetch;
   const dealFieldNames = options.multiCurrency ? [...OPPORTUNITY_FIELDS, CURRENCY_FIELD] : OPPORTUNITY_FIELDS;
 
-  /** The instance and token: fixed (the environment's), or the workspace's grant as it is now. */
-  async function session(): Promise<SalesforceSession> {
-    if ('accessToken' in options) return options;
-    const { accessToken, apiUrl } = await options.grant();
-    return { accessToken, instanceUrl: apiUrl };
-  }
-
   async function get(path: string): Promise<unknown> {
-    return (await salesforceGet(fetchImpl, await session(), path)).body;
+    return (await salesforceGet(fetchImpl, await sessionOf(options), path)).body;
   }
 
   function dealFields(id: string, json: Record<string, unknown>): DealFields {

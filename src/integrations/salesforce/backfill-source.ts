@@ -48,19 +48,19 @@ import {
   NEXT_RECORDS_PATH,
   parseAnswer,
   REQUEST_LIMIT_RETRY_SECONDS,
+  type SalesforceCredentials,
   SalesforceRequestError,
   salesforceGet,
+  sessionOf,
 } from './rest.js';
 
-export interface SalesforceBackfillOptions {
-  /** The workspace's OAuth grant: a current access token, and the org's instance URL. */
-  grant: () => Promise<{ accessToken: string; apiUrl: string }>;
+export type SalesforceBackfillOptions = SalesforceCredentials & {
   fetch?: typeof fetch;
   /** Default DEFAULT_API_VERSION, as the API client. */
   apiVersion?: string;
   /** Only organizations with multiple currencies have `CurrencyIsoCode`; asking others for it is refused. */
   multiCurrency?: boolean;
-}
+};
 
 type SObject = 'Opportunity' | 'Lead' | 'Task' | 'Event';
 
@@ -223,8 +223,7 @@ export function createSalesforceBackfillSource(options: SalesforceBackfillOption
   const multiCurrency = options.multiCurrency ?? false;
 
   async function get(path: string): Promise<QueryAnswer> {
-    const { accessToken, apiUrl } = await options.grant();
-    const { body, headers } = await salesforceGet(fetchImpl, { accessToken, instanceUrl: apiUrl }, path);
+    const { body, headers } = await salesforceGet(fetchImpl, await sessionOf(options), path);
     const usage = apiUsage(headers);
     if (usage && usage.used >= usage.limit * API_USAGE_CEILING) {
       throw new CrmApiUnavailableError(

@@ -25,6 +25,25 @@ export interface SalesforceSession {
   accessToken: string;
 }
 
+/** The environment's token for one org, or a workspace's OAuth grant. */
+export type SalesforceCredentials =
+  | {
+      /** Where the token was issued, e.g. `https://MyDomainName.my.salesforce.com`. */
+      instanceUrl: string;
+      accessToken: string;
+    }
+  | {
+      /** A workspace's OAuth grant: a current access token, and the org's instance URL. */
+      grant: () => Promise<{ accessToken: string; apiUrl: string }>;
+    };
+
+/** The instance and token as they are now. */
+export async function sessionOf(credentials: SalesforceCredentials): Promise<SalesforceSession> {
+  if ('accessToken' in credentials) return credentials;
+  const { accessToken, apiUrl } = await credentials.grant();
+  return { accessToken, instanceUrl: apiUrl };
+}
+
 /** A refusal that is neither passing nor about credentials, with Salesforce's `errorCode`. */
 export class SalesforceRequestError extends Error {
   constructor(
