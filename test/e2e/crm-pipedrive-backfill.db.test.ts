@@ -109,7 +109,10 @@ describeDb('Pipedrive backfill: stored in the inbox and applied by the processor
       .select()
       .from(leads)
       .where(and(eq(leads.workspaceId, h.teamId), eq(leads.externalId, LEAD)));
-    const log = (await activityLog(h)).filter((e) => e.externalId !== null);
+    // Activity records are applied several at once: their entries' order is the time they happened.
+    const log = (await activityLog(h))
+      .filter((e) => e.externalId !== null)
+      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.kind.localeCompare(b.kind));
     expect(log.map((e) => [e.kind, e.userId, e.occurredAt, e.externalId, e.dealId, e.leadId])).toEqual([
       ['call', 'UANA', '2026-09-01T09:15:00.000Z', '5001', row?.id, null],
       ['meeting', 'UANA', '2026-09-02T11:00:00.000Z', '5002', null, stored?.id],

@@ -158,7 +158,10 @@ describeDb('Salesforce backfill: stored in the inbox and applied by the processo
       entries.filter((e) => e.kind === 'deal_won').map((e) => [e.quantity, e.amountCents, e.occurredAt.toISOString()]),
     ).toEqual([[1, 4_500_000, '2026-10-20T12:00:00.000Z']]);
 
-    const log = (await activityLog(h)).filter((e) => e.externalId !== null);
+    // Activity records are applied several at once: their entries' order is the time they happened.
+    const log = (await activityLog(h))
+      .filter((e) => e.externalId !== null)
+      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt) || a.kind.localeCompare(b.kind));
     expect(log.map((e) => [e.kind, e.userId, e.quantity, e.occurredAt, e.externalId, e.dealId])).toEqual([
       ['call', 'UANA', 1, '2026-09-01T09:15:00.000Z', call.Id, deal?.id],
       ['conversation', 'UANA', 1, '2026-09-01T09:15:00.000Z', call.Id, deal?.id],
