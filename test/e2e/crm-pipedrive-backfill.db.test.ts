@@ -49,30 +49,14 @@ const lead = v2LeadRecord({
   add_time: '2026-09-01T07:00:00.000Z',
   update_time: '2026-09-01T07:00:00.000Z',
 }) as Json & { id: string };
-const call = v2ActivityRecord({
-  id: 5001,
-  type: 'call',
-  done: true,
-  deal_id: 301,
-  marked_as_done_time: '2026-09-01T09:15:00Z',
-  update_time: '2026-09-01T09:15:00Z',
-}) as Json & { id: number };
-const meeting = v2ActivityRecord({
-  id: 5002,
-  type: 'meeting',
-  done: true,
-  deal_id: null,
-  lead_id: LEAD,
-  marked_as_done_time: '2026-09-02T11:00:00Z',
-  update_time: '2026-09-02T11:00:00Z',
-}) as Json & { id: number };
-const planned = v2ActivityRecord({
-  id: 5003,
-  type: 'email',
-  done: false,
-  due_date: '2026-11-30',
-  update_time: '2026-09-03T10:00:00Z',
-}) as Json & { id: number };
+/** An activity done at `doneAt` (and last changed then), or planned when null. */
+function activity(id: number, type: string, doneAt: string | null, fields: Json = {}): Json & { id: number } {
+  const done = { done: doneAt !== null, marked_as_done_time: doneAt, update_time: doneAt ?? '2026-09-03T10:00:00Z' };
+  return v2ActivityRecord({ id, type, ...done, ...fields }) as Json & { id: number };
+}
+const call = activity(5001, 'call', '2026-09-01T09:15:00Z', { deal_id: 301 });
+const meeting = activity(5002, 'meeting', '2026-09-02T11:00:00Z', { deal_id: null, lead_id: LEAD });
+const planned = activity(5003, 'email', null, { due_date: '2026-11-30' });
 
 describeDb('Pipedrive backfill: stored in the inbox and applied by the processor', () => {
   let h: Harness;
@@ -86,7 +70,7 @@ describeDb('Pipedrive backfill: stored in the inbox and applied by the processor
     pipedrive.addUser(OWNER);
     pipedrive.addDeal(deal);
     pipedrive.addLead(lead);
-    for (const activity of [call, meeting, planned]) pipedrive.addActivity(activity);
+    for (const record of [call, meeting, planned]) pipedrive.addActivity(record);
     pipedrive.addActivity({ ...call, id: 5004, is_deleted: true });
   });
   afterAll(async () => {
@@ -133,15 +117,15 @@ describeDb('Pipedrive backfill: stored in the inbox and applied by the processor
       expect(answer.status).toBe(200);
     };
     await send(v2DealEvent('change', deal, { meta: { timestamp: deal.update_time } }));
-    for (const activity of [call, meeting, planned])
+    for (const record of [call, meeting, planned])
       await send(
         v2Event({
           action: 'change',
           entity: 'activity',
-          entityId: activity.id,
-          data: activity,
+          entityId: record.id,
+          data: record,
           previous: { subject: 'Before' },
-          meta: { timestamp: activity.update_time },
+          meta: { timestamp: record.update_time },
         }),
       );
     await h.bot.crm.idle();

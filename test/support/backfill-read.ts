@@ -8,6 +8,13 @@ import {
 } from '../../src/integrations/backfill/contract.js';
 import type { CrmEvent } from '../../src/integrations/crm-event.js';
 
+const DAY_MS = 86_400_000;
+/** The default backfill: the 90 days before the first of December 2026. */
+export const NINETY_DAYS: BackfillWindow = {
+  since: new Date(Date.parse('2026-12-01T00:00:00.000Z') - 90 * DAY_MS),
+  until: new Date('2026-12-01T00:00:00.000Z'),
+};
+
 /** What the engine does with a source, without storing: read a stage's pages until it says done. */
 export async function readStage(
   source: BackfillSource,

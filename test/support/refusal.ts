@@ -10,3 +10,13 @@ export async function refusal(call: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected Slack to refuse the call');
 }
+
+/** What a promise rejects with; throws when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}

@@ -21,13 +21,8 @@
  */
 import { z } from 'zod';
 import { CrmApiAuthError, CrmApiUnavailableError } from '../adapter.js';
-import type {
-  BackfillCursor,
-  BackfillPage,
-  BackfillSource,
-  BackfillStage,
-  BackfillWindow,
-} from '../backfill/contract.js';
+import type { BackfillCursor, BackfillSource, BackfillStage, BackfillWindow } from '../backfill/contract.js';
+import { backfillEventId } from '../backfill/event-id.js';
 import type { CrmEvent } from '../crm-event.js';
 import { type PipedriveCredentials, requestTarget, retryAfterSeconds } from './api.js';
 import {
@@ -87,9 +82,6 @@ const Changed = z.object({
   stage_change_time: Timestamp.nullish(),
 });
 
-/** `backfill:<object type>:<CRM id>:<last modified>`, as the contract has it. */
-const eventId = (object: string, id: string, changedAt: Date) => `backfill:${object}:${id}:${changedAt.toISOString()}`;
-
 function dealEvents(record: unknown): CrmEvent[] {
   const deal = PipedriveDeal.safeParse(record);
   const changed = Changed.safeParse(record);
@@ -102,7 +94,7 @@ function dealEvents(record: unknown): CrmEvent[] {
   if (stage && enteredStageAt && enteredStageAt < updatedAt) {
     events.push({
       type: 'deal.upsert',
-      eventId: eventId('deal-stage', dealId, enteredStageAt),
+      eventId: backfillEventId('deal-stage', dealId, enteredStageAt),
       occurredAt: enteredStageAt,
       dealId,
       fields: { stage },
@@ -111,7 +103,7 @@ function dealEvents(record: unknown): CrmEvent[] {
   }
   events.push({
     type: 'deal.upsert',
-    eventId: eventId('deal', dealId, updatedAt),
+    eventId: backfillEventId('deal', dealId, updatedAt),
     occurredAt: updatedAt,
     dealId,
     fields: toDealFields(deal.data, 'v2'),
@@ -128,7 +120,7 @@ function activityEvents(record: unknown): CrmEvent[] {
   return [
     {
       type: 'activity.upsert',
-      eventId: eventId('activity', id, changed.data.update_time),
+      eventId: backfillEventId('activity', id, changed.data.update_time),
       occurredAt: changed.data.update_time,
       activityId: id,
       fields: toActivityFields(activity.data, 'v2'),
@@ -140,7 +132,7 @@ function activityEvents(record: unknown): CrmEvent[] {
 function leadEvent(lead: z.output<typeof PipedriveLead>, addedAt: Date, updatedAt: Date): CrmEvent {
   return {
     type: 'lead.create',
-    eventId: eventId('lead', lead.id, updatedAt),
+    eventId: backfillEventId('lead', lead.id, updatedAt),
     occurredAt: addedAt,
     leadId: lead.id,
     ownerId: lead.owner_id ?? null,
@@ -207,7 +199,7 @@ export function createPipedriveBackfillSource(options: PipedriveBackfillOptions)
     window: BackfillWindow,
     cursor: string | null,
     toEvents: (record: unknown) => CrmEvent[],
-  ): Promise<BackfillPage> {
+  ): ReturnType<BackfillSource['readPage']> {
     const params: Record<string, string> = {
       updated_since: window.since.toISOString(),
       updated_until: window.until.toISOString(),
@@ -225,7 +217,7 @@ export function createPipedriveBackfillSource(options: PipedriveBackfillOptions)
     };
   }
 
-  async function leadsPage(window: BackfillWindow, start: number): Promise<BackfillPage> {
+  async function leadsPage(window: BackfillWindow, start: number): ReturnType<BackfillSource['readPage']> {
     const path = '/api/v1/leads';
     const params = { start: String(start), limit: String(pageSize), archived_status: 'all', sort: 'add_time DESC' };
     const body = parse(LeadsPage, await get(path, params), path);

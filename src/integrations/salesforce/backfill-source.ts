@@ -29,6 +29,7 @@ import type {
   BackfillStage,
   BackfillWindow,
 } from '../backfill/contract.js';
+import { backfillEventId } from '../backfill/event-id.js';
 import type { CrmEvent } from '../crm-event.js';
 import { EVENT_FIELDS, eventFields, TASK_FIELDS, taskFields } from './activity-fields.js';
 import {
@@ -164,9 +165,6 @@ function recordId(record: SalesforceRecord): string {
   return id;
 }
 
-/** `backfill:<object type>:<CRM id>:<last modified>`, as the contract has it. */
-const eventId = (object: string, id: string, changedAt: Date) => `backfill:${object}:${id}:${changedAt.toISOString()}`;
-
 /** The stage at each time it changed, from the history rows (which also record amount and date changes). */
 function stageEvents(dealId: string, rows: readonly Record<string, unknown>[]): CrmEvent[] {
   const events: CrmEvent[] = [];
@@ -178,7 +176,7 @@ function stageEvents(dealId: string, rows: readonly Record<string, unknown>[]): 
     const at = recordTime(row, 'CreatedDate');
     events.push({
       type: 'deal.upsert',
-      eventId: eventId('OpportunityHistory', recordId(row), at),
+      eventId: backfillEventId('OpportunityHistory', recordId(row), at),
       occurredAt: at,
       dealId,
       fields: { stage: next },
@@ -191,7 +189,7 @@ function stageEvents(dealId: string, rows: readonly Record<string, unknown>[]): 
 function recordEvent(object: SObject, record: SalesforceRecord): CrmEvent {
   const id = recordId(record);
   const changedAt = recordTime(record, 'LastModifiedDate');
-  const base = { eventId: eventId(object, id, changedAt), backfilled: true } as const;
+  const base = { eventId: backfillEventId(object, id, changedAt), backfilled: true } as const;
   switch (object) {
     case 'Opportunity':
       return { ...base, type: 'deal.upsert', occurredAt: changedAt, dealId: id, fields: opportunityFields(record) };

@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrmApiAuthError, CrmApiUnavailableError } from '../../../src/integrations/adapter.js';
-import type { BackfillWindow } from '../../../src/integrations/backfill/contract.js';
 import type { CrmEvent } from '../../../src/integrations/crm-event.js';
 import {
   createPipedriveBackfillSource,
   type PipedriveBackfillOptions,
 } from '../../../src/integrations/pipedrive/backfill-source.js';
 import { parsePipedriveWebhook } from '../../../src/integrations/pipedrive/parse.js';
-import { objectIdOf, readAll, readStage } from '../../support/backfill-read.js';
+import { NINETY_DAYS, objectIdOf, readAll, readStage } from '../../support/backfill-read.js';
 import {
   type FakePipedrive,
   type Json,
@@ -18,6 +17,7 @@ import {
   v2Event,
   v2LeadRecord,
 } from '../../support/fake-pipedrive.js';
+import { rejection } from '../../support/refusal.js';
 
 /**
  * Records in the shapes of API v2 deals and activities and API v1 leads
@@ -26,9 +26,8 @@ import {
  * (https://pipedrive.readme.io/docs/guide-for-webhooks-v2).
  */
 
-const UNTIL = new Date('2026-12-01T00:00:00.000Z');
-const DAY = 86_400_000;
-const WINDOW: BackfillWindow = { since: new Date(UNTIL.getTime() - 90 * DAY), until: UNTIL };
+const WINDOW = NINETY_DAYS;
+const UNTIL = WINDOW.until;
 const PAGE = 25;
 const OTHER_OWNER = 12597983;
 /** `hours` after the window opens, as API v2 writes times. */
@@ -162,15 +161,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 const ofType = (events: CrmEvent[], type: string) => events.filter((e) => e.eventId.startsWith(`backfill:${type}:`));
 

@@ -3,6 +3,7 @@ import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from '../../../s
 import { createSalesforceApi, MAX_IDS_PER_CALL } from '../../../src/integrations/salesforce/api.js';
 import { parseOutboundMessage } from '../../../src/integrations/salesforce/parse.js';
 import { type FakeSalesforce, outboundMessage, startFakeSalesforce } from '../../support/fake-salesforce.js';
+import { rejection } from '../../support/refusal.js';
 
 const DEAL = '0065w000023STAmAAO';
 const OWNER = '0055w00000BhqR0AAJ';
@@ -23,15 +24,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe('fetchDeals', () => {
   it('reads an Opportunity the way an outbound message with the same fields is read', async () => {

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrmApiAuthError, CrmApiUnavailableError } from '../../../src/integrations/adapter.js';
-import type { BackfillWindow } from '../../../src/integrations/backfill/contract.js';
 import type { CrmEvent } from '../../../src/integrations/crm-event.js';
 import { createSalesforceBackfillSource } from '../../../src/integrations/salesforce/backfill-source.js';
 import { parseOutboundMessage } from '../../../src/integrations/salesforce/parse.js';
-import { objectIdOf, readAll, readStage } from '../../support/backfill-read.js';
+import { NINETY_DAYS, objectIdOf, readAll, readStage } from '../../support/backfill-read.js';
 import {
   type FakeObject,
   type FakeRecord,
@@ -12,6 +11,7 @@ import {
   outboundMessage,
   startFakeSalesforce,
 } from '../../support/fake-salesforce.js';
+import { rejection } from '../../support/refusal.js';
 
 /**
  * Records in the shapes of the object reference
@@ -20,9 +20,8 @@ import {
  * selects, as the REST query resource answers them (date-times `2026-09-02T18:00:00.000+0000`).
  */
 
-const UNTIL = new Date('2026-12-01T00:00:00.000Z');
-const DAY = 86_400_000;
-const WINDOW: BackfillWindow = { since: new Date(UNTIL.getTime() - 90 * DAY), until: UNTIL };
+const WINDOW = NINETY_DAYS;
+const UNTIL = WINDOW.until;
 const BATCH = 25;
 
 /** An 18-character id with the object's key prefix. */
@@ -177,15 +176,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
 
 const ofType = (events: CrmEvent[], prefix: string) =>
   events.filter((e) => e.eventId.startsWith(`backfill:${prefix}:`));

@@ -1,0 +1,7 @@
+/**
+ * A backfill event's id, as the contract has it: `backfill:<object type>:<CRM id>:<last modified,
+ * ISO>`. The same for an unchanged record however often it is read, new once it changes.
+ */
+export function backfillEventId(objectType: string, crmId: string, changedAt: Date): string {
+  return `backfill:${objectType}:${crmId}:${changedAt.toISOString()}`;
+}
