@@ -101,3 +101,64 @@ describe('the fake Salesforce', () => {
     });
   });
 });
+
+describe('the fake Salesforce’s query resource, as a backfill reads it', () => {
+  let paged: FakeSalesforce;
+  const task = (n: number, fields: Record<string, string | boolean | null> = {}) => ({
+    Id: `00T5w00000${String(n).padStart(5, '0')}AAA`,
+    Subject: `Task ${n}`,
+    IsDeleted: false,
+    LastModifiedDate: `2026-10-${String(n).padStart(2, '0')}T10:00:00.000+0000`,
+    ...fields,
+  });
+  const ask = async (q: string, path = query(q)) => {
+    const response = await fetch(`${paged.instanceUrl}${path}`, {
+      headers: { Authorization: `Bearer ${paged.accessToken}` },
+    });
+    const body = (await response.json()) as { nextRecordsUrl: string; records: { Id: string }[] };
+    return { status: response.status, usage: response.headers.get('sforce-limit-info'), body };
+  };
+
+  beforeAll(async () => {
+    paged = await startFakeSalesforce({ queryBatchSize: 2, dailyApiLimit: 9 });
+    for (let n = 1; n <= 5; n++) paged.addRecord('Task', task(n));
+    paged.addRecord('Task', task(6, { IsDeleted: true }));
+  });
+  afterAll(async () => {
+    await paged.close();
+  });
+
+  it('filters, orders and pages, leaves deleted records out, and takes each nextRecordsUrl once', async () => {
+    const soql =
+      'SELECT Id FROM Task WHERE (LastModifiedDate >= 2026-10-02T00:00:00Z AND IsDeleted = false) ORDER BY Id DESC';
+    const first = await ask(soql);
+    expect(first).toMatchObject({ status: 200, usage: 'api-usage=1/9', body: { totalSize: 4, done: false } });
+    expect(first.body.records.map((r) => r.Id.slice(10, 15))).toEqual(['00005', '00004']);
+    const next = await ask('', first.body.nextRecordsUrl);
+    expect(next.body).toMatchObject({ totalSize: 2, done: true });
+    expect(await ask('', first.body.nextRecordsUrl)).toMatchObject({
+      status: 400,
+      body: [{ errorCode: 'INVALID_QUERY_LOCATOR' }],
+    });
+    expect((await ask('SELECT COUNT() FROM Task')).body).toEqual({ totalSize: 5, done: true, records: [] });
+  });
+
+  it.each([
+    ["SELECT Id FROM Task WHERE IsClosed = true AND Id > 'a' OR Subject = 'x'", 'MALFORMED_QUERY'],
+    ['SELECT Id FROM Task WHERE LastModifiedDate >= 2026-10-02T00:00:00.000Z', 'MALFORMED_QUERY'],
+    ['SELECT Id, Password FROM Task', 'INVALID_FIELD'],
+    ['SELECT Id FROM Task WHERE Nope = 1', 'INVALID_FIELD'],
+    ['SELECT Id, (SELECT Id FROM OpportunityHistories) FROM Task', 'INVALID_TYPE'],
+  ])('refuses the SOQL %j', async (soql, errorCode) => {
+    expect(await ask(soql)).toMatchObject({ status: 400, body: [{ errorCode }] });
+  });
+
+  it('refuses every call once the org’s daily API requests are spent', async () => {
+    paged.apiUsage = 9;
+    expect(await ask('SELECT Id FROM Task')).toMatchObject({
+      status: 403,
+      usage: 'api-usage=10/9',
+      body: [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+    });
+  });
+});
