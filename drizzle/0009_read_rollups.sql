@@ -87,6 +87,26 @@ CREATE TRIGGER activity_days_member_update AFTER UPDATE ON members
 CREATE TRIGGER activity_days_member_delete AFTER DELETE ON members
   REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION activity_days_member_zone();
 --> statement-breakpoint
+-- The workspace's default zone changed: reps without a zone of their own move with it.
+CREATE FUNCTION activity_days_workspace_zone() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  rep record;
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(hashtextextended('activity_summary:' || NEW.id, 0));
+  FOR rep IN
+    SELECT user_id FROM activity_day_zones
+    WHERE workspace_id = NEW.id AND zone <> activity_rep_zone(workspace_id, user_id) ORDER BY 1
+  LOOP
+    PERFORM activity_days_rezone(NEW.id, rep.user_id);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER activity_days_workspace_zone AFTER UPDATE OF default_timezone ON workspaces
+  FOR EACH ROW WHEN (OLD.default_timezone IS DISTINCT FROM NEW.default_timezone)
+  EXECUTE FUNCTION activity_days_workspace_zone();
+--> statement-breakpoint
 -- The summary's trigger function (migration activity_summary), now keeping the days as well, in the
 -- same statement pass and under the same lock.
 CREATE OR REPLACE FUNCTION activity_summary_apply() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -30,13 +30,14 @@ describeDb('migration 0009 (read_rollups) on a database with a log and no per-da
         (2, 'TA', 'U1', 'call', 2, 0, '2026-03-02T18:15:00Z', 'slack', 'b', null, null),
         (3, 'TA', 'U2', 'deal_won', 1, 500000, '2026-03-02T03:00:00Z', 'hubspot', 'c', 'a long enough note', null),
         (4, 'TA', 'U2', 'deal_won', -1, -500000, '2026-03-02T03:00:00Z', 'hubspot', 'undo:3', 'undo', 3),
-        (5, 'TA', 'U3', 'email', 4, 0, '2026-03-02T23:59:59Z', 'slack', 'd', null, null)`);
+        (5, 'TA', 'U3', 'email', 4, 0, '2026-03-02T23:59:59Z', 'slack', 'd', null, null),
+        (7, 'TA', 'U4', 'meeting', 1, 0, '2026-03-02T03:00:00Z', 'slack', 'f', null, null)`);
   });
   afterAll(async () => {
     await database.close();
   });
 
-  it('backfills each rep’s days in their zone, and rebuilds them when the zone changes', async () => {
+  it('backfills each rep’s days in their zone, and rebuilds them when their zone or the workspace’s changes', async () => {
     await applyMigration(database, '0009_');
     const row = (user: string, zone: string, day: string, kind: string, more: Record<string, number>) => ({
       user_id: user,
@@ -56,6 +57,7 @@ describeDb('migration 0009 (read_rollups) on a database with a log and no per-da
       // The undo carries its original's note length, so it nets out in the same row.
       row('U2', 'America/New_York', '2026-03-01', 'deal_won', { note_chars: 18, entries: 2, quantity: 0 }),
       row('U3', 'UTC', '2026-03-02', 'email', { quantity: 4 }),
+      row('U4', 'America/New_York', '2026-03-01', 'meeting', {}),
     ]);
 
     // U1 moves to UTC and U2 becomes a member in Tokyo: their days move with them.
@@ -70,6 +72,11 @@ describeDb('migration 0009 (read_rollups) on a database with a log and no per-da
       row('U1', 'UTC', '2026-03-02', 'call', { entries: 3, quantity: 6 }),
       row('U2', 'Asia/Tokyo', '2026-03-02', 'deal_won', { note_chars: 18, entries: 2, quantity: 0 }),
       row('U3', 'UTC', '2026-03-02', 'email', { quantity: 4 }),
+      row('U4', 'America/New_York', '2026-03-01', 'meeting', {}),
     ]);
+
+    // The workspace's default zone moves: U4, a rep with no zone of their own, moves with it.
+    await database.db.execute(sql`update workspaces set default_timezone = 'Asia/Tokyo' where id = 'TA'`);
+    expect((await days()).at(-1)).toEqual(row('U4', 'Asia/Tokyo', '2026-03-02', 'meeting', {}));
   });
 });

@@ -14,6 +14,8 @@ export async function dropReadRollups(database: DatabaseHandle): Promise<void> {
   await db.execute(sql`drop trigger activity_days_member_update on members`);
   await db.execute(sql`drop trigger activity_days_member_delete on members`);
   await db.execute(sql`drop function activity_days_member_zone`);
+  await db.execute(sql`drop trigger activity_days_workspace_zone on workspaces`);
+  await db.execute(sql`drop function activity_days_workspace_zone`);
   await db.execute(sql`drop function activity_days_rezone`);
   await db.execute(sql`drop view activity_days_from_log`);
   await db.execute(sql`drop function activity_rep_zone`);
