@@ -107,31 +107,26 @@ CREATE TRIGGER activity_days_workspace_zone AFTER UPDATE OF default_timezone ON 
   FOR EACH ROW WHEN (OLD.default_timezone IS DISTINCT FROM NEW.default_timezone)
   EXECUTE FUNCTION activity_days_workspace_zone();
 --> statement-breakpoint
--- The summary's trigger function (migration activity_summary), now keeping the days as well, in the
--- same statement pass and under the same lock.
-CREATE OR REPLACE FUNCTION activity_summary_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A statement's changes to the log, as the summary's trigger reads them (migration activity_summary):
+-- added rows with sign 1, removed rows with sign -1, each with the note of the entry it reverses (a
+-- removed reversal whose original went in the same statement takes the original's old note).
+CREATE FUNCTION activity_changes(op text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
-  -- A removed reversal whose original went in the same statement takes the original's old note.
-  removed_rows constant text := 'select c.*, -1 as sign, case when ro.id is not null then ro.note else o.note end as original_note
-    from removed c left join removed ro on ro.id = c.reverses_id left join activities o on o.id = c.reverses_id';
-  added_rows constant text := 'select c.*, 1 as sign, o.note as original_note
-    from added c left join activities o on o.id = c.reverses_id';
-  changes text := CASE TG_OP WHEN 'INSERT' THEN added_rows WHEN 'DELETE' THEN removed_rows
-    ELSE added_rows || ' union all ' || removed_rows END;
+  added_rows constant text := 'select c.*, 1 as sign, o.note as original_note from added c left join activities o on o.id = c.reverses_id';
+  removed_rows constant text := 'select c.*, -1 as sign, case when ro.id is not null then ro.note else o.note end as original_note from removed c left join removed ro on ro.id = c.reverses_id left join activities o on o.id = c.reverses_id';
 BEGIN
-  -- Shared with every writer of the workspace, exclusive for its rebuild (src/db/activity-summary.ts).
+  RETURN CASE op WHEN 'INSERT' THEN added_rows WHEN 'DELETE' THEN removed_rows ELSE added_rows || ' union all ' || removed_rows END;
+END
+$$;
+--> statement-breakpoint
+-- Adds a statement's rows to the days (and takes away the rows it removed), in the writing
+-- transaction and under the summary's lock (shared; exclusive for a rebuild), as activity_summary_apply.
+CREATE FUNCTION activity_days_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  changes constant text := activity_changes(TG_OP);
+BEGIN
   EXECUTE format('select count(pg_advisory_xact_lock_shared(hashtextextended(''activity_summary:'' || w, 0)))
     from (select distinct workspace_id as w from (%s) c order by 1) ws', changes);
-  EXECUTE format('insert into activity_summary as s
-      (workspace_id, user_id, bucket, kind, note_chars, entries, quantity, amount_cents, unpriced_quantity)
-    select workspace_id, user_id, activity_bucket(occurred_at), kind, activity_note_chars(note, original_note),
-      sum(sign), sum(sign * quantity), sum(sign * amount_cents),
-      coalesce(sum(sign * quantity) filter (where amount_cents = 0), 0)
-    from (%s) c group by 1, 2, 3, 4, 5
-    on conflict (workspace_id, user_id, bucket, kind, note_chars) do update set
-      entries = s.entries + excluded.entries, quantity = s.quantity + excluded.quantity,
-      amount_cents = s.amount_cents + excluded.amount_cents,
-      unpriced_quantity = s.unpriced_quantity + excluded.unpriced_quantity', changes);
   -- A rep's first entry fixes the zone their days are kept in; holding the zone row (FOR SHARE)
   -- makes a zone change wait for this transaction, and this one wait for a change in flight.
   EXECUTE format('insert into activity_day_zones (workspace_id, user_id, zone)
@@ -150,8 +145,6 @@ BEGIN
       entries = d.entries + excluded.entries, quantity = d.quantity + excluded.quantity,
       amount_cents = d.amount_cents + excluded.amount_cents', changes);
   IF TG_OP <> 'INSERT' THEN
-    EXECUTE format('delete from activity_summary s using (select distinct workspace_id, user_id from (%s) c) r
-      where s.workspace_id = r.workspace_id and s.user_id = r.user_id and s.entries = 0', changes);
     EXECUTE format('delete from activity_days d using (select distinct workspace_id, user_id from (%s) c) r
       where d.workspace_id = r.workspace_id and d.user_id = r.user_id and d.entries = 0', changes);
     -- A rep with nothing left (forgotten, or every entry moved away) keeps no zone either.
@@ -162,6 +155,15 @@ BEGIN
   RETURN NULL;
 END
 $$;
+--> statement-breakpoint
+CREATE TRIGGER activity_days_insert AFTER INSERT ON activities
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION activity_days_apply();
+--> statement-breakpoint
+CREATE TRIGGER activity_days_update AFTER UPDATE ON activities
+  REFERENCING OLD TABLE AS removed NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION activity_days_apply();
+--> statement-breakpoint
+CREATE TRIGGER activity_days_delete AFTER DELETE ON activities
+  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION activity_days_apply();
 --> statement-breakpoint
 -- Backfill: a live database's existing log.
 INSERT INTO activity_day_zones (workspace_id, user_id, zone)
