@@ -124,7 +124,7 @@ export async function firstEntryBucket(db: Database, workspaceId: string, userId
 }
 
 /**
- * Recomputes a workspace's summary from its log. Writers of the workspace take the same lock,
+ * Recomputes a workspace's summary and its per-day roll-up from its log. Writers of the workspace take the same lock,
  * shared, in the trigger: a rebuild waits for those in flight and they wait for it, so none is
  * counted twice or lost, and readers go on meanwhile.
  */
@@ -138,6 +138,15 @@ export async function rebuildActivitySummary(db: Database, workspaceId: string):
             insert into activity_summary select * from activity_summary_from_log where workspace_id = ${workspaceId}
             returning 1)
           select count(*)::int as n from inserted`,
+    );
+    // The per-day roll-up (migration `read_rollups`), each rep's days in their zone as it is now.
+    await tx.execute(sql`delete from activity_days where workspace_id = ${workspaceId}`);
+    await tx.execute(sql`delete from activity_day_zones where workspace_id = ${workspaceId}`);
+    await tx.execute(sql`insert into activity_day_zones (workspace_id, user_id, zone)
+      select workspace_id, user_id, activity_rep_zone(workspace_id, user_id)
+      from (select distinct workspace_id, user_id from activities where workspace_id = ${workspaceId}) r`);
+    await tx.execute(
+      sql`insert into activity_days select * from activity_days_from_log where workspace_id = ${workspaceId}`,
     );
     return rows[0]?.n ?? 0;
   });

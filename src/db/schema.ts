@@ -164,6 +164,45 @@ export const activitySummary = pgTable(
   ],
 );
 
+/**
+ * Sums of the activity log per rep, local day (in the rep's zone, `activity_day_zones`), kind and
+ * note length: what the game reads for a rep's whole history (points, streaks, badges), a row per
+ * kind and active day however many entries and quarter-hours the day had. Kept by the same
+ * statement trigger as `activity_summary`, rebuilt for a rep whose zone changes (a trigger on
+ * `members`), and by `kpi-bot db rebuild-summaries` (see the migration `read_rollups`).
+ */
+export const activityDays = pgTable(
+  'activity_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    kind: text('kind').notNull(),
+    /** As in `activity_summary`: what quality gates compare with. */
+    noteChars: integer('note_chars').notNull(),
+    /** Log rows summed here; a row at zero is deleted. */
+    entries: integer('entries').notNull(),
+    quantity: bigint('quantity', { mode: 'number' }).notNull(),
+    amountCents: cents('amount_cents').notNull(),
+  },
+  // The upsert's target and one rep's history; the migration makes it cover the sums.
+  (t) => [uniqueIndex('activity_days_key').on(t.workspaceId, t.userId, t.day, t.kind, t.noteChars)],
+);
+
+/**
+ * The zone a rep's `activity_days` are kept in: their own, else the workspace's default, else UTC
+ * (the function `activity_rep_zone`). A reader asking in another zone reads the summary instead.
+ */
+export const activityDayZones = pgTable(
+  'activity_day_zones',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    zone: text('zone').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
 /** Deal state kept from CRM events (and from `/kpi log deal` when no CRM is connected). */
 export const deals = pgTable(
   'deals',

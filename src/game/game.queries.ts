@@ -10,10 +10,10 @@ import { type DayTotals, type GameProfile, gameProfile, STREAK_KINDS } from './p
 import { getSettings, pointsFor, type WorkspaceSettings } from './settings.js';
 
 /**
- * Game profiles (points, level, streak, badges) of many reps in one query round: one grouped query
- * over the log sums every rep's credited points and activities per local date (each rep in their
- * own zone), one reads their revenue goals for the quota badge (plus one for the settings unless the caller has
- * them); the rest is pure (profile.ts).
+ * Game profiles (points, level, streak, badges) of many reps in two query rounds: the zones their
+ * per-day roll-up is kept in and their revenue goals (for the quota badge), then one grouped query
+ * summing every rep's credited points and activities per local date (each rep in their own zone),
+ * from the roll-up before today; the rest is pure (profile.ts).
  */
 
 export interface GamePerson {
@@ -35,18 +35,15 @@ export async function loadGameProfiles(
   if (people.length === 0) return result;
   const zones = new Map(people.map((p) => [p.userId, zoneOf(p.timezone)]));
   const userIds = [...zones.keys()];
-  const reps = sql.join(
-    [...zones].map(([userId, zone]) => sql`(${userId}, ${zone})`),
-    sql`, `,
-  );
-  const settings = ctx.settings ?? (await getSettings(db, ctx.workspaceId));
-  const [rows, revenueGoals] = await Promise.all([
-    dayRows(db, ctx, reps, userIds, settings),
+  const [settings, kept, revenueGoals] = await Promise.all([
+    ctx.settings ?? getSettings(db, ctx.workspaceId),
+    keptZones(db, ctx.workspaceId, userIds),
     db
       .select()
       .from(goals)
       .where(and(eq(goals.workspaceId, ctx.workspaceId), eq(goals.metric, 'revenue'), inArray(goals.userId, userIds))),
   ]);
+  const rows = await dayRows(db, ctx, zones, kept, settings);
   const rowsByUser = new Map<string, DayTotals[]>();
   for (const { userId, ...row } of rows) {
     const list = rowsByUser.get(userId);
@@ -84,14 +81,77 @@ function pointsSql(settings: WorkspaceSettings): SQL {
   return sql`(case a.kind ${weights} else 0 end)`;
 }
 
-/** Each rep's totals per local day: one row per rep and active day, whatever the number of entries. */
+/** The zone each rep's `activity_days` are kept in (see the migration `read_rollups`). */
+async function keptZones(db: Database, workspaceId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+  const rows = await queryRows<{ userId: string; zone: string }>(
+    db,
+    sql`select user_id as "userId", zone from activity_day_zones
+        where workspace_id = ${workspaceId} and user_id in (${sql.join(
+          userIds.map((u) => sql`${u}`),
+          sql`, `,
+        )})`,
+  );
+  return new Map(rows.map((r) => [r.userId, r.zone]));
+}
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/**
+ * Each rep's totals per local day: one row per rep and active day, whatever the number of entries.
+ * Days before today come from the per-day roll-up when it is kept in the zone asked; today (up to
+ * and including now) and reps asked in another zone come from the summary and the log.
+ */
 async function dayRows(
   db: Database,
   ctx: { workspaceId: string; now: Date },
-  reps: SQL,
-  userIds: readonly string[],
+  zones: ReadonlyMap<string, string>,
+  kept: ReadonlyMap<string, string>,
   settings: WorkspaceSettings,
 ): Promise<UserDayRow[]> {
+  const rolled = [...zones].filter(([userId, zone]) => kept.get(userId) === zone);
+  const others = [...zones].filter(([userId, zone]) => kept.get(userId) !== zone);
+  const today = rolled.map(([userId, zone]) => {
+    const midnight = DateTime.fromJSDate(ctx.now, { zone }).startOf('day');
+    return { userId, zone, day: midnight.toISODate() ?? '', start: midnight.toJSDate() };
+  });
+  const fromLog = (reps: readonly { userId: string; zone: string; start?: Date }[], from: Date | null) => {
+    const values = sql.join(
+      reps.map((r) => sql`(${r.userId}, ${r.zone}, ${r.start ? ts(r.start) : sql`null::timestamptz`})`),
+      sql`, `,
+    );
+    const rows = activityRows({
+      workspaceId: ctx.workspaceId,
+      userIds: reps.map((r) => r.userId),
+      from,
+      to: ctx.now,
+      through: true,
+    });
+    return sql`select a.user_id, (a.occurred_at at time zone r.zone)::date as day, a.kind, a.note_chars, a.quantity, a.amount_cents
+      from ${rows} a join (values ${values}) as r(user_id, zone, start) on r.user_id = a.user_id
+      where r.start is null or a.occurred_at >= r.start`;
+  };
+  const parts: SQL[] = [];
+  if (today.length > 0) {
+    const values = sql.join(
+      today.map((r) => sql`(${r.userId}, ${r.day}::date)`),
+      sql`, `,
+    );
+    parts.push(sql`select d.user_id, d.day, d.kind, d.note_chars, d.quantity, d.amount_cents
+      from activity_days d join (values ${values}) as r(user_id, today) on r.user_id = d.user_id
+      where d.workspace_id = ${ctx.workspaceId} and d.user_id in (${sql.join(
+        today.map((r) => sql`${r.userId}`),
+        sql`, `,
+      )}) and d.day < r.today`);
+    const earliest = new Date(Math.min(...today.map((r) => r.start.getTime())));
+    parts.push(fromLog(today, earliest));
+  }
+  if (others.length > 0)
+    parts.push(
+      fromLog(
+        others.map(([userId, zone]) => ({ userId, zone })),
+        null,
+      ),
+    );
   const credited = creditedByNote(settings.qualityGates, 'a');
   const streakKinds = sql.join(
     STREAK_KINDS.map((k) => sql`${k}`),
@@ -99,18 +159,15 @@ async function dayRows(
   );
   return queryRows<UserDayRow>(
     db,
-    // Grouped by the local date, formatted once per day rather than once per entry. A quarter-hour of
-    // the summary lies within one local day in any zone.
+    // Grouped by the local date, formatted once per day rather than once per row.
     sql`
       select "userId", to_char(day, 'YYYY-MM-DD') as day, points, activities, "dealsWon", "revenueCents" from (
-      select a.user_id as "userId",
-             (a.occurred_at at time zone r.zone)::date as day,
+      select a.user_id as "userId", a.day,
              coalesce(sum(case when ${credited} then a.quantity * ${pointsSql(settings)} else 0 end), 0)::float8 as points,
              coalesce(sum(case when ${credited} and a.kind in (${streakKinds}) then a.quantity else 0 end), 0)::int as activities,
              coalesce(sum(case when a.kind = 'deal_won' then a.quantity else 0 end), 0)::int as "dealsWon",
              coalesce(sum(case when a.kind = 'deal_won' then a.amount_cents else 0 end), 0)::float8 as "revenueCents"
-      from ${activityRows({ workspaceId: ctx.workspaceId, userIds, from: null, to: ctx.now, through: true })} a
-      join (values ${reps}) as r(user_id, zone) on r.user_id = a.user_id
+      from (${sql.join(parts, sql` union all `)}) a
       group by 1, 2) per_day`,
   );
 }

@@ -11,6 +11,8 @@ export interface KpiInputs {
   kinds: ActivityKind[];
   deals: boolean;
   leads: boolean;
+  /** Whether it reads the quota (revenue goals); when not said, they are loaded. */
+  quota?: boolean;
 }
 
 const SECTIONS = ['deals', 'leads', 'customers', 'spendCents', 'quotaCents', 'previousRevenueCents'] as const;
@@ -67,6 +69,7 @@ export function inputsOf(def: KpiDefinition): KpiInputs {
     kinds: [...read.kinds].sort(),
     deals: read.sections.has('deals'),
     leads: read.sections.has('leads'),
+    quota: read.sections.has('quotaCents'),
   };
   cache.set(def.key, inputs);
   return inputs;

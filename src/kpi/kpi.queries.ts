@@ -63,7 +63,8 @@ export async function loadFactsByUser(db: Database, scope: Scope, inputs?: KpiIn
     activityTotals(db, scope, true, inputs?.kinds),
     inputs && !inputs.deals ? NO_DEALS : sources().then((src) => dealFacts(db, scope, true, src)),
     inputs && !inputs.leads ? NO_DEALS : sources().then((src) => leadFacts(db, scope, true, src)),
-    quotaTargets(db, scope),
+    // A revenue board needs no one's quota: every rep's goal would be read for nothing.
+    inputs?.quota === false ? new Map<string, number>() : quotaTargets(db, scope),
   ]);
   // Anyone with entries, deals or leads in either window is on the board.
   const users = new Set([...activity.keys(), ...deals.byKey.keys(), ...leads.byKey.keys()]);

@@ -3,12 +3,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.js';
 import { queryRows } from '../../src/db/rows.js';
 import { applyMigration, describeDb, openTestDatabase } from '../support/db.js';
+import { dropReadRollups } from '../support/read-rollups.js';
 
 describeDb('migration 0007 on a database with a log and no summary', () => {
   let database: DatabaseHandle;
   beforeAll(async () => {
     database = await openTestDatabase();
     // Back to the schema before 0007, with a log already written: two reps, an undo, a gated note.
+    await dropReadRollups(database);
     await database.db.execute(sql`drop view activity_summary_from_log`);
     await database.db.execute(sql`drop table activity_summary cascade`);
     await database.db.execute(sql`drop function activity_summary_apply cascade`);

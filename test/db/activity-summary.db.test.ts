@@ -25,10 +25,10 @@ import { forgetMember } from '../../src/privacy/forget.js';
 import { describeDb, newWorkspaceId, openTestDatabase } from '../support/db.js';
 
 /**
- * The summary is only a faster way to read the log: over random logs, undos, CRM corrections,
- * forgotten reps and quality gates, every figure read through it (window totals, game profiles in
- * a rep's old and new zone, goal history) equals the same figure recomputed here from the log rows,
- * and the stored summary equals its rebuild.
+ * The summary and the per-day roll-up are only faster ways to read the log: over random logs,
+ * undos, CRM corrections, forgotten reps, reps changing zone and quality gates, every figure read
+ * through them (window totals, game profiles in a rep's old and new zone, goal history) equals the
+ * same figure recomputed here from the log rows, and what is stored equals its rebuild.
  */
 
 let handle: DatabaseHandle;
@@ -49,7 +49,8 @@ type Op =
   | { op: 'log'; user: number; kind: number; quantity: number; amount: number; at: number; note: string | null }
   | { op: 'undo'; pick: number }
   | { op: 'correct'; pick: number; amount: number }
-  | { op: 'forget'; user: number; mode: 'anonymise' | 'delete' };
+  | { op: 'forget'; user: number; mode: 'anonymise' | 'delete' }
+  | { op: 'zone'; user: number; zone: (typeof ZONES)[number] | null };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: logArb() },
@@ -68,6 +69,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('forget' as const),
       user: fc.nat(USERS.length - 1),
       mode: fc.constantFrom('anonymise' as const, 'delete' as const),
+    }),
+  },
+  // A rep moving zone (or their zone becoming unknown) between entries: their days are rebuilt.
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('zone' as const),
+      user: fc.nat(USERS.length - 1),
+      zone: fc.option(fc.constantFrom(...ZONES)),
     }),
   },
 );
@@ -110,6 +120,7 @@ describeDb('activity summary', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), askArb, async (ops, ask) => {
         const ws = newWorkspaceId();
+        await setZones(ws, ask.zone);
         await apply(ws, ops, BASE + ask.now);
         await expectSummaryEqualsLog(ws);
 
@@ -127,14 +138,39 @@ describeDb('activity summary', () => {
           );
           expect(got).toEqual(expectedTotals(log, pair.window, pair.previous, settings));
         }
-        // The rep moves zone: the same stored rows serve the new one.
+        // Every rep in one zone, then all moving to another: the summary serves both, and the days
+        // are rebuilt in the new zone; a rep asked in a zone their days are not kept in (a Home
+        // showing another zone) is read from the summary.
         for (const zone of [ask.zone, ask.newZone]) {
+          await setZones(ws, zone);
+          await expectSummaryEqualsLog(ws);
+          const kept = await queryRows<{ zone: string }>(
+            db,
+            sql`select distinct zone from activity_day_zones where workspace_id = ${ws} and user_id in (${sql.join(
+              USERS.map((u) => sql`${u}`),
+              sql`, `,
+            )})`,
+          );
+          expect(kept.map((k) => k.zone)).toEqual(kept.length === 0 ? [] : [zone]);
           const people = USERS.map((userId) => ({ userId, timezone: zone }));
           const profiles = await loadGameProfiles(db, { workspaceId: ws, now, settings }, people);
           for (const { userId } of people) {
             const days = expectedDays(log, userId, zone, now, settings);
             expect(profiles.get(userId)).toEqual(gameProfile({ days, settings, now, timezone: zone, quotaGoals: [] }));
           }
+          const elsewhere = zone === 'UTC' ? 'Asia/Kathmandu' : 'UTC';
+          const other = await loadGameProfiles(db, { workspaceId: ws, now, settings }, [
+            { userId: 'U1', timezone: elsewhere },
+          ]);
+          expect(other.get('U1')).toEqual(
+            gameProfile({
+              days: expectedDays(log, 'U1', elsewhere, now, settings),
+              settings,
+              now,
+              timezone: elsewhere,
+              quotaGoals: [],
+            }),
+          );
           const history = await periodHistory(db, {
             workspaceId: ws,
             userId: 'U1',
@@ -166,10 +202,21 @@ describeDb('activity summary', () => {
             ],
             { gate: null, now: SPAN_MS / 2 + 3 * QUARTER, zone: 'Australia/Eucla', newZone: 'UTC', period: 'week' },
           ],
+          // A rep logs in Kathmandu, moves to New York, logs again, is undone: days follow each move.
+          [
+            [
+              { op: 'log', user: 0, kind: 0, quantity: 2, amount: 0, at: -DAY - 3 * QUARTER, note: null },
+              { op: 'zone', user: 0, zone: 'America/New_York' },
+              { op: 'log', user: 0, kind: 2, quantity: 1, amount: 4, at: -2 * DAY, note: null },
+              { op: 'undo', pick: 0 },
+              { op: 'zone', user: 0, zone: null },
+            ],
+            { gate: null, now: SPAN_MS / 2, zone: 'Asia/Kathmandu', newZone: 'Asia/Kathmandu', period: 'week' },
+          ],
         ],
       },
     );
-  });
+  }, 180_000);
 
   it('keeps every increment of concurrent writers to the same quarter-hour', async () => {
     const ws = newWorkspaceId();
@@ -270,6 +317,10 @@ async function apply(ws: string, ops: readonly Op[], asked: number): Promise<voi
         idempotencyKey: `k${++seq}`,
         note: original.note,
       });
+    } else if (op.op === 'zone') {
+      await db.execute(
+        sql`update members set timezone = ${op.zone} where workspace_id = ${ws} and user_id = ${USERS[op.user] ?? 'U1'}`,
+      );
     } else {
       await forgetMember(db, {
         workspaceId: ws,
@@ -282,6 +333,15 @@ async function apply(ws: string, ops: readonly Op[], asked: number): Promise<voi
   }
 }
 
+/** Every rep of the workspace a member in `zone` (inserted, or moved there). */
+async function setZones(ws: string, zone: string): Promise<void> {
+  for (const userId of USERS) {
+    await db.execute(sql`insert into members (workspace_id, user_id, display_name, timezone)
+      values (${ws}, ${userId}, ${userId}, ${zone})
+      on conflict (workspace_id, user_id) do update set timezone = excluded.timezone`);
+  }
+}
+
 async function expectSummaryEqualsLog(ws: string): Promise<void> {
   const read = (from: string) =>
     queryRows(
@@ -290,10 +350,35 @@ async function expectSummaryEqualsLog(ws: string): Promise<void> {
             amount_cents::float8 as amount_cents, unpriced_quantity::float8 as unpriced_quantity
           from ${sql.raw(from)} where workspace_id = ${ws} order by 1, 2, 3, 4`,
     );
+  // Each rep's days in the zone they are kept in, and that zone the rep's own (or UTC).
+  const days = (from: string) =>
+    queryRows(
+      db,
+      sql`select user_id, day::text as day, kind, note_chars, entries, quantity::float8 as quantity,
+            amount_cents::float8 as amount_cents
+          from ${sql.raw(from)} where workspace_id = ${ws} order by 1, 2, 3, 4`,
+    );
+  const zones = () =>
+    queryRows(
+      db,
+      sql`select user_id, zone, activity_rep_zone(workspace_id, user_id) as own from activity_day_zones
+          where workspace_id = ${ws} order by 1`,
+    );
   const kept = await read('activity_summary');
   expect(kept).toEqual(await read('activity_summary_from_log'));
+  const keptDays = await days('activity_days');
+  expect(keptDays).toEqual(await days('activity_days_from_log'));
+  const keptZones = await zones();
+  for (const z of keptZones) expect(z.zone).toBe(z.own);
+  const logged = await queryRows<{ user_id: string }>(
+    db,
+    sql`select distinct user_id from activities where workspace_id = ${ws} order by 1`,
+  );
+  expect(keptZones.map((z) => z.user_id)).toEqual(logged.map((r) => r.user_id));
   await rebuildActivitySummary(db, ws);
   expect(await read('activity_summary')).toEqual(kept);
+  expect(await days('activity_days')).toEqual(keptDays);
+  expect(await zones()).toEqual(keptZones);
 }
 
 interface LogRow {
