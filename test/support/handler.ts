@@ -17,11 +17,12 @@ export const NOW = new Date('2026-03-10T15:00:00Z');
 
 /**
  * The listeners under actions/, events/ and views/ never touch the CRM runner or its settings; the
- * Home reads which CRMs can be connected by OAuth, and here none can.
+ * Home reads which CRMs can be connected by OAuth and the backfills, and here there are none.
  */
 const NO_CRM = new Proxy({} as AppDeps['crm'], {
   get: (_target, key) => {
     if (key === 'oauth') return {};
+    if (key === 'backfills') return null;
     throw new Error(`handler touched deps.crm.${String(key)}`);
   },
 });

@@ -1,5 +1,6 @@
 import type { BackfillRun } from '../../integrations/backfill/contract.js';
 import { progressLine } from '../../integrations/backfill/progress.js';
+import { CRM_LABEL } from '../../integrations/crm-event.js';
 import { context, escapeMrkdwn, type SlackMessage, section } from './message.js';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -31,5 +32,45 @@ export function backfillProgressMessage(run: BackfillRun, now: Date): SlackMessa
   return {
     text: line,
     blocks: [section(lead), context(`Backfill of ${backfillWindowText(run)}. ${after}`)],
+  };
+}
+
+/**
+ * The ephemeral answer to `/kpi crm backfill` (and the App Home button's DM): started, or joined
+ * the run already going, and where its progress shows.
+ */
+export function backfillStartedMessage(
+  started: { run: BackfillRun; alreadyRunning: boolean },
+  askedBy: string,
+  now: Date,
+): SlackMessage {
+  const { run, alreadyRunning } = started;
+  const crm = CRM_LABEL[run.source];
+  if (!alreadyRunning) {
+    return {
+      text: `${crm} backfill started`,
+      blocks: [
+        section(
+          `:inbox_tray: *${crm} backfill started*: ${backfillWindowText(run)}. I'll DM you its progress; \`/kpi crm\` shows it too.`,
+        ),
+        context('Nothing from the past is announced in any channel: no celebrations, contest or badge posts.'),
+      ],
+    };
+  }
+  const who =
+    run.requestedBy === null
+      ? 'It was started from the command line'
+      : run.requestedBy === askedBy
+        ? 'You started it, and its progress is in your DM'
+        : `<@${run.requestedBy}> started it and gets its progress by DM`;
+  return {
+    text: `A ${crm} backfill is already running`,
+    blocks: [
+      section(
+        `:hourglass_flowing_sand: *A ${crm} backfill is already running* (${backfillWindowText(run)}); nothing new was started. ` +
+          `${escapeMrkdwn(progressLine(run, now))}`,
+      ),
+      context(`${who}; \`/kpi crm\` shows it too.`),
+    ],
   };
 }
