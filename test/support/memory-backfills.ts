@@ -13,10 +13,16 @@ export interface MemoryBackfills extends Backfills {
   update(id: number, change: Partial<BackfillRun>): BackfillRun;
 }
 
-export function memoryBackfills(opts: { connected: readonly CrmSource[]; now: () => Date }): MemoryBackfills {
+export function memoryBackfills(opts: {
+  connected: readonly CrmSource[];
+  now: () => Date;
+  /** What happens to a new run in the background, as the engine's pages would (none: it stays as started). */
+  drive?: (run: BackfillRun, update: (change: Partial<BackfillRun>) => BackfillRun) => Promise<void>;
+}): MemoryBackfills {
   const runs: BackfillRun[] = [];
   const requests: BackfillRequest[] = [];
-  return {
+  const going = new Set<Promise<void>>();
+  const backfills: MemoryBackfills = {
     requests,
     async start(request) {
       if (!opts.connected.includes(request.source)) {
@@ -26,10 +32,10 @@ export function memoryBackfills(opts: { connected: readonly CrmSource[]; now: ()
         );
       }
       requests.push(request);
-      const going = runs.find(
+      const current = runs.find(
         (r) => r.workspaceId === request.workspaceId && r.source === request.source && r.status === 'running',
       );
-      if (going) return { run: going, alreadyRunning: true };
+      if (current) return { run: current, alreadyRunning: true };
       const now = opts.now();
       const run: BackfillRun = {
         ...request,
@@ -44,6 +50,12 @@ export function memoryBackfills(opts: { connected: readonly CrmSource[]; now: ()
         error: null,
       };
       runs.push(run);
+      if (opts.drive) {
+        const driving = opts
+          .drive(run, (change) => backfills.update(run.id, change))
+          .finally(() => going.delete(driving));
+        going.add(driving);
+      }
       return { run, alreadyRunning: false };
     },
     async latest(workspaceId) {
@@ -51,7 +63,9 @@ export function memoryBackfills(opts: { connected: readonly CrmSource[]; now: ()
       for (const run of runs) if (run.workspaceId === workspaceId) newest.set(run.source, run);
       return [...newest.values()];
     },
-    async idle() {},
+    async idle() {
+      await Promise.all(going);
+    },
     update(id, change) {
       const index = runs.findIndex((r) => r.id === id);
       const run = runs[index];
@@ -60,4 +74,5 @@ export function memoryBackfills(opts: { connected: readonly CrmSource[]; now: ()
       return runs[index];
     },
   };
+  return backfills;
 }
