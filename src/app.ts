@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/client.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
 import type { Deliverer } from './delivery/deliverer.js';
 import { createDelivery, startDelivery } from './delivery/delivery-service.js';
+import type { Backfills } from './integrations/backfill/contract.js';
 import { oauthClients } from './integrations/crm-grants.js';
 import { oauthRoutes } from './integrations/crm-oauth-routes.js';
 import type { CrmRunner } from './integrations/crm-runner.js';
@@ -55,6 +56,8 @@ export interface BuildOptions {
   health?: Partial<HealthLimits>;
   /** Where services add how they stop; the caller's, to stop what it opened (the database) last. */
   shutdown?: Shutdown;
+  /** The CRM backfill engine (tests give their own); without one, `/kpi crm backfill` says it is not available. */
+  backfills?: Backfills;
 }
 
 export async function buildApp(options: BuildOptions): Promise<KpiBot> {
@@ -107,7 +110,8 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     }),
   ]);
   app.use(requestLog(logger, metrics));
-  const crmCommand = { config: config.crm, runner: crm.runner, perWorkspaceConnections, secrets, oauth };
+  const backfills = options.backfills ?? null;
+  const crmCommand = { config: config.crm, runner: crm.runner, perWorkspaceConnections, secrets, oauth, backfills };
   registerListeners(app, { db, logger, now, crm: crmCommand }, slack.store);
   await slack.connect();
 

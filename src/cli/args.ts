@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { CRM_SYNOPSIS, CRM_USAGE } from './crm-commands.js';
 import { DB_SYNOPSIS, DB_USAGE } from './db-commands.js';
 
 /** `kpi-bot` arguments, parsed purely: the names of the jobs come in, a command or a friendly error comes out. */
@@ -27,7 +28,8 @@ export const SYNOPSIS = `Usage:
   kpi-bot jobs list
   kpi-bot jobs run <job> [--now <ISO time>] [--workspace <team id>] [--wait <seconds>]
   kpi-bot jobs run <job> --dry-run [--out <folder>] [--now <ISO time>] [--workspace <team id>]
-${DB_SYNOPSIS}`;
+${DB_SYNOPSIS}
+${CRM_SYNOPSIS}`;
 
 export const USAGE = `${SYNOPSIS}
 
@@ -42,7 +44,9 @@ retried, and exits 1, as it does when a post failed.
 charts as PNG files to --out (default ./${DEFAULT_CHARTS_DIR}), and writes nothing to the database or
 Slack. E.g. \`jobs run boards --dry-run --now 2026-11-30T09:00:00-05:00\` shows next Monday's boards.
 
-${DB_USAGE}`;
+${DB_USAGE}
+
+${CRM_USAGE}`;
 
 const NOW_FORMAT = 'an ISO 8601 time with its offset, e.g. 2026-11-30T09:00:00Z or 2026-11-30T09:00:00-05:00';
 

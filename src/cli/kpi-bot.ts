@@ -14,6 +14,7 @@ import { createLogger } from '../lib/logger.js';
 import { createShutdown } from '../lib/shutdown.js';
 import { SlackAuthError } from '../slack/bolt-app.js';
 import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
+import { type CrmCliDeps, runCrmCommand } from './crm-commands.js';
 import { runDbCommand } from './db-commands.js';
 
 /**
@@ -51,10 +52,23 @@ export interface CliDeps {
   open?(config: Config): Promise<OpsApp>;
   /** Writes a file of a dry run (a chart), making its folder; to the file system by default. */
   writeFile?(path: string, bytes: Buffer): void;
+  /** Whether stdout is a terminal (a progress bar rather than lines). */
+  isTTY?: boolean;
+  /** The CRM backfill engine, for `crm backfill`; absent in a build without one. */
+  openBackfills?: CrmCliDeps['openBackfills'];
+  pollMs?: CrmCliDeps['pollMs'];
 }
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   if (argv[0] === 'db') return runDbCommand(argv.slice(1), deps);
+  if (argv[0] === 'crm') {
+    const { openBackfills } = deps;
+    if (!openBackfills) {
+      deps.stderr('kpi-bot: this build has no CRM backfill engine.\n');
+      return EXIT_FAILED;
+    }
+    return runCrmCommand(argv.slice(1), { ...deps, isTTY: deps.isTTY ?? false, openBackfills });
+  }
   const parsed = parseCliArgs(
     argv,
     deps.jobs.map((j) => j.name),

@@ -8,6 +8,9 @@ import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
+import type { Backfills } from '../integrations/backfill/contract.js';
+import { progressLine } from '../integrations/backfill/progress.js';
+import { BACKFILL_SOURCES } from '../integrations/backfill/window.js';
 import type { CrmSource } from '../integrations/crm-event.js';
 import { type CrmGrantLine, crmGrantLines } from '../integrations/crm-grants.js';
 import { unmappedOwners } from '../integrations/owners.js';
@@ -38,6 +41,8 @@ export interface HomeViewer {
   now: Date;
   /** The CRMs an admin can connect by OAuth on this server (none in one-workspace mode). */
   crmOAuth?: readonly CrmSource[];
+  /** History backfills, where this server runs them; `fromEnvironment`: CRMs with API credentials in the environment. */
+  crmBackfill?: { backfills: Pick<Backfills, 'latest'>; fromEnvironment: readonly CrmSource[] } | null;
 }
 
 export interface TeamRow {
@@ -71,6 +76,9 @@ export interface SettingsSection {
 export interface CrmHome {
   connections: CrmGrantLine[];
   connectable: readonly CrmSource[];
+  /** The CRMs whose history can be read now (an API to read it with), and each CRM's latest backfill as the admin reads it. */
+  backfillable: readonly CrmSource[];
+  backfills: readonly { source: CrmSource; line: string }[];
 }
 
 export type HomeSection =
@@ -184,14 +192,20 @@ export const contestsSection: SectionLoader = {
  */
 export const settingsSection: SectionLoader = {
   name: 'settings',
-  load: async (db, { member, settings, crmOAuth = [] }) => {
+  load: async (db, { member, settings, now, crmOAuth = [], crmBackfill = null }) => {
     if (!isManager(member)) return null;
     const admin = isAdmin(member);
-    const [subscriptions, owners, grants] = await Promise.all([
+    const [subscriptions, owners, grants, backfills] = await Promise.all([
       liveSubscriptions(db, member.workspaceId, null),
       unmappedOwners(db, member.workspaceId),
       admin ? crmGrantLines(db, member.workspaceId) : [],
+      admin && crmBackfill ? crmBackfill.backfills.latest(member.workspaceId) : [],
     ]);
+    const readable = new Set([
+      ...(crmBackfill?.fromEnvironment ?? []),
+      ...grants.filter((g) => !g.refused).map((g) => g.source),
+    ]);
+    const backfillable = crmBackfill ? BACKFILL_SOURCES.filter((s) => readable.has(s)) : [];
     const perChannel = new Map<string, number>();
     for (const s of subscriptions) perChannel.set(s.channelId, (perChannel.get(s.channelId) ?? 0) + 1);
     return {
@@ -199,7 +213,14 @@ export const settingsSection: SectionLoader = {
       settings,
       boards: [...perChannel].map(([channelId, count]) => ({ channelId, count })),
       unmappedOwners: owners.length,
-      crm: admin ? { connections: grants, connectable: crmOAuth } : null,
+      crm: admin
+        ? {
+            connections: grants,
+            connectable: crmOAuth,
+            backfillable,
+            backfills: backfills.map((run) => ({ source: run.source, line: progressLine(run, now) })),
+          }
+        : null,
     };
   },
 };

@@ -92,9 +92,13 @@ export async function objectsToApply(db: Database, workspaceId: string | null, l
   return rows.map((r) => ({ ...r, source: r.source as CrmSource }));
 }
 
-export async function eventsOf(db: Database, o: InboxObject): Promise<{ id: number; event: CrmEvent }[]> {
+/** An object's events, all of them (applied ones too), in the order they happened. */
+export async function eventsOf(
+  db: Database,
+  o: InboxObject,
+): Promise<{ id: number; event: CrmEvent; applied: boolean }[]> {
   const rows = await db
-    .select({ id: crmEvents.id, event: crmEvents.event })
+    .select({ id: crmEvents.id, event: crmEvents.event, status: crmEvents.status })
     .from(crmEvents)
     .where(
       and(
@@ -104,7 +108,7 @@ export async function eventsOf(db: Database, o: InboxObject): Promise<{ id: numb
       ),
     )
     .orderBy(asc(crmEvents.occurredAt), asc(crmEvents.id));
-  return rows.map((r) => ({ id: r.id, event: reviveEvent(r.event) }));
+  return rows.map((r) => ({ id: r.id, event: reviveEvent(r.event), applied: r.status === 'applied' }));
 }
 
 /** Marks the events that were read (not any that arrived meanwhile) as applied, or as waiting. */

@@ -70,9 +70,12 @@ export async function applyObject(deps: ProcessorDeps, object: InboxObject): Pro
   const rows = await eventsOf(deps.db, object);
   const ids = rows.map((r) => r.id);
   const events = rows.map((r) => r.event);
+  // What this application brings is news only if an event not yet applied came live (a webhook):
+  // the past read by a backfill lands quietly, even a win closed an hour ago.
+  const announce = rows.some((r) => !r.applied && r.event.backfilled !== true);
   let outcome: Outcome;
   try {
-    outcome = await applyEvents(deps, object, events, Math.max(...ids));
+    outcome = await applyEvents(deps, object, events, Math.max(...ids), announce);
   } catch (error) {
     if (error instanceof CrmApiUnavailableError) {
       deps.logger.warn({ err: error, source: object.source }, 'CRM API unavailable; the events wait');
@@ -95,6 +98,7 @@ async function applyEvents(
   object: InboxObject,
   events: CrmEvent[],
   newest: number,
+  announce: boolean,
 ): Promise<Outcome> {
   const first = events[0];
   if (!first) return { waitingFor: null };
@@ -104,13 +108,14 @@ async function applyEvents(
     slack: await deps.slackFor(object.workspaceId),
     api: await deps.apiFor(object.workspaceId, object.source),
   };
-  if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first);
+  if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first, announce);
   if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events, newest);
   if (first.type === 'lead.create') return applyLead(deps, ownerDeps, object, first);
   const dealEvents = events.filter((e) => e.type === 'deal.upsert' || e.type === 'deal.delete');
   const state = foldDeal(dealEvents, deps.crm.stages[object.source]);
   if (!state) return { waitingFor: null };
-  return applyDeal(deps, ownerDeps, object, dealEvents[0]?.dealId ?? '', await enrich(ownerDeps, state, first));
+  const dealId = dealEvents[0]?.dealId ?? '';
+  return applyDeal(deps, ownerDeps, object, dealId, await enrich(ownerDeps, state, first), announce);
 }
 
 /** Fills what the events left unknown from the CRM's API; what the events say wins. */
@@ -127,6 +132,7 @@ async function applyDeal(
   object: InboxObject,
   dealId: string,
   state: DealState,
+  announce: boolean,
 ): Promise<Outcome> {
   const { fields } = state;
   const where = { workspaceId: object.workspaceId, source: object.source };
@@ -183,7 +189,7 @@ async function applyDeal(
             occurredAt: closedAt,
           }
         : null;
-    await reconcileOutcome(tx, { ...where, dealId, rowId: saved.id }, desired, deps.now());
+    await reconcileOutcome(tx, { ...where, dealId, rowId: saved.id }, desired, deps.now(), announce);
   });
 
   const unmapped = status !== 'open' && !state.deleted && !ownerUserId;
@@ -208,6 +214,7 @@ async function reconcileOutcome(
   deal: { workspaceId: string; source: CrmSource; dealId: string; rowId: number },
   desired: DesiredOutcome | null,
   now: Date,
+  announce: boolean,
 ) {
   const standing = await liveDealActivities(tx, deal.workspaceId, deal.rowId, ['deal_won', 'deal_lost']);
   const matches = (a: (typeof standing)[number]) =>
@@ -240,6 +247,7 @@ async function reconcileOutcome(
       dealId: deal.rowId,
     },
     now,
+    { announce },
   );
 }
 
@@ -306,6 +314,7 @@ async function applyActivity(
   ownerDeps: OwnerDeps,
   object: InboxObject,
   event: Extract<CrmEvent, { type: 'activity' }>,
+  announce: boolean,
 ): Promise<Outcome> {
   const where = { workspaceId: object.workspaceId, source: object.source };
   const { rep } = event;
@@ -329,6 +338,7 @@ async function applyActivity(
       leadId: lead?.id ?? null,
     },
     deps.now(),
+    { announce },
   );
   if (lead) await markFirstResponse(deps.db, lead.id, event.occurredAt);
   return { waitingFor: null };

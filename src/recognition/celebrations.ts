@@ -71,13 +71,16 @@ export async function celebrateWin(tx: Database, activity: Activity, now: Date):
 /**
  * Records an activity and, when it is a new win, its celebration, in one transaction: both are
  * stored or neither, and a retry (same idempotency key) finds the win and celebrates nothing more.
+ * `announce: false` records it quietly: the past read by a CRM backfill, however recent, is history,
+ * not news.
  */
 export async function recordActivityAndCelebrate(
   db: Database,
   input: NewActivity,
   now: Date,
+  { announce = true }: { announce?: boolean } = {},
 ): Promise<{ activity: Activity; created: boolean }> {
-  if (input.kind !== 'deal_won') return recordActivity(db, input);
+  if (input.kind !== 'deal_won' || !announce) return recordActivity(db, input);
   return db.transaction(async (tx) => {
     const result = await recordActivity(tx, input);
     if (result.created) await celebrateWin(tx, result.activity, now);

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import type { Backfills } from '../integrations/backfill/contract.js';
 import type { CrmConfig, CrmSource } from '../integrations/crm-config.js';
 import type { CrmOAuthClient } from '../integrations/crm-oauth.js';
 import type { CrmRunner } from '../integrations/crm-runner.js';
@@ -23,4 +24,6 @@ export interface CrmCommandDeps {
   secrets: SecretBox;
   /** The CRMs connected by OAuth (many-workspace mode, client id configured). */
   oauth: Partial<Record<CrmSource, CrmOAuthClient>>;
+  /** Reads a CRM's history (`/kpi crm backfill`, the App Home); null where this server has no backfill engine. */
+  backfills: Backfills | null;
 }

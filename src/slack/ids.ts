@@ -20,6 +20,8 @@ export const ACTIONS = {
   crmAuthorize: 'kpi_crm_authorize',
   /** "Connect HubSpot" on an admin's App Home: DMs them the link to the CRM's consent page. */
   crmConnect: 'kpi_crm_connect',
+  /** "Backfill 90 days" beside a connected CRM on an admin's App Home: the prefix of each (`kpi_crm_backfill_<crm>`). */
+  crmBackfill: 'kpi_crm_backfill',
 } as const;
 
 /** Shortcut callback ids: the global "Log activity" and the message shortcut "Log as activity". */

@@ -11,6 +11,7 @@ import { type HomeSection, type HomeViewer, loadHome } from '../../src/home/home
 import { createLogger } from '../../src/lib/logger.js';
 import { getMember } from '../../src/members/members.repository.js';
 import { describeDb, newWorkspaceId, openTestDatabase, TEST_DB } from '../support/db.js';
+import { memoryBackfills } from '../support/memory-backfills.js';
 
 const NOW = new Date('2026-11-18T15:00:00Z');
 
@@ -106,5 +107,22 @@ describeDb('loadHome', () => {
     const rep = teamSection?.kind === 'team' ? teamSection.rows.find((r) => r.name === 'Rep 59') : undefined;
     expect(rep?.figures.map((f) => [f.def.key, f.result])).toContainEqual(['calls', { status: 'ok', value: 60 }]);
     expect(rep?.goals).toBe(1);
+  });
+
+  it("gives an admin each readable CRM and its latest backfill's line; a manager neither", async () => {
+    const { workspaceId, viewer } = await team(1);
+    const backfills = memoryBackfills({ connected: ['pipedrive'], now: () => NOW });
+    const window = { since: new Date('2026-09-01T00:00:00Z'), until: NOW };
+    await backfills.start({ workspaceId, source: 'pipedrive', window, requestedBy: 'UMGR' });
+    const crmBackfill = { backfills, fromEnvironment: ['hubspot' as const] };
+    const settingsOf = (sections: HomeSection[]) => sections.find((s) => s.kind === 'settings');
+    const asManager = settingsOf(await loadHome(database.db, { ...viewer, crmBackfill }));
+    expect(asManager?.kind === 'settings' && asManager.crm).toBeNull();
+    const admin = { ...viewer.member, role: 'admin' as const };
+    const asAdmin = settingsOf(await loadHome(database.db, { ...viewer, member: admin, crmBackfill }));
+    expect(asAdmin?.kind === 'settings' && asAdmin.crm).toMatchObject({
+      backfillable: ['hubspot'],
+      backfills: [{ source: 'pipedrive', line: 'Pipedrive: 0 deals so far' }],
+    });
   });
 });

@@ -17,17 +17,22 @@ export const NOW = new Date('2026-03-10T15:00:00Z');
 
 /**
  * The listeners under actions/, events/ and views/ never touch the CRM runner or its settings; the
- * Home reads which CRMs can be connected by OAuth, and here none can.
+ * Home reads which CRMs can be connected by OAuth and the backfills, and here there are none.
  */
-const NO_CRM = new Proxy({} as AppDeps['crm'], {
-  get: (_target, key) => {
-    if (key === 'oauth') return {};
-    throw new Error(`handler touched deps.crm.${String(key)}`);
-  },
-});
+function crmDeps(given: Partial<AppDeps['crm']>): AppDeps['crm'] {
+  return new Proxy({} as AppDeps['crm'], {
+    get: (_target, key) => {
+      if (key in given) return given[key as keyof AppDeps['crm']];
+      if (key === 'oauth') return {};
+      if (key === 'backfills') return null;
+      throw new Error(`handler touched deps.crm.${String(key)}`);
+    },
+  });
+}
 
-export function handlerDeps(db: Database, now: Date = NOW): AppDeps {
-  return { db, logger: createLogger('silent'), now: () => now, crm: NO_CRM };
+/** `crm`: what of the CRM side a handler may use (a `Backfills`), the rest refused. */
+export function handlerDeps(db: Database, now: Date = NOW, crm: Partial<AppDeps['crm']> = {}): AppDeps {
+  return { db, logger: createLogger('silent'), now: () => now, crm: crmDeps(crm) };
 }
 
 /**

@@ -45,6 +45,7 @@ export interface HarnessOptions {
   /** Send posts as soon as they commit, as the app does (off: tests that look at posts as decided). */
   deliverOnCommit?: boolean;
   health?: BuildOptions['health'];
+  backfills?: BuildOptions['backfills'];
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -72,6 +73,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     scheduleJobs: opts.scheduleJobs ?? false,
     ...(opts.deliverOnCommit === false ? { deliverOnCommit: false } : {}),
     ...(opts.health ? { health: opts.health } : {}),
+    ...(opts.backfills ? { backfills: opts.backfills } : {}),
   });
   const server = await bot.start();
   const port = (server?.address() as AddressInfo).port;

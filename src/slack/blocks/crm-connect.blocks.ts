@@ -1,7 +1,8 @@
 import type { CrmHome } from '../../home/home.queries.js';
+import { DEFAULT_BACKFILL_DAYS } from '../../integrations/backfill/window.js';
 import { CRM_ACCOUNT_NOUN, CRM_LABEL, type CrmSource } from '../../integrations/crm-event.js';
 import { ACTIONS } from '../ids.js';
-import { type Block, context, type SlackMessage, section } from './message.js';
+import { type Block, context, escapeMrkdwn, type SlackMessage, section } from './message.js';
 
 /**
  * The admin's way to the CRM's consent page. Only they see it: the link carries a state issued to
@@ -67,5 +68,31 @@ export function crmHomeBlocks(crm: CrmHome): Block[] {
       value: source,
     }));
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
-  return blocks;
+  return [...blocks, ...backfillBlocks(crm)];
+}
+
+/**
+ * Each CRM whose history can be read, with its latest backfill and a button to read the last 90
+ * days (a run already going is joined, not doubled); a past run of a CRM since disconnected is shown without one.
+ */
+function backfillBlocks(crm: CrmHome): Block[] {
+  const sources = [...new Set([...crm.backfillable, ...crm.backfills.map((r) => r.source)])];
+  return sources.map((source) => {
+    const run = crm.backfills.find((r) => r.source === source);
+    const text = run
+      ? escapeMrkdwn(run.line)
+      : `${CRM_LABEL[source]}: no history read yet; reports, streaks and goal suggestions start from today.`;
+    const block = section(`:inbox_tray: ${text}`);
+    if (!crm.backfillable.includes(source)) return block;
+    return {
+      ...block,
+      accessory: {
+        type: 'button' as const,
+        // Action ids are unique in a view: one per CRM.
+        action_id: `${ACTIONS.crmBackfill}_${source}`,
+        text: { type: 'plain_text' as const, text: `Backfill ${DEFAULT_BACKFILL_DAYS} days` },
+        value: source,
+      },
+    };
+  });
 }

@@ -4,6 +4,7 @@ import { ACTIONS, COMMAND, FUNCTIONS, SHORTCUTS, VIEWS } from '../ids.js';
 import { replyToUserErrors } from '../user-errors.js';
 import { createBoardPositionAction } from './actions/board-position.action.js';
 import { crmAuthorizeAction } from './actions/crm-authorize.action.js';
+import { createCrmBackfillAction } from './actions/crm-backfill.action.js';
 import { createCrmConnectAction } from './actions/crm-connect.action.js';
 import { createNudgeFeedbackAction } from './actions/nudge-feedback.action.js';
 import { createOpenLogModalAction } from './actions/open-log-modal.action.js';
@@ -50,6 +51,7 @@ export function registerListeners(app: App, deps: AppDeps, store: InstallationSt
   app.action(ACTIONS.openLogModal, createOpenLogModalAction(deps));
   app.action(ACTIONS.crmAuthorize, crmAuthorizeAction);
   app.action(ACTIONS.crmConnect, createCrmConnectAction(deps));
+  app.action(new RegExp(`^${ACTIONS.crmBackfill}_`), createCrmBackfillAction(deps));
   // The manifest's 'message.im': Bolt delivers it as a 'message' event; the handler keeps DMs only.
   app.event('message', createDirectMessageHandler(deps));
   const reaction = createReactionHandler(deps);

@@ -5,6 +5,14 @@ import { crmConnections } from '../../db/schema.js';
 import { sealedIn } from '../../db/secrets-at-rest.js';
 import { ACTIVITY_SOURCES, type ActivitySource, mappingKey, parseKinds } from '../../integrations/activity-mapping.js';
 import { loadAllMappings, setActivityMapping } from '../../integrations/activity-mapping.repository.js';
+import { progressLine } from '../../integrations/backfill/progress.js';
+import {
+  BACKFILL_SOURCES,
+  type BackfillCrm,
+  type BackfillSince,
+  backfillWindow,
+  parseBackfillSince,
+} from '../../integrations/backfill/window.js';
 import { CRM_ACCOUNT_NOUN, CRM_LABEL, CRM_SOURCES, type CrmSource } from '../../integrations/crm-event.js';
 import { disconnect } from '../../integrations/crm-grants.js';
 import { requeueWaiting, waitingSummary } from '../../integrations/inbox.repository.js';
@@ -12,6 +20,7 @@ import { mapOwner, unmappedOwners } from '../../integrations/owners.js';
 import { ACTIVITY_KINDS, type ActivityKind } from '../../kpi/activity-kinds.js';
 import type { Member } from '../../members/members.repository.js';
 import { requireAdmin } from '../../members/roles.js';
+import { backfillStartedMessage } from '../blocks/backfill.blocks.js';
 import { grantRefusedText } from '../blocks/crm-connect.blocks.js';
 import { crmMappingMessage } from '../blocks/crm-mapping.blocks.js';
 import { context, escapeMrkdwn, header, type SlackMessage, section, textMessage } from '../blocks/message.js';
@@ -26,6 +35,7 @@ export type CrmCommand =
   | { type: 'crm'; action: 'connect'; source: CrmSource; accountId: string | null }
   | { type: 'crm'; action: 'disconnect'; source: CrmSource }
   | { type: 'crm'; action: 'map-activity-list' }
+  | { type: 'crm'; action: 'backfill'; source: BackfillCrm; since: BackfillSince }
   | {
       type: 'crm';
       action: 'map-activity';
@@ -42,12 +52,16 @@ const MAP_ACTIVITY_USAGE =
 /** `call`, `call:connected`, `meeting:no_show`, a Pipedrive custom type key… */
 const MAPPING_KEY = /^[a-z0-9_]{1,60}(?::[a-z0-9_.-]{1,80})?$/;
 
+const BACKFILL_USAGE =
+  "`/kpi crm backfill &lt;crm&gt; [since &lt;date&gt;|&lt;n&gt; days]` reads the CRM's deals, leads and activities of the last 90 days " +
+  '(or since the date, at most a year back) into the history, announcing nothing, e.g. `/kpi crm backfill hubspot since 2026-09-01`';
+
 const USAGE =
-  '`/kpi crm` — (admins) connected CRMs and CRM owners not matched to anyone yet; ' +
+  '`/kpi crm` — (admins) connected CRMs, history backfills, and CRM owners not matched to anyone yet; ' +
   '`/kpi crm map &lt;crm&gt; &lt;owner id&gt; @person` matches one, e.g. `/kpi crm map hubspot 12345 @ana`; ' +
   '`/kpi crm connect &lt;crm&gt; [account id]` connects a CRM (by OAuth where this server has the CRM app configured); ' +
   '`/kpi crm disconnect &lt;crm&gt;` disconnects it and revokes our access where the CRM allows; ' +
-  MAP_ACTIVITY_USAGE;
+  `${BACKFILL_USAGE}; ${MAP_ACTIVITY_USAGE}`;
 
 const LABEL = CRM_LABEL;
 
@@ -61,6 +75,7 @@ export const crmSubcommand: Subcommand<CrmCommand> = {
     const [action, crm, id] = words.map((w) => w.toLowerCase());
     if (action === undefined || action === 'status') return ok({ type: 'crm', action: 'status' });
     if (action === 'map-activity') return parseMapActivity(words.slice(1));
+    if (action === 'backfill') return parseBackfill(words.slice(1));
     const source = CRM_SOURCES.find((s) => s === crm);
     if (action === 'map' || action === 'connect' || action === 'disconnect') {
       if (!source) return fail(`Name the CRM: ${CRM_SOURCES.join(', ')}.`, USAGE);
@@ -73,8 +88,17 @@ export const crmSubcommand: Subcommand<CrmCommand> = {
     }
     return fail(`${quote(words.join(' '))} isn't a CRM command.`, USAGE);
   },
-  run: (ctx, command) => runCrm(ctx.deps, ctx.actor.member, command),
+  run: (ctx, command) => runCrm(ctx.deps, ctx.actor.member, command, ctx.actor.timezone),
 };
+
+function parseBackfill(words: readonly string[]): Parsed<CrmCommand> {
+  const [crm = '', ...rest] = words;
+  const source = BACKFILL_SOURCES.find((s) => s === crm.toLowerCase());
+  if (!source) return fail(`Name the CRM to read: ${BACKFILL_SOURCES.join(', ')}.`, BACKFILL_USAGE);
+  const since = parseBackfillSince(rest);
+  if (!since.ok) return fail(since.error, BACKFILL_USAGE);
+  return ok({ type: 'crm', action: 'backfill', source, since: since.value });
+}
 
 function parseMapActivity(words: readonly string[]): Parsed<CrmCommand> {
   if (words.length === 0) return ok({ type: 'crm', action: 'map-activity-list' });
@@ -101,7 +125,7 @@ function parseMapActivity(words: readonly string[]): Parsed<CrmCommand> {
   return ok({ type: 'crm', action: 'map-activity', source, key: normalised, kinds: kinds.kinds });
 }
 
-async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promise<SlackMessage> {
+async function runCrm(deps: AppDeps, member: Member, command: CrmCommand, timezone: string): Promise<SlackMessage> {
   requireAdmin(member, 'look at or change the CRM connection');
   const { workspaceId } = member;
   switch (command.action) {
@@ -120,6 +144,8 @@ async function runCrm(deps: AppDeps, member: Member, command: CrmCommand): Promi
       return connect(deps, member, command.source, command.accountId);
     case 'disconnect':
       return disconnectCrm(deps, workspaceId, command.source);
+    case 'backfill':
+      return startBackfill(deps, member, command, timezone);
     case 'map-activity-list':
       return crmMappingMessage(await loadAllMappings(deps.db, workspaceId));
     case 'map-activity': {
@@ -148,11 +174,33 @@ function baseUrl(deps: AppDeps): string {
   return deps.crm.config.publicUrl ?? 'https://<your host>';
 }
 
+async function startBackfill(
+  deps: AppDeps,
+  member: Member,
+  command: Extract<CrmCommand, { action: 'backfill' }>,
+  timezone: string,
+): Promise<SlackMessage> {
+  const { backfills } = deps.crm;
+  if (!backfills) return textMessage('This server cannot read CRM history yet; ask whoever runs it.');
+  const now = deps.now();
+  const window = backfillWindow(command.since, now, timezone);
+  if (!window.ok) return textMessage(window.error);
+  // Not connected: the engine refuses with a `UserError`, which is the reply.
+  const started = await backfills.start({
+    workspaceId: member.workspaceId,
+    source: command.source,
+    window: window.value,
+    requestedBy: member.userId,
+  });
+  return backfillStartedMessage(started, member.userId, now);
+}
+
 async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessage> {
-  const [waiting, unmapped, connections] = await Promise.all([
+  const [waiting, unmapped, connections, backfills] = await Promise.all([
     waitingSummary(deps.db, workspaceId),
     unmappedOwners(deps.db, workspaceId),
     deps.db.select().from(crmConnections).where(eq(crmConnections.workspaceId, workspaceId)),
+    deps.crm.backfills?.latest(workspaceId) ?? [],
   ]);
   const lines = deps.crm.perWorkspaceConnections
     ? connections.map(
@@ -175,6 +223,11 @@ async function crmStatus(deps: AppDeps, workspaceId: string): Promise<SlackMessa
   ];
   for (const refused of connections.filter((c) => c.tokensRefusedAt !== null)) {
     blocks.push(section(grantRefusedText(refused.source as CrmSource)));
+  }
+  if (backfills.length > 0) {
+    const now = deps.now();
+    const runs = backfills.map((run) => `• ${escapeMrkdwn(progressLine(run, now))}`);
+    blocks.push(section(`*History backfills*\n${runs.join('\n')}`));
   }
   if (waiting.length > 0) {
     blocks.push(

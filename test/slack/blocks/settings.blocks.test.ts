@@ -35,12 +35,41 @@ describe('the Home settings section', () => {
     ...over,
   });
 
+  it("shows an admin each readable CRM's latest backfill with a button to read 90 days", () => {
+    const blocks = settingsHomeBlocks(
+      section({
+        crm: {
+          connections: [{ source: 'hubspot', accountId: '62515', refused: false }],
+          connectable: [],
+          backfillable: ['hubspot', 'pipedrive'],
+          backfills: [
+            { source: 'hubspot', line: 'HubSpot: 41,200 of ~60,000 activities, 3 min left' },
+            { source: 'salesforce', line: 'Salesforce: done: 10 deals, 0 leads, 5 activities read in 4 s.' },
+          ],
+        },
+      }),
+    );
+    expect(validateBlocks(blocks, '/blocks', 100)).toEqual([]);
+    const text = JSON.stringify(blocks);
+    expect(text).toContain(':inbox_tray: HubSpot: 41,200 of ~60,000 activities, 3 min left');
+    expect(text).toContain('Pipedrive: no history read yet');
+    // Salesforce is no longer readable (disconnected): its last run shows, without a button.
+    expect(text).toContain('Salesforce: done');
+    const buttons = blocks.flatMap((b) => ('accessory' in b && b.accessory?.type === 'button' ? [b.accessory] : []));
+    expect(buttons.map((b) => [b.action_id, b.value, b.text.text])).toEqual([
+      ['kpi_crm_backfill_hubspot', 'hubspot', 'Backfill 90 days'],
+      ['kpi_crm_backfill_pipedrive', 'pipedrive', 'Backfill 90 days'],
+    ]);
+  });
+
   it('shows an admin the CRMs to connect, those connected, and a grant the CRM stopped honouring', () => {
     const blocks = settingsHomeBlocks(
       section({
         crm: {
           connections: [{ source: 'hubspot', accountId: '62515', refused: true }],
           connectable: ['hubspot'],
+          backfillable: [],
+          backfills: [],
         },
       }),
     );
@@ -48,13 +77,22 @@ describe('the Home settings section', () => {
     const text = JSON.stringify(blocks);
     expect(text).toContain('HubSpot no longer accepts our access');
     expect(text).toContain('"action_id":"kpi_crm_connect","text":{"type":"plain_text","text":"Reconnect HubSpot"}');
-    const fresh = JSON.stringify(settingsHomeBlocks(section({ crm: { connections: [], connectable: ['hubspot'] } })));
+    const fresh = JSON.stringify(
+      settingsHomeBlocks(
+        section({ crm: { connections: [], connectable: ['hubspot'], backfillable: [], backfills: [] } }),
+      ),
+    );
     expect(fresh).toContain('"text":"Connect HubSpot"');
     expect(fresh).not.toContain('no longer accepts');
     const live = JSON.stringify(
       settingsHomeBlocks(
         section({
-          crm: { connections: [{ source: 'hubspot', accountId: '62515', refused: false }], connectable: ['hubspot'] },
+          crm: {
+            connections: [{ source: 'hubspot', accountId: '62515', refused: false }],
+            connectable: ['hubspot'],
+            backfillable: [],
+            backfills: [],
+          },
         }),
       ),
     );
