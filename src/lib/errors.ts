@@ -22,6 +22,8 @@ export const ErrorCode = {
   // User errors: a request refused for a reason the person can act on.
   NotAManager: 'kpi_bot.not_a_manager',
   NotAnAdmin: 'kpi_bot.not_an_admin',
+  CrmNotConnected: 'kpi_bot.crm_not_connected',
+  BackfillWindowInvalid: 'kpi_bot.backfill_window_invalid',
   // A Workflow Builder step that cannot run as asked: its message goes to the workflow's author.
   WorkflowStepRefused: 'kpi_bot.workflow_step_refused',
 } as const;
