@@ -132,6 +132,22 @@ function replica(w: World, opts: { hangAfter?: number; apply?: boolean } = {}) {
   return { engine, pagesRead: () => read };
 }
 
+/** `count` open deals of Ana's, last modified evenly over the window. */
+function addDeals(hubspot: FakeHubSpot, count: number, firstId = 50_000) {
+  const step = Math.floor((90 * DAY) / count);
+  for (let i = 0; i < count; i++) {
+    const at = new Date(WINDOW.since.getTime() + i * step).toISOString();
+    hubspot.addDeal(String(firstId + i), {
+      dealname: `Deal ${i}`,
+      amount: '100',
+      dealstage: 'appointmentscheduled',
+      hubspot_owner_id: ANA.id,
+      createdate: at,
+      hs_lastmodifieddate: at,
+    });
+  }
+}
+
 describeDb('CRM backfill end to end: HubSpot', () => {
   describe('90 days of deals, leads and activities', () => {
     let w: World;
@@ -357,7 +373,7 @@ describeDb('CRM backfill end to end: HubSpot', () => {
     });
   });
 
-  it('waits out a 429 with Retry-After and reads the same page again', async () => {
+  it('waits out a 429 with Retry-After and reads the same page again', { timeout: 120_000 }, async () => {
     const w = await startWorld();
     try {
       const { h, hubspot } = w;
@@ -400,7 +416,7 @@ describeDb('CRM backfill end to end: HubSpot', () => {
     let w: World;
     beforeAll(async () => {
       w = await startWorld();
-      addCalls(w.hubspot, 500);
+      addDeals(w.hubspot, 500);
     });
     afterAll(async () => {
       await w?.h.close();
@@ -411,15 +427,17 @@ describeDb('CRM backfill end to end: HubSpot', () => {
       timeout: 120_000,
     }, async () => {
       const { h, hubspot } = w;
-      const dead = replica(w, { hangAfter: 3 });
+      const dead = replica(w, { hangAfter: 2 });
       const request = { workspaceId: h.teamId, source: 'hubspot' as const, window: WINDOW, requestedBy: null };
       const { run } = await dead.engine.start(request);
-      // Wait for the dead one to hang on its 4th read (3 pages stored: deals, leads, the first of calls).
-      for (let i = 0; i < 500 && dead.pagesRead() < 4; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(await inboxCount(h)).toBe(200);
-      const callPages = () => pageSearches(hubspot).filter((c) => c.path.includes('/calls/'));
-      const searchesBefore = callPages().length;
-      expect(searchesBefore).toBe(1);
+      // Wait for the dead one to hang on its 3rd read, 2 pages of deals stored.
+      for (let i = 0; i < 1000 && (dead.pagesRead() < 3 || (await inboxCount(h)) < 400); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(await inboxCount(h)).toBe(400);
+      const dealPages = () => pageSearches(hubspot).filter((c) => c.path.includes('/deals/'));
+      const searchesBefore = dealPages().length;
+      expect(searchesBefore).toBe(2);
 
       // A second request now joins the run rather than starting another; nobody takes it over yet.
       expect((await h.bot.backfills.start(request)).alreadyRunning).toBe(true);
@@ -430,20 +448,20 @@ describeDb('CRM backfill end to end: HubSpot', () => {
       await h.bot.backfills.idle();
 
       const [after] = await h.bot.backfills.latest(h.teamId);
-      expect(after).toMatchObject({ id: run.id, status: 'done', read: { deals: 0, leads: 0, activities: 500 } });
-      // The page the dead process stored was not asked for again: the new holder began at the next one.
+      expect(after).toMatchObject({ id: run.id, status: 'done', read: { deals: 500, leads: 0, activities: 0 } });
+      // The pages the dead process stored were not asked for again: the new holder began at the next one.
       // (A page is read twice only when its first read failed, e.g. timed out on a loaded machine.)
-      const afters = callPages()
+      const afters = dealPages()
         .slice(searchesBefore)
         .map((c) => (c.body as { after?: string }).after);
-      expect(afters[0]).toBe('200');
-      expect(new Set(afters)).toEqual(new Set(['200', '400']));
+      expect(afters[0]).toBe('400');
+      expect(new Set(afters)).toEqual(new Set(['400']));
       expect(await inboxCount(h)).toBe(500);
-      const [entries] = await h.database.db
+      const [deals] = await h.database.db
         .select({ n: sql<number>`count(*)::int` })
-        .from(sql`activities`)
-        .where(sql`workspace_id = ${h.teamId} and kind = 'call'`);
-      expect(entries?.n).toBe(500);
+        .from(sql`deals`)
+        .where(sql`workspace_id = ${h.teamId}`);
+      expect(deals?.n).toBe(500);
     });
 
     it('two replicas asked at once run one backfill', async () => {
@@ -459,7 +477,7 @@ describeDb('CRM backfill end to end: HubSpot', () => {
       expect(rows.map((r) => r.status)).toEqual(['done']);
       // Each page of calls was read once, by one of them.
       const afters = pageSearches(hubspot)
-        .filter((c) => c.path.includes('/calls/'))
+        .filter((c) => c.path.includes('/deals/'))
         .map((c) => (c.body as { after?: string }).after);
       expect(new Set(afters)).toEqual(new Set([undefined, '200', '400']));
     });

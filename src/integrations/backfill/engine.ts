@@ -19,7 +19,16 @@ import {
   type StoredBackfill,
   storePage,
 } from './backfill.repository.js';
-import type { BackfillPage, BackfillReporter, BackfillRun, BackfillSource, Backfills } from './contract.js';
+import {
+  BACKFILL_STAGES,
+  type BackfillCursor,
+  type BackfillPage,
+  type BackfillReporter,
+  type BackfillRun,
+  type BackfillSource,
+  type BackfillStage,
+  type Backfills,
+} from './contract.js';
 
 export interface BackfillDeps {
   db: Database;
@@ -54,6 +63,21 @@ const APPLY_POLL_MS = 2_000;
 
 const backoffMs = (failures: number) => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
 
+/** A page to read: a stage, and where in it (null at its start). */
+interface Position {
+  stage: BackfillStage;
+  cursor: BackfillCursor | null;
+}
+
+const positionOf = (at: StoredBackfill): Position => ({ stage: at.run.stage, cursor: at.cursor });
+
+/** The page after `page`: further in its stage, the next stage's start, or null after the last. */
+function nextPosition(stage: BackfillStage, page: BackfillPage): Position | null {
+  if (page.next !== null) return { stage, cursor: page.next };
+  const following = BACKFILL_STAGES[BACKFILL_STAGES.indexOf(stage) + 1];
+  return following ? { stage: following, cursor: null } : null;
+}
+
 /** Stops the run: the admin is told `message`. */
 class RunFailed extends Error {}
 /** Another process holds the run now, or this one is stopping: it lets go quietly. */
@@ -76,11 +100,10 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
   }
 
   /** Reads one page, waiting and reading it again while the CRM says to. */
-  async function readPage(source: BackfillSource, at: StoredBackfill): Promise<BackfillPage> {
-    const { run, cursor } = at;
+  async function readPage(source: BackfillSource, run: BackfillRun, at: Position): Promise<BackfillPage> {
     for (let failures = 1; ; failures++) {
       try {
-        return await source.readPage(run.stage, run.window, cursor);
+        return await source.readPage(at.stage, run.window, at.cursor);
       } catch (error) {
         const crm = CRM_LABEL[run.source];
         if (error instanceof CrmApiAuthError) {
@@ -100,10 +123,27 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
     }
   }
 
+  /**
+   * Starts reading a page now and settles its outcome, so a read running ahead (while the page
+   * before it is stored) never fails unobserved.
+   */
+  function readAhead(source: BackfillSource, run: BackfillRun, at: Position): Promise<() => BackfillPage> {
+    return readPage(source, run, at).then(
+      (page) => () => page,
+      (error: unknown) => () => {
+        throw error;
+      },
+    );
+  }
+
   /** Waits for the processor to apply what the run stored, so `done` means "in the log". */
   async function waitApplied(run: BackfillRun) {
     let pending = await backfillEventsPending(db, run.workspaceId, run.source);
     for (let idle = 0; pending > 0 && idle < MAX_IDLE_APPLY_ROUNDS; ) {
+      if (stopping) {
+        await releaseLease(db, run.id, owner);
+        throw new LeaseLost();
+      }
       deps.onStored(run.workspaceId);
       await deps.applied(run.workspaceId);
       const left = await backfillEventsPending(db, run.workspaceId, run.source);
@@ -124,17 +164,21 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
     const source = await deps.sourceFor(at.run.workspaceId, at.run.source);
     try {
       if (!source) throw new RunFailed(`${CRM_LABEL[at.run.source]} is no longer connected to this workspace`);
-      while (!at.readAll) {
-        if (stopping) {
-          await releaseLease(db, at.run.id, owner);
-          throw new LeaseLost();
-        }
-        const page = await readPage(source, at);
+      let ahead = at.readAll ? null : readAhead(source, at.run, positionOf(at));
+      while (ahead) {
+        const page = (await ahead)();
+        const next = nextPosition(at.run.stage, page);
+        // The next page is read while this one is stored: the CRM's pacing, not our database, sets the pace.
+        ahead = next && !stopping ? readAhead(source, at.run, next) : null;
         const stored = await storePage(db, { run: at.run, stage: at.run.stage, page }, deps.now(), owner, LEASE_MS);
         if (!stored) throw new LeaseLost();
         at = stored;
         if (page.events.length > 0) deps.onStored(at.run.workspaceId);
         await report(at.run);
+        if (stopping && !at.readAll) {
+          await releaseLease(db, at.run.id, owner);
+          throw new LeaseLost();
+        }
       }
       await waitApplied(at.run);
       const done = await finishRun(db, at.run.id, owner, deps.now(), { status: 'done' });

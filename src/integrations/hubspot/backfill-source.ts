@@ -17,7 +17,8 @@
  * - Activities: calls, meetings, emails and tasks whose `hs_timestamp` is in the window, read with
  *   the properties webhooks' API reads use, and linked to their first contact and deal through
  *   `POST /crm/v4/associations/{type}/{contacts|deals}/batch/read`
- *   (https://developers.hubspot.com/docs/api/crm/associations).
+ *   (https://developers.hubspot.com/docs/api/crm/associations), 1,000 ids a read: a backfill page
+ *   of engagements is five search pages, so the association reads stay well under their limit.
  *
  * A 429 throws `CrmApiUnavailableError` with `Retry-After`, which the engine waits out.
  */
@@ -54,6 +55,8 @@ const SEARCH_PER_SECOND = 5;
 const OTHER_PER_SECOND = 100 / 10;
 const HISTORY_BATCH_SIZE = 50;
 const ASSOCIATION_BATCH_SIZE = 1000;
+/** Search pages per backfill page of engagements: as many records as one association read takes. */
+const SEARCHES_PER_ENGAGEMENT_PAGE = ASSOCIATION_BATCH_SIZE / SEARCH_PAGE_SIZE;
 /** A slice is narrowed to hold this share of the cap, so a slightly denser stretch still fits. */
 const SLICE_FILL = 0.9;
 
@@ -343,8 +346,14 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
         at.after = null;
         page = await search(object, at.from, at.to, null, SEARCH_PAGE_SIZE);
       }
-      const events = await eventsOf(stage, object, page.results);
-      const records = page.results.length;
+      // Engagements are read several search pages at a time, so one association read covers them all.
+      const results = [...page.results];
+      for (let more = 1; object.engagement && more < SEARCHES_PER_ENGAGEMENT_PAGE && page.paging; more++) {
+        page = await search(object, at.from, at.to, page.paging.next.after, SEARCH_PAGE_SIZE);
+        results.push(...page.results);
+      }
+      const events = await eventsOf(stage, object, results);
+      const records = results.length;
       const estimatedTotal = at.estimate;
       const after = page.paging?.next.after;
       if (after !== undefined) return { events, records, estimatedTotal, next: toCursor({ ...at, after }) };
