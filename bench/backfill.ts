@@ -3,12 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { BACKFILL_STAGES, type BackfillRun } from '../src/integrations/backfill/contract.js';
-import { createLogger } from '../src/lib/logger.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
+import { buildBenchApp } from './ingest.js';
 
 /**
  * CRM backfill: 100,000 activities (25,000 each of calls, meetings, emails and tasks) and 10,000
@@ -80,22 +78,13 @@ export async function benchBackfill(adminUrl: string): Promise<BackfillResult> {
       deals: DEALS,
       ownerId: '77',
     });
-    const parsed = parseConfig({
+    const bot = await buildBenchApp(database, {
       SLACK_BOT_TOKEN: `xoxb-${TEAM}`,
-      SLACK_SIGNING_SECRET: 'bench',
       SLACK_API_URL: slack.apiUrl,
       HUBSPOT_CLIENT_SECRET: 'bench-hubspot-secret',
       HUBSPOT_PORTAL_ID: '62516',
       HUBSPOT_ACCESS_TOKEN: hubspot.accessToken,
       HUBSPOT_API_URL: hubspot.baseUrl,
-      LOG_LEVEL: 'silent',
-    });
-    if (!parsed.ok) throw new Error(parsed.problems.join(' '));
-    const bot = await buildApp({
-      config: { ...parsed.config, port: 0 },
-      database,
-      logger: createLogger('silent'),
-      scheduleJobs: false,
     });
     await bot.start();
     try {

@@ -47,9 +47,15 @@ function fromRow(row: Row): StoredBackfill {
   };
 }
 
-const lease = (owner: string, now: Date, ms: number) => ({
-  leaseOwner: owner,
-  leaseExpiresAt: new Date(now.getTime() + ms),
+/** The process that drives a run, and how long its lease lasts from each renewal. */
+export interface Holder {
+  owner: string;
+  leaseMs: number;
+}
+
+const lease = (holder: Holder, now: Date) => ({
+  leaseOwner: holder.owner,
+  leaseExpiresAt: new Date(now.getTime() + holder.leaseMs),
 });
 
 /**
@@ -60,8 +66,7 @@ export async function insertRun(
   db: Database,
   request: BackfillRequest,
   now: Date,
-  owner: string,
-  leaseMs: number,
+  holder: Holder,
 ): Promise<StoredBackfill | null> {
   const [row] = await db
     .insert(crmBackfills)
@@ -77,7 +82,7 @@ export async function insertRun(
       estimated: perStage(null),
       startedAt: now,
       updatedAt: now,
-      ...lease(owner, now, leaseMs),
+      ...lease(holder, now),
     })
     .onConflictDoNothing({ target: [crmBackfills.workspaceId, crmBackfills.source], where: sql`status = 'running'` })
     .returning();
@@ -108,8 +113,7 @@ export async function reopenFailed(
   db: Database,
   request: BackfillRequest,
   now: Date,
-  owner: string,
-  leaseMs: number,
+  holder: Holder,
 ): Promise<StoredBackfill | null> {
   const [newest] = await db
     .select()
@@ -122,7 +126,7 @@ export async function reopenFailed(
   try {
     const [row] = await db
       .update(crmBackfills)
-      .set({ status: 'running', error: null, finishedAt: null, updatedAt: now, ...lease(owner, now, leaseMs) })
+      .set({ status: 'running', error: null, finishedAt: null, updatedAt: now, ...lease(holder, now) })
       .where(and(eq(crmBackfills.id, newest.id), eq(crmBackfills.status, 'failed')))
       .returning();
     return row ? fromRow(row) : null;
@@ -133,16 +137,10 @@ export async function reopenFailed(
 }
 
 /** Takes the lease of a running run that has none, or whose holder let it lapse; null when another holds it. */
-export async function claimRun(
-  db: Database,
-  id: number,
-  now: Date,
-  owner: string,
-  leaseMs: number,
-): Promise<StoredBackfill | null> {
+export async function claimRun(db: Database, id: number, now: Date, holder: Holder): Promise<StoredBackfill | null> {
   const [row] = await db
     .update(crmBackfills)
-    .set(lease(owner, now, leaseMs))
+    .set(lease(holder, now))
     .where(
       and(
         eq(crmBackfills.id, id),
@@ -150,7 +148,7 @@ export async function claimRun(
         or(
           isNull(crmBackfills.leaseExpiresAt),
           lt(crmBackfills.leaseExpiresAt, now),
-          eq(crmBackfills.leaseOwner, owner),
+          eq(crmBackfills.leaseOwner, holder.owner),
         ),
       ),
     )
@@ -174,21 +172,21 @@ export async function lapsedRuns(db: Database, now: Date, workspaceId: string | 
 }
 
 /** Keeps the lease; false when another process holds it now. */
-export async function renewLease(db: Database, id: number, now: Date, owner: string, leaseMs: number) {
+export async function renewLease(db: Database, id: number, now: Date, holder: Holder) {
   const rows = await db
     .update(crmBackfills)
-    .set(lease(owner, now, leaseMs))
-    .where(and(eq(crmBackfills.id, id), eq(crmBackfills.leaseOwner, owner), eq(crmBackfills.status, 'running')))
+    .set(lease(holder, now))
+    .where(and(eq(crmBackfills.id, id), eq(crmBackfills.leaseOwner, holder.owner), eq(crmBackfills.status, 'running')))
     .returning({ id: crmBackfills.id });
   return rows.length > 0;
 }
 
 /** Lets another process take the run over at once (this one is stopping). */
-export async function releaseLease(db: Database, id: number, owner: string): Promise<void> {
+export async function releaseLease(db: Database, id: number, holder: Holder): Promise<void> {
   await db
     .update(crmBackfills)
     .set({ leaseOwner: null, leaseExpiresAt: null })
-    .where(and(eq(crmBackfills.id, id), eq(crmBackfills.leaseOwner, owner)));
+    .where(and(eq(crmBackfills.id, id), eq(crmBackfills.leaseOwner, holder.owner)));
 }
 
 /**
@@ -200,8 +198,7 @@ export async function storePage(
   db: Database,
   at: { run: BackfillRun; stage: BackfillStage; page: BackfillPage },
   now: Date,
-  owner: string,
-  leaseMs: number,
+  holder: Holder,
 ): Promise<StoredBackfill | null> {
   const { run, stage, page } = at;
   const stageDone = page.next === null;
@@ -218,9 +215,11 @@ export async function storePage(
         estimated,
         readAllAt: nextStage === undefined ? now : null,
         updatedAt: now,
-        ...lease(owner, now, leaseMs),
+        ...lease(holder, now),
       })
-      .where(and(eq(crmBackfills.id, run.id), eq(crmBackfills.leaseOwner, owner), eq(crmBackfills.status, 'running')))
+      .where(
+        and(eq(crmBackfills.id, run.id), eq(crmBackfills.leaseOwner, holder.owner), eq(crmBackfills.status, 'running')),
+      )
       .returning();
     if (!row) return null;
     await storeEvents(tx, run.workspaceId, run.source, page.events);
@@ -232,7 +231,7 @@ export async function storePage(
 export async function finishRun(
   db: Database,
   id: number,
-  owner: string,
+  holder: Holder,
   now: Date,
   outcome: { status: 'done' } | { status: 'failed'; error: string },
 ): Promise<StoredBackfill | null> {
@@ -246,7 +245,7 @@ export async function finishRun(
       leaseOwner: null,
       leaseExpiresAt: null,
     })
-    .where(and(eq(crmBackfills.id, id), eq(crmBackfills.leaseOwner, owner), eq(crmBackfills.status, 'running')))
+    .where(and(eq(crmBackfills.id, id), eq(crmBackfills.leaseOwner, holder.owner), eq(crmBackfills.status, 'running')))
     .returning();
   return row ? fromRow(row) : null;
 }

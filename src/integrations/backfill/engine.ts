@@ -85,7 +85,7 @@ class LeaseLost extends Error {}
 
 export function createBackfills(deps: BackfillDeps): BackfillEngine {
   const { db, logger } = deps;
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const holder = { owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, leaseMs: LEASE_MS };
   const driving = new Map<number, Promise<void>>();
   let stopping = false;
 
@@ -118,7 +118,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
         const waitMs = error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1000 : backoffMs(failures);
         logger.info({ runId: run.id, waitMs, err: error }, 'backfill read failed; reading the page again');
         await deps.sleep(waitMs);
-        if (!(await renewLease(db, run.id, deps.now(), owner, LEASE_MS))) throw new LeaseLost();
+        if (!(await renewLease(db, run.id, deps.now(), holder))) throw new LeaseLost();
       }
     }
   }
@@ -141,7 +141,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
     let pending = await backfillEventsPending(db, run.workspaceId, run.source);
     for (let idle = 0; pending > 0 && idle < MAX_IDLE_APPLY_ROUNDS; ) {
       if (stopping) {
-        await releaseLease(db, run.id, owner);
+        await releaseLease(db, run.id, holder);
         throw new LeaseLost();
       }
       deps.onStored(run.workspaceId);
@@ -152,7 +152,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
         await deps.sleep(APPLY_POLL_MS);
       } else idle = 0;
       pending = left;
-      if (!(await renewLease(db, run.id, deps.now(), owner, LEASE_MS))) throw new LeaseLost();
+      if (!(await renewLease(db, run.id, deps.now(), holder))) throw new LeaseLost();
     }
     if (pending > 0) {
       logger.warn({ runId: run.id, pending }, 'backfill read; events still unapplied, the crm-retry job goes on');
@@ -170,18 +170,18 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
         const next = nextPosition(at.run.stage, page);
         // The next page is read while this one is stored: the CRM's pacing, not our database, sets the pace.
         ahead = next && !stopping ? readAhead(source, at.run, next) : null;
-        const stored = await storePage(db, { run: at.run, stage: at.run.stage, page }, deps.now(), owner, LEASE_MS);
+        const stored = await storePage(db, { run: at.run, stage: at.run.stage, page }, deps.now(), holder);
         if (!stored) throw new LeaseLost();
         at = stored;
         if (page.events.length > 0) deps.onStored(at.run.workspaceId);
         await report(at.run);
         if (stopping && !at.readAll) {
-          await releaseLease(db, at.run.id, owner);
+          await releaseLease(db, at.run.id, holder);
           throw new LeaseLost();
         }
       }
       await waitApplied(at.run);
-      const done = await finishRun(db, at.run.id, owner, deps.now(), { status: 'done' });
+      const done = await finishRun(db, at.run.id, holder, deps.now(), { status: 'done' });
       if (done) await report(done.run);
     } catch (error) {
       if (error instanceof LeaseLost) {
@@ -198,7 +198,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
           ? error.message
           : `something went wrong on our side (${error instanceof Error ? error.message : String(error)})`;
       if (!(error instanceof RunFailed)) logger.error({ err: error, runId: at.run.id }, 'backfill failed');
-      const failed = await finishRun(db, at.run.id, owner, deps.now(), { status: 'failed', error: message });
+      const failed = await finishRun(db, at.run.id, holder, deps.now(), { status: 'failed', error: message });
       if (failed) await report(failed.run);
     }
   }
@@ -216,7 +216,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
   async function resumeLapsed(workspaceId: string | null = null): Promise<number> {
     let taken = 0;
     for (const id of await lapsedRuns(db, deps.now(), workspaceId)) {
-      const claimed = await claimRun(db, id, deps.now(), owner, LEASE_MS);
+      const claimed = await claimRun(db, id, deps.now(), holder);
       if (!claimed) continue;
       taken++;
       logger.info({ runId: id }, 'resuming a backfill whose process stopped');
@@ -238,8 +238,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
         throw new UserError(ErrorCode.BackfillWindowInvalid, 'The backfill window must start before it ends.');
       }
       const now = deps.now();
-      const made =
-        (await reopenFailed(db, request, now, owner, LEASE_MS)) ?? (await insertRun(db, request, now, owner, LEASE_MS));
+      const made = (await reopenFailed(db, request, now, holder)) ?? (await insertRun(db, request, now, holder));
       if (made) {
         launch(made);
         return { run: made.run, alreadyRunning: false };
@@ -247,7 +246,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
       const running = await runningRun(db, request.workspaceId, request.source);
       if (!running) throw new Error('no backfill was started and none is running');
       // Its process may have died: take it over rather than leave the admin waiting for the job.
-      const claimed = await claimRun(db, running.run.id, now, owner, LEASE_MS);
+      const claimed = await claimRun(db, running.run.id, now, holder);
       if (claimed && !driving.has(claimed.run.id)) launch(claimed);
       return { run: running.run, alreadyRunning: true };
     },
