@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
+import { type DatabaseHandle, openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { summarize } from './stats.js';
@@ -99,6 +99,18 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
   );
 }
 
+/** The real app on `database`, configured from `env` as in production, quiet and without scheduled jobs. */
+export async function buildBenchApp(database: DatabaseHandle, env: Record<string, string>) {
+  const parsed = parseConfig({ SLACK_SIGNING_SECRET: 'bench', LOG_LEVEL: 'silent', ...env });
+  if (!parsed.ok) throw new Error(parsed.problems.join(' '));
+  return buildApp({
+    config: { ...parsed.config, port: 0 },
+    database,
+    logger: createLogger('silent'),
+    scheduleJobs: false,
+  });
+}
+
 export async function benchIngest(adminUrl: string): Promise<IngestResult> {
   const name = `kpi_bench_ingest_${randomUUID().slice(0, 8)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -109,19 +121,10 @@ export async function benchIngest(adminUrl: string): Promise<IngestResult> {
   const fake = await startFakeSlack();
   const teamId = 'TINGEST01';
   fake.addToken(`xoxb-${teamId}`, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
-  const parsed = parseConfig({
+  const bot = await buildBenchApp(database, {
     SLACK_BOT_TOKEN: `xoxb-${teamId}`,
-    SLACK_SIGNING_SECRET: 'bench',
     SLACK_API_URL: fake.apiUrl,
     HUBSPOT_CLIENT_SECRET: CLIENT_SECRET,
-    LOG_LEVEL: 'silent',
-  });
-  if (!parsed.ok) throw new Error(parsed.problems.join(' '));
-  const bot = await buildApp({
-    config: { ...parsed.config, port: 0 },
-    database,
-    logger: createLogger('silent'),
-    scheduleJobs: false,
   });
   const server = await bot.start();
   const endpoint = `http://127.0.0.1:${(server?.address() as AddressInfo).port}/webhooks/hubspot`;

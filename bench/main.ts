@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { type Database, type DatabaseHandle, openDatabase } from '../src/db/client.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
+import { backfillTable, benchBackfill } from './backfill.js';
 import { benchCelebrations, celebrationsTable } from './celebrations.js';
 import { benchDemo, demoTable } from './demo-run.js';
 import { benchFanOut, fanOutTable } from './fan-out.js';
@@ -96,7 +97,7 @@ function sampleLoad(): void {
   loadSamples.push(loadavg()[0] ?? 0);
 }
 
-/** `--only=commands|fan-out|celebrations|pglite-start|demo|scale` runs one section (printed, not written to the results file). */
+/** `--only=commands|fan-out|celebrations|pglite-start|demo|scale|backfill` runs one section (printed, not written to the results file). */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 
 async function main(): Promise<void> {
@@ -120,17 +121,22 @@ async function main(): Promise<void> {
     print(`\n## npm run demo\n\n${await demoSection()}\n`);
     return;
   }
+  if (ONLY === 'backfill') {
+    print(`\n## CRM backfill\n\n${await benchCrmBackfill()}\n`);
+    return;
+  }
   if (ONLY === 'commands') {
     print(`\n${await commandsSection()}`);
     return;
   }
   if (ONLY !== undefined)
     throw new Error(
-      `--only takes one section: commands, fan-out, celebrations, pglite-start, demo or scale (got ${ONLY})`,
+      `--only takes one section: commands, fan-out, celebrations, pglite-start, demo, scale or backfill (got ${ONLY})`,
     );
   let report = await commandsSection();
   const ingest = await benchCrmIngest();
   report += `\n## CRM webhook ingest\n\n${ingest}\n`;
+  report += `\n## CRM backfill\n\n${await benchCrmBackfill()}\n`;
   report += `\n## Weekly fan-out\n\n${await benchFanOutSection()}\n`;
   report += `\n## Deal won → celebration posted\n\n${await benchCelebrationsSection()}\n`;
   report += `\n## PGlite on disk: start-up and serving memory\n\n${await pgliteStartSection()}\n`;
@@ -212,6 +218,16 @@ async function benchCrmIngest(): Promise<string> {
   print('PostgreSQL: CRM webhook ingest…\n');
   try {
     return ingestTable(await benchIngest(POSTGRES_URL));
+  } catch (error) {
+    return `skipped: ${String(error)}`;
+  }
+}
+
+/** Issue-11 target: a HubSpot backfill at 90% of what its search limits allow, memory flat (bench/backfill.ts). */
+async function benchCrmBackfill(): Promise<string> {
+  print('PostgreSQL: CRM backfill from the fake HubSpot…\n');
+  try {
+    return backfillTable(await benchBackfill(POSTGRES_URL));
   } catch (error) {
     return `skipped: ${String(error)}`;
   }

@@ -31,6 +31,8 @@ export interface KpiBot {
   app: App;
   /** Applies stored CRM webhook batches in the background. */
   crm: CrmRunner;
+  /** Reads a window of each workspace's CRM history (`/kpi crm backfill`, the CLI). */
+  backfills: Backfills;
   /** What scheduled job bodies get: the database, the logger, each workspace's Slack client … */
   jobDeps: JobDeps;
   /** Sends the outbox: woken when posts are committed; `drain(now)` sends what is due and settles it. */
@@ -43,11 +45,15 @@ export interface KpiBot {
   stop(): Promise<void>;
 }
 
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface BuildOptions {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
   now?: () => Date;
+  /** How background work waits (a backfill's pacing and retries); tests move their clock instead. */
+  sleep?: (ms: number) => Promise<void>;
   /** Off in tests, which run job bodies themselves with an injected clock. */
   scheduleJobs?: boolean;
   /** Off in tests that look at posts as decided: only kicks and the deliver job send them then. */
@@ -61,7 +67,7 @@ export interface BuildOptions {
 }
 
 export async function buildApp(options: BuildOptions): Promise<KpiBot> {
-  const { config, database, logger, now = () => new Date() } = options;
+  const { config, database, logger, now = () => new Date(), sleep = realSleep } = options;
   const { db } = database;
   const shutdown = options.shutdown ?? createShutdown(logger);
   const metrics = createMetrics(db, now);
@@ -72,10 +78,18 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   // CRMs connect by OAuth only in many-workspace mode; one workspace keeps the environment's credentials.
   const perWorkspaceConnections = config.slack.mode === 'oauth';
   const oauth = perWorkspaceConnections ? oauthClients(config.crm, now) : {};
-  const crmDeps = { db, logger, now, crm: config.crm, slackFor, singleWorkspaceId, shutdown, secrets, oauth };
+  const crmDeps = { db, logger, now, sleep, crm: config.crm, slackFor, singleWorkspaceId, shutdown, secrets, oauth };
   const crm = createCrmService(crmDeps);
   const delivery = createDelivery({ database, logger, now, slackFor, boltLogger: slack.boltLogger, metrics, shutdown });
-  const jobDeps: JobDeps = { db, logger, slackFor, deliverer: delivery, crm: crm.waiting, crmGrants: crm.grants };
+  const jobDeps: JobDeps = {
+    db,
+    logger,
+    slackFor,
+    deliverer: delivery,
+    crm: crm.waiting,
+    crmGrants: crm.grants,
+    crmBackfills: crm.backfillResumer,
+  };
   const jobs = createJobRunner(jobDeps, { logger, metrics, shutdown });
   const loop = new LoopWatch();
   const app = slack.createApp([
@@ -118,6 +132,7 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   return {
     app,
     crm: crm.runner,
+    backfills: crm.backfills,
     jobDeps,
     delivery,
     runJob: jobs.run,
@@ -126,6 +141,8 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
       loop.start(shutdown);
       await startDelivery({ database, logger, shutdown }, delivery, options.deliverOnCommit ?? true);
       if (options.scheduleJobs ?? true) jobs.schedule();
+      // Backfills a stopped process left go on now rather than at the job's next minute.
+      await crm.backfills.resumeLapsed();
       return server;
     },
     stop: () => shutdown.run(),

@@ -401,6 +401,45 @@ export const crmEvents = pgTable(
 );
 
 /**
+ * CRM backfills: a window of a CRM's history read through its API into the inbox. The stage and
+ * cursor are written in the transaction that stores each page's events, so a run resumes at the
+ * first page not stored. The lease (owner and expiry) keeps one process on a run: another takes it
+ * over only once it lapses (its process died). At most one run per workspace and CRM is running.
+ */
+export const crmBackfills = pgTable(
+  'crm_backfills',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    source: text('source').notNull(),
+    since: tz('since').notNull(),
+    until: tz('until').notNull(),
+    requestedBy: text('requested_by'),
+    status: text('status', { enum: ['running', 'done', 'failed'] }).notNull(),
+    stage: text('stage', { enum: ['deals', 'leads', 'activities'] }).notNull(),
+    /** Where the stage goes on, in the source's own terms; null at the stage's start. */
+    cursor: jsonb('cursor'),
+    /** Records read per stage, and the CRM's estimate per stage where it gives one. */
+    read: jsonb('read').notNull(),
+    estimated: jsonb('estimated').notNull(),
+    /** Read to the end; `done` follows once the processor has applied every event it stored. */
+    readAllAt: tz('read_all_at'),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: tz('lease_expires_at'),
+    error: text('error'),
+    /** What a reporter keeps between reports (the Slack message it updates), so a resumed run reuses it. */
+    reporterState: jsonb('reporter_state'),
+    startedAt: tz('started_at').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+    finishedAt: tz('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('crm_backfills_running').on(t.workspaceId, t.source).where(sql`status = 'running'`),
+    index('crm_backfills_workspace').on(t.workspaceId, t.source, t.id),
+  ],
+);
+
+/**
  * A workspace's changes to how a CRM's activity records count (`/kpi crm map-activity`); keys
  * without a row keep the defaults in `src/integrations/activity-mapping.ts`. Empty kinds: ignored.
  */
@@ -643,6 +682,7 @@ export const schema = {
   reactions,
   crmConnections,
   crmEvents,
+  crmBackfills,
   crmOwners,
   crmActivityMappings,
   workspaces,

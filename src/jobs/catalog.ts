@@ -3,6 +3,7 @@ import { nudgesJob } from '../coaching/nudges.job.js';
 import { contestsJob } from '../contests/contest.job.js';
 import { deliverJob } from '../delivery/deliver.job.js';
 import { digestsJob } from '../digest/digests.job.js';
+import { crmBackfillJob } from '../integrations/crm-backfill.job.js';
 import { crmGrantsJob } from '../integrations/crm-grants.job.js';
 import { crmRetryJob } from '../integrations/crm-retry.job.js';
 import { purgeJob } from '../privacy/purge.job.js';
@@ -20,6 +21,7 @@ export const JOBS: readonly JobDefinition[] = [
   deliverJob,
   crmRetryJob,
   crmGrantsJob,
+  crmBackfillJob,
   purgeJob,
 ];
 

@@ -17,6 +17,8 @@ export interface JobDeps {
   crm: WaitingCrmEvents;
   /** The workspaces' CRM OAuth grants, refreshed before they expire. */
   crmGrants: CrmGrantRefresher;
+  /** CRM backfills whose process stopped, taken over. */
+  crmBackfills: CrmBackfillResumer;
 }
 
 /** The jobs' port to the outbox's sender: sends every post due at `at`, and says how it went. */
@@ -38,6 +40,14 @@ export interface WaitingCrmEvents {
  */
 export interface CrmGrantRefresher {
   refresh(db: Database, now: Date, workspaceId: string | null): Promise<JobReport>;
+}
+
+/**
+ * The jobs' port to the CRM backfills: takes over running backfills whose process died (their
+ * lease lapsed), so a restart or a crash only pauses them. The runs go on in the background.
+ */
+export interface CrmBackfillResumer {
+  resume(db: Database, now: Date, workspaceId: string | null): Promise<JobReport>;
 }
 
 export interface JobOptions {

@@ -24,6 +24,7 @@ export const ErrorCode = {
   NotAnAdmin: 'kpi_bot.not_an_admin',
   /** A backfill asked of a CRM this workspace has not connected (or whose grant was refused). */
   CrmNotConnected: 'kpi_bot.crm_not_connected',
+  BackfillWindowInvalid: 'kpi_bot.backfill_window_invalid',
   // A Workflow Builder step that cannot run as asked: its message goes to the workflow's author.
   WorkflowStepRefused: 'kpi_bot.workflow_step_refused',
 } as const;

@@ -28,6 +28,8 @@
  *   (https://developers.hubspot.com/docs/api-reference/latest/authentication/oauth-tokens/revoke-token);
  * - `uninstall(hubId)` stands for the portal removing the app: its refresh and access tokens stop working.
  *
+ * Search, associations and property history, as a backfill reads them: see `fake-hubspot-search.ts`.
+ *
  * Every other request needs `Authorization: Bearer <token>`: the fixed `accessToken`, or a live OAuth
  * access token (401 otherwise, `EXPIRED_AUTHENTICATION` for an expired one). `failNext` answers the next
  * requests with an error status (and `Retry-After`) before anything else is checked. Every request is
@@ -36,12 +38,15 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FakeHubSpotRecords, FakeSearch, MemoryRecords, type StageVersion } from './fake-hubspot-search.js';
 
 const FAKE_HUBSPOT_TOKEN = 'pat-na1-fake-hubspot-token';
 const MAX_BATCH_INPUTS = 100;
 const DEALS_BATCH_READ = '/crm/v3/objects/deals/batch/read';
 const OWNER_PATH = /^\/crm\/v3\/owners\/([^/]+)$/;
 const ENGAGEMENT_PATH = /^\/crm\/v3\/objects\/(calls|meetings|emails|tasks)\/([^/]+)$/;
+const SEARCH_PATH = /^\/crm\/v3\/objects\/(deals|contacts|calls|meetings|emails|tasks)\/search$/;
+const ASSOCIATIONS_PATH = /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/read$/;
 /** Association types the fake knows; HubSpot refuses a name that is not an object type. */
 const ASSOCIATION_TYPES = new Set(['contacts', 'deals', 'companies', 'tickets']);
 /** The association label HubSpot gives each pair, e.g. `call_to_contact`. */
@@ -107,6 +112,12 @@ export interface FakeHubSpot {
   /** Refresh tokens of the portal that still work. */
   liveRefreshTokens(hubId: number): number;
   addDeal(id: string, properties: Record<string, string | null>): void;
+  /** A deal's `dealstage` versions, oldest first: what `propertiesWithHistory` answers. */
+  setStageHistory(dealId: string, versions: StageVersion[]): void;
+  /** A contact, for search. */
+  addContact(id: string, properties: Record<string, string | null>): void;
+  /** `Retry-After` seconds sent with the search limit's 429 (HubSpot sends none); null for none. */
+  searchRetryAfter(seconds: number | null): void;
   addOwner(owner: FakeOwner): void;
   /** Adds or replaces an engagement (an edit in HubSpot). */
   putEngagement(path: EngagementPath, id: string, engagement: FakeEngagement): void;
@@ -146,7 +157,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** `{ inputs: [{ id }], properties?: string[] }`, or the 400 HubSpot answers to anything else. */
-function readBatchRequest(body: unknown): { ids: string[]; properties: string[] } | Answer {
+function readBatchRequest(body: unknown): { ids: string[]; properties: string[]; withHistory: string[] } | Answer {
   const inputs = isRecord(body) && Array.isArray(body.inputs) ? body.inputs : [null];
   const ids = inputs.map((input) => (isRecord(input) && typeof input.id === 'string' ? input.id : null));
   if (!ids.every((id): id is string => id !== null)) {
@@ -156,7 +167,11 @@ function readBatchRequest(body: unknown): { ids: string[]; properties: string[] 
   if (!Array.isArray(properties) || !properties.every((name) => typeof name === 'string')) {
     return hubspotError(400, 'VALIDATION_ERROR', 'properties must be a list of strings');
   }
-  return { ids, properties };
+  const withHistory = isRecord(body) ? (body.propertiesWithHistory ?? []) : [];
+  if (!Array.isArray(withHistory) || !withHistory.every((name) => typeof name === 'string')) {
+    return hubspotError(400, 'VALIDATION_ERROR', 'propertiesWithHistory must be a list of strings');
+  }
+  return { ids, properties, withHistory };
 }
 
 interface Grant {
@@ -177,6 +192,8 @@ class FakeHubSpotServer {
   private readonly engagements = new Map<string, FakeEngagement>();
   private readonly failures: { spec: FailureSpec; remaining: number }[] = [];
   readonly calls: RecordedCall[] = [];
+  readonly memory = new MemoryRecords();
+  readonly search: FakeSearch;
   readonly server = createServer((req, res) => {
     this.handle(req, res).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
@@ -187,7 +204,10 @@ class FakeHubSpotServer {
     readonly accessToken: string,
     private readonly oauth: FakeHubSpotOAuthApp | null,
     private readonly now: () => Date,
-  ) {}
+    records: FakeHubSpotRecords | null,
+  ) {
+    this.search = new FakeSearch(records ?? this.memory, now);
+  }
 
   approve(hubId: number): string {
     const code = `code-${hubId}-${++this.issued}`;
@@ -292,6 +312,11 @@ class FakeHubSpotServer {
 
   addDeal(id: string, properties: Record<string, string | null>): void {
     this.deals.set(id, { ...properties });
+    this.memory.put('deals', id, properties);
+  }
+
+  addContact(id: string, properties: Record<string, string | null>): void {
+    this.memory.put('contacts', id, properties);
   }
 
   addOwner(owner: FakeOwner): void {
@@ -300,10 +325,15 @@ class FakeHubSpotServer {
 
   putEngagement(path: EngagementPath, id: string, engagement: FakeEngagement): void {
     this.engagements.set(`${path}/${id}`, structuredClone(engagement));
+    this.memory.put(path, id, engagement.properties);
+    for (const [to, ids] of Object.entries(engagement.associations ?? {})) {
+      this.memory.associations.set(`${path}/${id}/${to}`, [...ids]);
+    }
   }
 
   deleteEngagement(path: EngagementPath, id: string): void {
     this.engagements.delete(`${path}/${id}`);
+    this.memory.remove(path, id);
   }
 
   failNext(spec: FailureSpec): void {
@@ -342,6 +372,15 @@ class FakeHubSpotServer {
     if (oauth !== null) return oauth;
     const refused = this.authorised(req.headers.authorization);
     if (refused !== null) return refused;
+    const search = SEARCH_PATH.exec(path) ?? ASSOCIATIONS_PATH.exec(path);
+    if (search !== null) {
+      if (method !== 'POST') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);
+      if (!json.ok) return hubspotError(400, 'VALIDATION_ERROR', `Invalid input JSON: ${text.slice(0, 40)}`);
+      const [, object = '', to] = search;
+      return to === undefined
+        ? this.search.search(object, json.value, req.headers.authorization ?? '')
+        : this.search.associations(object, to, json.value);
+    }
     if (path === DEALS_BATCH_READ) {
       if (method !== 'POST') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -423,16 +462,19 @@ class FakeHubSpotServer {
   private batchRead(body: unknown): Answer {
     const request = readBatchRequest(body);
     if ('status' in request) return request;
-    const { ids, properties } = request;
+    const { ids, properties, withHistory } = request;
     if (ids.length > MAX_BATCH_INPUTS) {
       return hubspotError(400, 'VALIDATION_ERROR', `Too many inputs: ${ids.length} > ${MAX_BATCH_INPUTS}`);
     }
+    const histories = withHistory.length > 0 ? this.search.history(ids, withHistory) : new Map<string, unknown>();
+    if (!(histories instanceof Map)) return histories;
     const known = ids.filter((id) => this.deals.has(id));
     const unknown = ids.filter((id) => !this.deals.has(id));
     const now = new Date().toISOString();
     const results = known.map((id) => ({
       id,
       properties: this.dealProperties(id, properties),
+      ...(histories.has(id) ? { propertiesWithHistory: histories.get(id) } : {}),
       createdAt: now,
       updatedAt: now,
       archived: false,
@@ -482,16 +524,25 @@ class FakeHubSpotServer {
 }
 
 export async function startFakeHubSpot(
-  opts: { accessToken?: string; oauth?: FakeHubSpotOAuthApp; now?: () => Date } = {},
+  opts: {
+    accessToken?: string;
+    oauth?: FakeHubSpotOAuthApp;
+    now?: () => Date;
+    /** What search reads instead of what the test adds (the bench generates records on demand). */
+    records?: FakeHubSpotRecords;
+    /** Listen here rather than on any free port (the bench's fake in another process). */
+    port?: number;
+  } = {},
 ): Promise<FakeHubSpot> {
   const fake = new FakeHubSpotServer(
     opts.accessToken ?? FAKE_HUBSPOT_TOKEN,
     opts.oauth ?? null,
     opts.now ?? (() => new Date()),
+    opts.records ?? null,
   );
   await new Promise<void>((resolve, reject) => {
     fake.server.once('error', reject);
-    fake.server.listen(0, '127.0.0.1', () => resolve());
+    fake.server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = fake.server.address() as AddressInfo;
   return {
@@ -501,6 +552,11 @@ export async function startFakeHubSpot(
     uninstall: (hubId) => fake.uninstall(hubId),
     liveRefreshTokens: (hubId) => fake.liveRefreshTokens(hubId),
     addDeal: (id, properties) => fake.addDeal(id, properties),
+    setStageHistory: (dealId, versions) => fake.memory.histories.set(dealId, [...versions]),
+    addContact: (id, properties) => fake.addContact(id, properties),
+    searchRetryAfter: (seconds) => {
+      fake.search.rateLimitRetryAfter = seconds;
+    },
     addOwner: (owner) => fake.addOwner(owner),
     putEngagement: (path, id, engagement) => fake.putEngagement(path, id, engagement),
     deleteEngagement: (path, id) => fake.deleteEngagement(path, id),

@@ -36,6 +36,8 @@ export interface Harness {
 export interface HarnessOptions {
   database?: DatabaseHandle;
   now?: Date;
+  /** How the app waits (a backfill's pacing); default real time. Tests pass one that moves `clock`. */
+  sleep?: (clock: { now: Date }, ms: number) => Promise<void>;
   crm?: CrmConfig;
   /** Where the app logs (default: silent, or TEST_LOG_LEVEL). */
   logger?: Logger;
@@ -70,6 +72,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     database,
     logger: opts.logger ?? createLogger((process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent'),
     now: () => clock.now,
+    ...(opts.sleep ? { sleep: (ms: number) => opts.sleep?.(clock, ms) ?? Promise.resolve() } : {}),
     scheduleJobs: opts.scheduleJobs ?? false,
     ...(opts.deliverOnCommit === false ? { deliverOnCommit: false } : {}),
     ...(opts.health ? { health: opts.health } : {}),

@@ -80,7 +80,11 @@ function ownerFrom(owner: z.infer<typeof OwnerResponse>): Owner {
   return { email: owner.email || null, name: name || null };
 }
 
-export function createHubSpotApi(opts: HubSpotApiOptions): CrmApi {
+/**
+ * HubSpot requests with the token and the error mapping above: `send` answers the response if 2xx,
+ * null if 404, else throws; `postJson` sends a JSON body and reads an answer of the expected shape.
+ */
+export function hubspotRequests(opts: HubSpotApiOptions) {
   const fetchImpl = opts.fetch ?? fetch;
   const baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
 
@@ -127,14 +131,23 @@ export function createHubSpotApi(opts: HubSpotApiOptions): CrmApi {
     }
   }
 
+  /** A POST whose URL must exist: a 404 is a bug on our side, not a missing record. */
+  async function postJson<T>(path: string, body: unknown, schema: z.ZodType<T>, what: string): Promise<T> {
+    const response = await send('POST', path, body);
+    if (response === null) throw new Error(`HubSpot POST ${path} answered 404`);
+    return readJson(response, schema, what);
+  }
+
+  return { send, readJson, postJson };
+}
+
+export function createHubSpotApi(opts: HubSpotApiOptions): CrmApi {
+  const { send, readJson, postJson } = hubspotRequests(opts);
+
   async function fetchDealBatch(ids: string[], deals: Map<string, DealFields>): Promise<void> {
-    const response = await send('POST', DEALS_BATCH_READ, {
-      inputs: ids.map((id) => ({ id })),
-      properties: DEAL_PROPERTIES,
-    });
     // Unknown ids are reported inside a 207, so a 404 means the URL itself is wrong.
-    if (response === null) throw new Error(`HubSpot POST ${DEALS_BATCH_READ} answered 404`);
-    const { results } = await readJson(response, BatchReadResponse, 'a deal batch read');
+    const body = { inputs: ids.map((id) => ({ id })), properties: DEAL_PROPERTIES };
+    const { results } = await postJson(DEALS_BATCH_READ, body, BatchReadResponse, 'a deal batch read');
     // A value that cannot be read is left out: the deal's other fields are still worth having.
     for (const deal of results) deals.set(deal.id, dealFieldsFromProperties(deal.properties).fields);
   }
