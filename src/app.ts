@@ -5,7 +5,8 @@ import type { DatabaseHandle } from './db/client.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
 import type { Deliverer } from './delivery/deliverer.js';
 import { createDelivery, startDelivery } from './delivery/delivery-service.js';
-import type { Backfills } from './integrations/backfill/contract.js';
+import { loadReporterState, saveReporterState } from './integrations/backfill/backfill.repository.js';
+import type { BackfillReporter, BackfillRun, Backfills } from './integrations/backfill/contract.js';
 import { oauthClients } from './integrations/crm-grants.js';
 import { oauthRoutes } from './integrations/crm-oauth-routes.js';
 import type { CrmRunner } from './integrations/crm-runner.js';
@@ -18,6 +19,7 @@ import { createShutdown, type Shutdown } from './lib/shutdown.js';
 import { DEFAULT_HEALTH_LIMITS, type HealthLimits, healthRoutes, LoopWatch } from './ops/health.js';
 import { createMetrics, metricsRoute } from './ops/metrics.js';
 import { requestLog } from './ops/observe.js';
+import { createSlackBackfillReporter } from './slack/backfill-reporter.js';
 import { createSlack } from './slack/bolt-app.js';
 import { registerListeners } from './slack/listeners/index.js';
 
@@ -62,7 +64,9 @@ export interface BuildOptions {
   health?: Partial<HealthLimits>;
   /** Where services add how they stop; the caller's, to stop what it opened (the database) last. */
   shutdown?: Shutdown;
-  /** The CRM backfill engine (tests give their own); without one, `/kpi crm backfill` says it is not available. */
+  /** Who else watches a backfill besides the admin's Slack DM (the CLI's progress bar). */
+  backfillReporters?: (run: BackfillRun) => BackfillReporter[];
+  /** What the Slack surfaces start backfills with, when not the CRM service's engine (tests of the surfaces alone). */
   backfills?: Backfills;
 }
 
@@ -78,7 +82,28 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
   // CRMs connect by OAuth only in many-workspace mode; one workspace keeps the environment's credentials.
   const perWorkspaceConnections = config.slack.mode === 'oauth';
   const oauth = perWorkspaceConnections ? oauthClients(config.crm, now) : {};
-  const crmDeps = { db, logger, now, sleep, crm: config.crm, slackFor, singleWorkspaceId, shutdown, secrets, oauth };
+  const slackReporter = createSlackBackfillReporter({
+    clientFor: slackFor,
+    state: { load: (id) => loadReporterState(db, id), save: (id, state) => saveReporterState(db, id, state) },
+    logger,
+    now,
+  });
+  // Added before the CRM service, so it stops after the backfills: their last report still goes out.
+  shutdown.add('backfill reporter', () => slackReporter.idle());
+  const backfillReporters = (run: BackfillRun) => [slackReporter, ...(options.backfillReporters?.(run) ?? [])];
+  const crmDeps = {
+    db,
+    logger,
+    now,
+    sleep,
+    crm: config.crm,
+    slackFor,
+    singleWorkspaceId,
+    shutdown,
+    secrets,
+    oauth,
+    backfillReporters,
+  };
   const crm = createCrmService(crmDeps);
   const delivery = createDelivery({ database, logger, now, slackFor, boltLogger: slack.boltLogger, metrics, shutdown });
   const jobDeps: JobDeps = {
@@ -124,8 +149,14 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     }),
   ]);
   app.use(requestLog(logger, metrics));
-  const backfills = options.backfills ?? null;
-  const crmCommand = { config: config.crm, runner: crm.runner, perWorkspaceConnections, secrets, oauth, backfills };
+  const crmCommand = {
+    config: config.crm,
+    runner: crm.runner,
+    perWorkspaceConnections,
+    secrets,
+    oauth,
+    backfills: options.backfills ?? crm.backfills,
+  };
   registerListeners(app, { db, logger, now, crm: crmCommand }, slack.store);
   await slack.connect();
 

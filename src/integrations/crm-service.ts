@@ -4,7 +4,7 @@ import type { Shutdown } from '../lib/shutdown.js';
 import { type CrmApi, CrmApiAuthError } from './adapter.js';
 import type { BackfillReporter, BackfillRun } from './backfill/contract.js';
 import { type BackfillEngine, createBackfills } from './backfill/engine.js';
-import { environmentBackfillSource, grantBackfillSource } from './backfill/sources.js';
+import { environmentBackfillSource, grantBackfillSource, grantWithAddress } from './backfill/sources.js';
 import { cached, createApis } from './crm-apis.js';
 import type { CrmSource } from './crm-event.js';
 import { grantState, liveTokens, refreshDueGrants } from './crm-grants.js';
@@ -83,12 +83,7 @@ export function createCrmService({
       const accessToken = async () => (await tokens()).accessToken;
       return createHubSpotApi({ accessToken, baseUrl: deps.crm.hubspot.apiUrl });
     }
-    // Pipedrive's `api_domain` and Salesforce's instance come with the grant.
-    const grant = async () => {
-      const { accessToken, apiUrl } = await tokens();
-      if (!apiUrl) throw new CrmApiAuthError(`the ${source} grant names no API address`, 401);
-      return { accessToken, apiUrl };
-    };
+    const grant = grantWithAddress(source, tokens);
     if (source === 'pipedrive') return createPipedriveApi({ grant });
     if (source === 'salesforce') return createSalesforceApi({ grant });
     return null;
