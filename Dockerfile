@@ -45,8 +45,11 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node directly, not npm start: signals reach the process, which shuts down gracefully.
 # Migrations run at start-up under a lock (src/db/client.ts); `node dist/cli/main.js db migrate` runs them alone.
+# A 2 MB young generation (semi-space) instead of V8's 16 MB: a request's garbage is small and short-
+# lived, and the larger one was ~25 MB of resident memory that only delayed collections (issue 12;
+# bench/scale.ts starts the app with these flags and measures RSS and latency with them).
 ENTRYPOINT ["/nodejs/bin/node"]
-CMD ["dist/main.js"]
+CMD ["--max-semi-space-size=2", "dist/main.js"]
 
 FROM postgres AS embedded
 ENV DATA_DIR=/data
