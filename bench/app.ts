@@ -92,11 +92,15 @@ export interface BenchAppProcess extends BenchApp {
   openHome(userId: string): Promise<number>;
 }
 
-/** Runs the compiled bench/serve.js (see built-serve.ts: `buildServe` first) with production's node flags. */
-export async function startBenchAppProcess(databaseUrl: string, teamId: string, now: Date): Promise<BenchAppProcess> {
+/** Runs the compiled bench/serve.js (see built-serve.ts: `buildServe` first), by default with production's node flags. */
+export async function startBenchAppProcess(
+  databaseUrl: string,
+  teamId: string,
+  now: Date,
+  nodeFlags: readonly string[] = productionNodeFlags(),
+): Promise<BenchAppProcess> {
   const fake = await startFakeSlack();
   fake.addToken(`xoxb-${teamId}`, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
-  const nodeFlags = productionNodeFlags();
   const child = spawn(process.execPath, [...nodeFlags, BUILT_SERVE, teamId, now.toISOString()], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -100,6 +100,14 @@ async function decideWorkspace(db: Database, now: Date, people: readonly DueMemb
     loadRecentFacts(db, workspaceId, now),
     unhelpfulRules(db, workspaceId, quietSince(now)),
   ]);
+  // Reps share a few zones and dates: each label is formatted once, not once per rep.
+  const labels = new Map<string, string>();
+  const dayLabelOf = (localDate: string, zone: string) => {
+    const key = `${localDate}|${zone}`;
+    const label = labels.get(key) ?? DateTime.fromISO(localDate, { zone }).toFormat('cccc, LLLL d');
+    labels.set(key, label);
+    return label;
+  };
   return people.map((person) => {
     const key = nudgeKey(person.userId, person.localDate);
     const goals = liveGoals(views.get(person.userId) ?? [], now);
@@ -115,7 +123,7 @@ async function decideWorkspace(db: Database, now: Date, people: readonly DueMemb
     if (goals.length === 0 && prompt === null) {
       return { ...base, skipped: true, payload: { text: 'Nothing useful to say today: no goals and no prompt.' } };
     }
-    const dayLabel = DateTime.fromISO(person.localDate, { zone: person.timezone }).toFormat('cccc, LLLL d');
+    const dayLabel = dayLabelOf(person.localDate, person.timezone);
     return { ...base, payload: nudgeMessage({ nudgeKey: key, dayLabel, goals, prompt, currency }) };
   });
 }
