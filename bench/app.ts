@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import type { DatabaseHandle } from '../src/db/client.js';
@@ -15,6 +14,8 @@ import {
   startFakeSlack,
 } from '../test/support/fake-slack.js';
 import { eventBody, postSigned, slashCommandBody } from '../test/support/slack-signing.js';
+import { BUILT_SERVE, productionNodeFlags } from './built-serve.js';
+import type { MemoryBreakdown } from './serve.js';
 
 /**
  * The real app over HTTP, as in the end-to-end tests (test/support/harness.ts): Bolt's receiver on
@@ -80,6 +81,10 @@ export async function startBenchApp(
 export interface BenchAppProcess extends BenchApp {
   /** The serving process's resident memory now and at its peak, in MiB (Linux /proc). */
   memory(): { rssMiB: number; peakMiB: number };
+  /** Where the serving process's memory goes now, as it tells it. */
+  breakdown(): Promise<MemoryBreakdown>;
+  /** The node flags it was started with (the Dockerfile's). */
+  nodeFlags: readonly string[];
   /**
    * Sends `app_home_opened` for `userId` and returns the milliseconds until the app's
    * `views.publish` reached Slack.
@@ -87,28 +92,32 @@ export interface BenchAppProcess extends BenchApp {
   openHome(userId: string): Promise<number>;
 }
 
-export async function startBenchAppProcess(databaseUrl: string, teamId: string, now: Date): Promise<BenchAppProcess> {
+/** Runs the compiled bench/serve.js (see built-serve.ts: `buildServe` first), by default with production's node flags. */
+export async function startBenchAppProcess(
+  databaseUrl: string,
+  teamId: string,
+  now: Date,
+  nodeFlags: readonly string[] = productionNodeFlags(),
+): Promise<BenchAppProcess> {
   const fake = await startFakeSlack();
   fake.addToken(`xoxb-${teamId}`, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./serve.ts', import.meta.url)), teamId, now.toISOString()],
-    {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        DATABASE_URL: databaseUrl,
-        SLACK_BOT_TOKEN: `xoxb-${teamId}`,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: fake.apiUrl,
-        LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, [...nodeFlags, BUILT_SERVE, teamId, now.toISOString()], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      DATABASE_URL: databaseUrl,
+      SLACK_BOT_TOKEN: `xoxb-${teamId}`,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      LOG_LEVEL: 'silent',
     },
-  );
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
+    child.stdout.on('data', () => {
       const match = /listening (\d+)/.exec(out);
       if (match) resolve(Number(match[1]));
     });
@@ -122,6 +131,16 @@ export async function startBenchAppProcess(databaseUrl: string, teamId: string, 
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
       return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+    },
+    nodeFlags,
+    async breakdown() {
+      const asked = out.length;
+      child.stdin.write('memory\n');
+      for (;;) {
+        const match = /memory (\{.*\})\n/.exec(out.slice(asked));
+        if (match?.[1]) return JSON.parse(match[1]) as MemoryBreakdown;
+        await new Promise((resolve) => child.stdout.once('data', resolve));
+      }
     },
     async openHome(userId) {
       const before = fake.callsTo('views.publish').length;

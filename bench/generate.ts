@@ -52,6 +52,12 @@ const KIND_MIX: readonly (readonly [ActivityKind, number])[] = [
 const ROWS_PER_INSERT = 100_000;
 
 export async function generateWorkspace(db: Database, shape: WorkspaceShape): Promise<void> {
+  await insertPeople(db, shape);
+  await insertActivitySlices(db, shape, ROWS_PER_INSERT);
+}
+
+/** The workspace, its reps (members) and a weekly revenue goal each. */
+export async function insertPeople(db: Database, shape: WorkspaceShape): Promise<void> {
   await db.insert(workspaces).values({ id: shape.workspaceId, name: 'Benchmark', installedAt: shape.now });
   const reps = Array.from({ length: shape.reps }, (_, i) => benchRep(i + 1));
   await db.insert(members).values(
@@ -74,8 +80,12 @@ export async function generateWorkspace(db: Database, shape: WorkspaceShape): Pr
       setBy: 'bench',
     })),
   );
-  for (let first = 1; first <= shape.activities; first += ROWS_PER_INSERT) {
-    await insertActivities(db, shape, first, Math.min(shape.activities, first + ROWS_PER_INSERT - 1));
+}
+
+/** The whole activity log, `rows` entries a statement. */
+export async function insertActivitySlices(db: Database, shape: WorkspaceShape, rows: number): Promise<void> {
+  for (let first = 1; first <= shape.activities; first += rows) {
+    await insertActivities(db, shape, first, Math.min(shape.activities, first + rows - 1));
   }
 }
 

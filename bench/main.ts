@@ -99,6 +99,8 @@ function sampleLoad(): void {
 
 /** `--only=commands|fan-out|celebrations|pglite-start|demo|scale|backfill` runs one section (printed, not written to the results file). */
 const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+/** `--regenerate`: the scale section generates its 10M-entry database again instead of reusing it. */
+const REGENERATE = process.argv.includes('--regenerate');
 
 async function main(): Promise<void> {
   if (ONLY === 'fan-out') {
@@ -270,13 +272,9 @@ async function demoSection(): Promise<string> {
 
 /** Issue-12 targets: 5,000 reps and 10M entries on PostgreSQL, the app in its own process (bench/scale.ts). */
 async function benchScaleSection(): Promise<string> {
-  const database = await openPostgres();
-  if ('skipped' in database) return `skipped: ${database.skipped}`;
-  try {
-    return await benchScale({ handle: database.handle, url: database.url ?? '' }, NOW, print);
-  } finally {
-    await database.dispose();
-  }
+  const unreachable = await postgresUnreachable();
+  if (unreachable !== null) return `skipped: ${unreachable}`;
+  return benchScale(POSTGRES_URL, NOW, { regenerate: REGENERATE, print });
 }
 
 function randomRep(): BenchRep {
@@ -291,15 +289,24 @@ async function openPglite(): Promise<BenchDatabase> {
   return { handle, dispose: () => handle.close() };
 }
 
-/** A fresh database on the server, dropped afterwards. */
-async function openPostgres(): Promise<BenchDatabase | { skipped: string }> {
+/** Why the PostgreSQL server cannot be used, or null when it answers. */
+async function postgresUnreachable(): Promise<string | null> {
   const admin = postgres(POSTGRES_URL, { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
     await admin`select 1`;
+    return null;
   } catch (error) {
+    return `cannot reach ${redact(POSTGRES_URL)} (${String(error)}); set BENCH_POSTGRES_URL to run it.`;
+  } finally {
     await admin.end();
-    return { skipped: `cannot reach ${redact(POSTGRES_URL)} (${String(error)}); set BENCH_POSTGRES_URL to run it.` };
   }
+}
+
+/** A fresh database on the server, dropped afterwards. */
+async function openPostgres(): Promise<BenchDatabase | { skipped: string }> {
+  const unreachable = await postgresUnreachable();
+  if (unreachable !== null) return { skipped: unreachable };
+  const admin = postgres(POSTGRES_URL, { max: 1, connect_timeout: 5, onnotice: () => {} });
   const name = `kpi_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   await admin.unsafe(`create database "${name}"`);
   const drop = async () => {

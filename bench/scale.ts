@@ -1,21 +1,24 @@
 import { loadavg } from 'node:os';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { dueNudges, loadRecentFacts, loadSignals, unhelpfulRules } from '../src/coaching/nudge.queries.js';
 import { quietSince } from '../src/coaching/nudge-rules.js';
 import { decideNudges } from '../src/coaching/nudges.job.js';
-import type { Database, DatabaseHandle } from '../src/db/client.js';
+import type { Database } from '../src/db/client.js';
 import { queryRows } from '../src/db/rows.js';
-import { members } from '../src/db/schema.js';
+import { members, outbox } from '../src/db/schema.js';
 import { getSettings } from '../src/game/settings.js';
 import { goalViews } from '../src/goals/goal-status.js';
-import { loadHome } from '../src/home/home.queries.js';
+import { HOME_SECTIONS, loadHome } from '../src/home/home.queries.js';
 import { windowPair } from '../src/kpi/scope.js';
 import { createLogger } from '../src/lib/logger.js';
 import { getMember } from '../src/members/members.repository.js';
 import { type BenchAppProcess, startBenchAppProcess } from './app.js';
-import { benchRep, generateWorkspace } from './generate.js';
+import { buildServe } from './built-serve.js';
+import { benchRep } from './generate.js';
 import { collect, timed } from './measure.js';
 import { OPERATIONS } from './operations.js';
+import { type GenerationSteps, openScaleDatabase, SCALE_DATABASE } from './scale-database.js';
+import type { MemoryBreakdown } from './serve.js';
 import { type Summary, summarize } from './stats.js';
 
 /**
@@ -31,10 +34,12 @@ const PLAN = { warmup: 20, iterations: 200 };
 const HOME_PLAN = { warmup: 5, iterations: 50 };
 const TARGETS = { commandMs: 30, homeMs: 100, nudgesMs: 20_000, rssMiB: 150, ratio: 2 };
 
-export interface ScaleDatabase {
-  handle: DatabaseHandle;
-  /** For the serving process to connect to the same database. */
-  url: string;
+interface ServingMemory {
+  startedMiB: number;
+  rssMiB: number;
+  peakMiB: number;
+  breakdown: MemoryBreakdown;
+  flags: readonly string[];
 }
 
 interface Row {
@@ -44,22 +49,44 @@ interface Row {
   target: number;
 }
 
-/** Runs the whole section and returns it as Markdown. `now` is the app's clock, the end of the data. */
-export async function benchScale(database: ScaleDatabase, now: Date, print: (text: string) => void): Promise<string> {
-  const { db } = database.handle;
-  const { reps, activities, days } = SCALE_SHAPE;
-  print(
-    `PostgreSQL: generating ${reps.toLocaleString('en-US')} reps and ${activities.toLocaleString('en-US')} entries…\n`,
-  );
-  const generation = await timed(() => generateWorkspace(db, { workspaceId: WORKSPACE_ID, now, ...SCALE_SHAPE }));
-  const settling = await timed(() => db.execute(sql`vacuum analyze`));
+/**
+ * Runs the whole section on the server at `serverUrl` and returns it as Markdown. A new database's
+ * data ends at `now`; a reused one's where it ended, and that is the app's clock.
+ */
+export async function benchScale(
+  serverUrl: string,
+  now: Date,
+  options: { regenerate: boolean; print: (text: string) => void },
+): Promise<string> {
+  const { print } = options;
+  const { reps, activities } = SCALE_SHAPE;
+  print(`PostgreSQL: ${reps.toLocaleString('en-US')} reps and ${activities.toLocaleString('en-US')} entries…\n`);
+  const database = await openScaleDatabase(serverUrl, { workspaceId: WORKSPACE_ID, now, ...SCALE_SHAPE }, options);
+  try {
+    return await measure(database.handle.db, database.url, database.dataEnd, database.generated, print);
+  } finally {
+    await database.close();
+  }
+}
+
+async function measure(
+  db: Database,
+  url: string,
+  now: Date,
+  generated: GenerationSteps | null,
+  print: (text: string) => void,
+): Promise<string> {
   const sizes = await tableSizes(db);
   const manager = await makeManager(db);
+  print('  compiling the app as production runs it…\n');
+  await buildServe();
   const loads: number[] = [loadavg()[0] ?? 0];
-  const app = await startBenchAppProcess(database.url, WORKSPACE_ID, now);
+  const app = await startBenchAppProcess(url, WORKSPACE_ID, now);
+  const started = app.memory();
   const rows: Row[] = [];
   let nudges: { app: number; bare: number; decided: number };
-  let rss: { rssMiB: number; peakMiB: number };
+  let rss: ServingMemory;
+  let homeSections: [string, Summary][];
   try {
     for (const op of OPERATIONS) {
       const appSamples = await collect(PLAN, () => app.command(randomRep().userId, op.text));
@@ -76,15 +103,17 @@ export async function benchScale(database: ScaleDatabase, now: Date, print: (tex
       loads.push(loadavg()[0] ?? 0);
       print(`  ${op.name}: p99 ${ms(rows.at(-1)?.app.p99 ?? 0)}\n`);
     }
-    rows.push(await benchHome(app, db, manager, now));
+    const home = await benchHome(app, db, manager, now);
+    rows.push(home.row);
+    homeSections = home.sections;
     loads.push(loadavg()[0] ?? 0);
     nudges = await benchNudges(db, now);
     loads.push(loadavg()[0] ?? 0);
-    rss = app.memory();
+    rss = { ...app.memory(), startedMiB: started.rssMiB, breakdown: await app.breakdown(), flags: app.nodeFlags };
   } finally {
     await app.close();
   }
-  return report({ generation, settling, sizes, rows, nudges, rss, loads });
+  return report({ generated, sizes, rows, homeSections, nudges, rss, loads });
 }
 
 /** Rep 1 manages reps 2…51: the Home's team section lists them with their week and goals. */
@@ -96,7 +125,12 @@ async function makeManager(db: Database): Promise<string> {
   return manager;
 }
 
-async function benchHome(app: BenchAppProcess, db: Database, managerId: string, now: Date): Promise<Row> {
+async function benchHome(
+  app: BenchAppProcess,
+  db: Database,
+  managerId: string,
+  now: Date,
+): Promise<{ row: Row; sections: [string, Summary][] }> {
   // Slack publishes a Home only to a member of the workspace.
   app.fake.addUser({ id: managerId, teamId: WORKSPACE_ID, tz: benchRep(1).timezone });
   const appSamples = await collect(HOME_PLAN, () => app.openHome(managerId));
@@ -113,11 +147,20 @@ async function benchHome(app: BenchAppProcess, db: Database, managerId: string, 
     now,
   };
   const bareSamples = await collect(HOME_PLAN, () => timed(() => loadHome(db, viewer)));
+  // Where the Home's time goes: each section alone (they run side by side in a request).
+  const sections: [string, Summary][] = [];
+  for (const section of HOME_SECTIONS) {
+    const samples = await collect(HOME_PLAN, () => timed(() => section.load(db, viewer)));
+    sections.push([section.name, summarize(samples)]);
+  }
   return {
-    what: `App Home, manager of ${TEAM} (views.publish)`,
-    app: summarize(appSamples),
-    bare: summarize(bareSamples),
-    target: TARGETS.homeMs,
+    row: {
+      what: `App Home, manager of ${TEAM} (views.publish)`,
+      app: summarize(appSamples),
+      bare: summarize(bareSamples),
+      target: TARGETS.homeMs,
+    },
+    sections,
   };
 }
 
@@ -127,6 +170,8 @@ async function benchHome(app: BenchAppProcess, db: Database, managerId: string, 
  */
 async function benchNudges(db: Database, dataEnd: Date): Promise<{ app: number; bare: number; decided: number }> {
   const now = new Date(dataEnd.getTime() + 10 * 3600 * 1000);
+  // A reused database keeps the last run's decisions, which would make this one decide nobody.
+  await db.delete(outbox).where(and(eq(outbox.workspaceId, WORKSPACE_ID), eq(outbox.kind, 'nudge')));
   const bare = await timed(async () => {
     const due = await dueNudges(db, now, WORKSPACE_ID);
     const settings = await getSettings(db, WORKSPACE_ID);
@@ -161,12 +206,12 @@ function randomRep() {
 }
 
 function report(r: {
-  generation: number;
-  settling: number;
+  generated: GenerationSteps | null;
   sizes: { log: string; summary: string; summaryRows: number };
   rows: readonly Row[];
+  homeSections: readonly [string, Summary][];
   nudges: { app: number; bare: number; decided: number };
-  rss: { rssMiB: number; peakMiB: number };
+  rss: ServingMemory;
   loads: readonly number[];
 }): string {
   const lines = [
@@ -185,13 +230,24 @@ function report(r: {
     }),
     `| decide the workspace's daily nudges (${r.nudges.decided.toLocaleString('en-US')} reps) | | ${seconds(r.nudges.app)} | | ${seconds(r.nudges.bare)} | ${(r.nudges.app / r.nudges.bare).toFixed(1)}× | ${r.nudges.app < TARGETS.nudgesMs ? 'yes' : `no (≥ ${TARGETS.nudgesMs / 1000} s)`} |`,
     '',
-    `- Serving process RSS after the run: ${Math.round(r.rss.rssMiB)} MiB, peak ${Math.round(r.rss.peakMiB)} MiB (${r.rss.peakMiB < TARGETS.rssMiB ? 'target met' : `target of ${TARGETS.rssMiB} MiB missed`}).`,
-    `- Generated in ${seconds(r.generation)} (\`insert … select\` from \`generate_series\` in slices of 100,000 rows, the summary kept by its trigger as it went), then VACUUM ANALYZE (${seconds(r.settling)}). ` +
-      `Log: ${r.sizes.log} with its indexes; summary: ${r.sizes.summaryRows.toLocaleString('en-US')} rows, ${r.sizes.summary}.`,
+    `- The Home's sections alone, bare p50 / p99: ${r.homeSections.map(([name, t]) => `${name} ${ms(t.p50)} / ${ms(t.p99)}`).join(', ')}.`,
+    `- Serving process (compiled, \`node ${[...r.rss.flags, '…'].join(' ')}\` as the Dockerfile starts it) RSS: ${mib(r.rss.startedMiB)} listening, ${mib(r.rss.rssMiB)} after the run, peak ${mib(r.rss.peakMiB)} (${r.rss.peakMiB < TARGETS.rssMiB ? 'target met' : `target of ${TARGETS.rssMiB} MiB missed`}); ` +
+      `after the run V8's heap ${mib(r.rss.breakdown.heapUsed / MIB)} used of ${mib(r.rss.breakdown.heapTotal / MIB)}, of which code ${mib(r.rss.breakdown.code / MIB)}; outside the heap (Buffers) ${mib(r.rss.breakdown.external / MIB)}.`,
+    `- ${generation(r.generated)} Log: ${r.sizes.log} with its indexes; summary: ${r.sizes.summaryRows.toLocaleString('en-US')} rows, ${r.sizes.summary}.`,
     `- Load average (1 min) during the measurements: ${Math.min(...r.loads).toFixed(1)}–${Math.max(...r.loads).toFixed(1)}.`,
   ];
   return lines.join('\n');
 }
 
+function generation(generated: GenerationSteps | null): string {
+  if (generated === null)
+    return `Database \`${SCALE_DATABASE}\` reused from an earlier run (\`--regenerate\` generates it again).`;
+  const total = generated.steps.reduce((sum, [, elapsed]) => sum + elapsed, 0);
+  const steps = generated.steps.map(([name, elapsed]) => `${name} ${seconds(elapsed)}`).join('; ');
+  return `Generated in ${seconds(total)} (${steps}).`;
+}
+
+const MIB = 1024 * 1024;
+const mib = (value: number) => `${Math.round(value)} MiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;

@@ -1,4 +1,3 @@
-import { renderAsync } from '@resvg/resvg-js';
 import type { ChartAttachment } from '../delivery/outbox.repository.js';
 import { type BoardChartInput, boardChartSvg } from './board-chart.js';
 import { CHART_FONT_FAMILY, chartFontFiles } from './font.js';
@@ -18,6 +17,9 @@ export interface RenderedChart {
  * that answers Slack within its three seconds.
  */
 export async function svgToPng(svg: string): Promise<RenderedChart> {
+  // Loaded on the first chart, not at start: only the weekly board post draws one, and the native
+  // renderer is about 7 MB of a serving process that otherwise never needs it.
+  const { renderAsync } = await import('@resvg/resvg-js');
   const image = await renderAsync(svg, {
     fitTo: { mode: 'zoom', value: SCALE },
     font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: CHART_FONT_FAMILY },

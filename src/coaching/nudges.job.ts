@@ -22,6 +22,12 @@ export const nudgesJob: JobDefinition = {
   run: (deps, now, options) => decideNudges(deps, now, options),
 };
 
+/**
+ * Posts stored per statement: each carries ten parameters, and PostgreSQL takes at most 65,535 a
+ * statement, so a workspace of 7,000 reps decided in one insert would fail every minute.
+ */
+const POSTS_PER_INSERT = 1_000;
+
 export function nudgeKey(userId: string, localDate: string): string {
   return `nudge:${userId}:${localDate}`;
 }
@@ -34,17 +40,23 @@ export async function decideNudges(
   const due = await dueNudges(deps.db, now, options.workspaceId);
   const report: JobReport = { enqueued: 0, skipped: 0, failed: 0 };
   for (const people of byWorkspace(due).values()) {
+    let stored = 0;
     try {
       const posts = await decideWorkspace(deps.db, now, people);
-      const fresh = new Set(await enqueuePosts(deps.db, posts));
-      for (const post of posts) {
-        if (!fresh.has(post.key)) continue;
-        if (post.skipped) report.skipped = (report.skipped ?? 0) + 1;
-        else report.enqueued = (report.enqueued ?? 0) + 1;
+      for (let first = 0; first < posts.length; first += POSTS_PER_INSERT) {
+        const slice = posts.slice(first, first + POSTS_PER_INSERT);
+        const fresh = new Set(await enqueuePosts(deps.db, slice));
+        stored += slice.length;
+        for (const post of slice) {
+          if (!fresh.has(post.key)) continue;
+          if (post.skipped) report.skipped = (report.skipped ?? 0) + 1;
+          else report.enqueued = (report.enqueued ?? 0) + 1;
+        }
       }
     } catch (error) {
-      // One workspace's failure must not hold back the others; its members are due again next minute.
-      report.failed = (report.failed ?? 0) + people.length;
+      // One workspace's failure must not hold back the others; its members not yet stored are due
+      // again next minute (a stored post's key keeps it from being decided twice).
+      report.failed = (report.failed ?? 0) + people.length - stored;
       deps.logger.error({ err: error, workspaceId: people[0]?.workspaceId, job: 'nudges' }, 'deciding nudges failed');
     }
   }
@@ -88,6 +100,14 @@ async function decideWorkspace(db: Database, now: Date, people: readonly DueMemb
     loadRecentFacts(db, workspaceId, now),
     unhelpfulRules(db, workspaceId, quietSince(now)),
   ]);
+  // Reps share a few zones and dates: each label is formatted once, not once per rep.
+  const labels = new Map<string, string>();
+  const dayLabelOf = (localDate: string, zone: string) => {
+    const key = `${localDate}|${zone}`;
+    const label = labels.get(key) ?? DateTime.fromISO(localDate, { zone }).toFormat('cccc, LLLL d');
+    labels.set(key, label);
+    return label;
+  };
   return people.map((person) => {
     const key = nudgeKey(person.userId, person.localDate);
     const goals = liveGoals(views.get(person.userId) ?? [], now);
@@ -103,7 +123,7 @@ async function decideWorkspace(db: Database, now: Date, people: readonly DueMemb
     if (goals.length === 0 && prompt === null) {
       return { ...base, skipped: true, payload: { text: 'Nothing useful to say today: no goals and no prompt.' } };
     }
-    const dayLabel = DateTime.fromISO(person.localDate, { zone: person.timezone }).toFormat('cccc, LLLL d');
+    const dayLabel = dayLabelOf(person.localDate, person.timezone);
     return { ...base, payload: nudgeMessage({ nudgeKey: key, dayLabel, goals, prompt, currency }) };
   });
 }

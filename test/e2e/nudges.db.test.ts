@@ -129,6 +129,21 @@ describeDb('nudges job: one DM per rep per working day in their own zone', () =>
     expect(await run(new Date('2026-11-23T15:00:00Z'), ws)).toMatchObject({ enqueued: 0, skipped: 0 });
   });
 
+  it('decides a workspace with more reps than one statement has parameters for, each once', async () => {
+    // PostgreSQL's protocol carries at most 65,535 parameters a statement: 7,000 posts of ten columns
+    // each are more, so one insert of them all would fail the workspace's nudges every minute.
+    const ws = await workspace();
+    const reps = Array.from({ length: 7_000 }, (_, i) => `UMANY${String(i).padStart(4, '0')}`);
+    await db()
+      .insert(members)
+      .values(reps.map((userId) => ({ workspaceId: ws, userId, displayName: userId, timezone: 'America/New_York' })));
+    expect(await run(MONDAY_0900_NY, ws)).toMatchObject({ enqueued: 0, skipped: 7_000, failed: 0 });
+    const keys = (await posts(ws)).map((p) => p.key);
+    expect(new Set(keys).size).toBe(7_000);
+    expect(keys[0]).toBe('nudge:UMANY0000:2026-11-23');
+    expect(await run(new Date('2026-11-23T14:01:00Z'), ws)).toMatchObject({ enqueued: 0, skipped: 0, failed: 0 });
+  }, 90_000);
+
   it('sends nothing to bots, deleted members, people with nudges off, or anyone in an uninstalled workspace', async () => {
     const ws = await workspace();
     for (const [userId, fields] of [
