@@ -2,11 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { buildApp } from '../app.js';
+import { type BuildOptions, buildApp } from '../app.js';
 import { type Config, configuredSecrets, formatProblems, parseConfig } from '../config.js';
 import { type DatabaseHandle, openDatabase } from '../db/client.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { markRun, type PostState, type RunPosts, runPosts } from '../delivery/outbox.repository.js';
+import type { BackfillReporter } from '../integrations/backfill/contract.js';
 import { findJob } from '../jobs/catalog.js';
 import type { JobDefinition, JobOptions, JobReport } from '../jobs/job.js';
 import { type JobPreview, NotPreviewableError, previewJob } from '../jobs/preview.js';
@@ -14,7 +15,7 @@ import { createLogger } from '../lib/logger.js';
 import { createShutdown } from '../lib/shutdown.js';
 import { SlackAuthError } from '../slack/bolt-app.js';
 import { parseCliArgs, SYNOPSIS, USAGE } from './args.js';
-import { type CrmCliDeps, runCrmCommand } from './crm-commands.js';
+import { type CrmCliDeps, type OpenedBackfills, runCrmCommand } from './crm-commands.js';
 import { runDbCommand } from './db-commands.js';
 
 /**
@@ -54,7 +55,7 @@ export interface CliDeps {
   writeFile?(path: string, bytes: Buffer): void;
   /** Whether stdout is a terminal (a progress bar rather than lines). */
   isTTY?: boolean;
-  /** The CRM backfill engine, for `crm backfill`; absent in a build without one. */
+  /** The CRM backfill engine, for `crm backfill`; `openBackfills` by default. */
   openBackfills?: CrmCliDeps['openBackfills'];
   pollMs?: CrmCliDeps['pollMs'];
 }
@@ -62,12 +63,8 @@ export interface CliDeps {
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   if (argv[0] === 'db') return runDbCommand(argv.slice(1), deps);
   if (argv[0] === 'crm') {
-    const { openBackfills } = deps;
-    if (!openBackfills) {
-      deps.stderr('kpi-bot: this build has no CRM backfill engine.\n');
-      return EXIT_FAILED;
-    }
-    return runCrmCommand(argv.slice(1), { ...deps, isTTY: deps.isTTY ?? false, openBackfills });
+    const opened = deps.openBackfills ?? openBackfills;
+    return runCrmCommand(argv.slice(1), { ...deps, isTTY: deps.isTTY ?? false, openBackfills: opened });
   }
   const parsed = parseCliArgs(
     argv,
@@ -198,45 +195,61 @@ function writeFileMakingDir(path: string, bytes: Buffer): void {
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-/**
- * The app as `main.ts` builds it, without starting the listener or the scheduler. Logs go to
- * stderr, so stdout carries only the report.
- */
+/** The app for running jobs by hand. */
 export async function openOpsApp(
   config: Config,
   open: (config: Config['database']) => Promise<DatabaseHandle> = openDatabase,
 ): Promise<OpsApp> {
+  const { bot, database } = await openBot(config, {}, open);
+  const db = database.db;
+  return {
+    runJob: (name, now, options) => bot.runJob(name, now, options),
+    previewJob: (name, now, options) => {
+      const job = findJob(name);
+      if (!job) throw new Error(`no job named ${name}`);
+      return previewJob(bot.jobDeps, job, now, options);
+    },
+    markRun: (at, workspaceId) => markRun(db, at, workspaceId),
+    settle: async (run, waitMs) => {
+      // Real time, whatever --now says: this is how long the operator waits.
+      const until = Date.now() + waitMs;
+      for (;;) {
+        // This process sends what is due; a post another process holds is waited for.
+        await bot.delivery.drain();
+        const posts = (await runPosts(db, run)).filter((p) => p.status !== 'skipped');
+        const open = posts.filter((p) => p.status === 'pending' || p.status === 'sending');
+        const now = Date.now();
+        if (open.length === 0 || now >= until) return posts;
+        const next = Math.min(...open.map((p) => (p.status === 'pending' ? p.notBefore.getTime() : now + 1000)));
+        await sleep(Math.min(until, Math.max(next, now + 250)) - now);
+      }
+    },
+    close: () => bot.stop(),
+  };
+}
+
+/** `crm backfill`'s engine: the app's own, its runs shown on the CLI's bar as well as in Slack. */
+export async function openBackfills(config: Config, reporter: BackfillReporter): Promise<OpenedBackfills> {
+  const { bot } = await openBot(config, { backfillReporters: () => [reporter] });
+  return { backfills: bot.backfills, close: () => bot.stop() };
+}
+
+/**
+ * The app as `main.ts` builds it, without starting the listener or the scheduler. Logs go to
+ * stderr, so stdout carries only the report.
+ */
+async function openBot(
+  config: Config,
+  options: Partial<Pick<BuildOptions, 'backfillReporters'>>,
+  open: (config: Config['database']) => Promise<DatabaseHandle> = openDatabase,
+) {
   const logger = createLogger(config.logLevel, pino.destination({ dest: 2, sync: true }), configuredSecrets(config));
   const database = await open(config.database);
   const shutdown = createShutdown(logger);
   shutdown.add('database', () => database.close());
   try {
-    const bot = await buildApp({ config, database, logger, scheduleJobs: false, shutdown });
-    const db = database.db;
-    return {
-      runJob: (name, now, options) => bot.runJob(name, now, options),
-      previewJob: (name, now, options) => {
-        const job = findJob(name);
-        if (!job) throw new Error(`no job named ${name}`);
-        return previewJob(bot.jobDeps, job, now, options);
-      },
-      markRun: (at, workspaceId) => markRun(db, at, workspaceId),
-      settle: async (run, waitMs) => {
-        // Real time, whatever --now says: this is how long the operator waits.
-        const until = Date.now() + waitMs;
-        for (;;) {
-          // This process sends what is due; a post another process holds is waited for.
-          await bot.delivery.drain();
-          const posts = (await runPosts(db, run)).filter((p) => p.status !== 'skipped');
-          const open = posts.filter((p) => p.status === 'pending' || p.status === 'sending');
-          const now = Date.now();
-          if (open.length === 0 || now >= until) return posts;
-          const next = Math.min(...open.map((p) => (p.status === 'pending' ? p.notBefore.getTime() : now + 1000)));
-          await sleep(Math.min(until, Math.max(next, now + 250)) - now);
-        }
-      },
-      close: () => bot.stop(),
-    };
+    const bot = await buildApp({ config, database, logger, scheduleJobs: false, shutdown, ...options });
+    return { bot, database };
   } catch (error) {
     await database.close();
     throw error;
