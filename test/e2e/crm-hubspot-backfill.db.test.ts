@@ -483,6 +483,34 @@ describeDb('CRM backfill end to end: HubSpot', () => {
     });
   });
 
+  it("from an admin's slash command to the log, with progress in the admin's DM", async () => {
+    const w = await startWorld();
+    try {
+      const { h, hubspot } = w;
+      h.fake.addUser({ id: 'UADM', teamId: h.teamId, name: 'admin', tz: 'UTC', isAdmin: true });
+      addCalls(hubspot, 450);
+      const reply = await h.kpi('UADM', 'crm backfill hubspot');
+      expect(JSON.stringify(reply.body)).toContain('HubSpot backfill started');
+      await h.bot.backfills.idle();
+      const [run] = await h.bot.backfills.latest(h.teamId);
+      expect(run).toMatchObject({ status: 'done', read: { deals: 0, leads: 0, activities: 450 }, requestedBy: 'UADM' });
+      expect(await logCount(h)).toBe(450);
+      // One DM, edited to its end: the reporter sends its last state whatever the throttle.
+      const dm = h.fake.dmChannelOf('UADM');
+      await h.fake.waitFor(
+        (e) => e.kind === 'call' && e.method === 'chat.update' && JSON.stringify(e).includes('done'),
+      );
+      const messages = h.fake.messagesIn(dm);
+      expect(messages).toHaveLength(1);
+      expect(JSON.stringify(messages[0])).toContain('HubSpot: done: 0 deals, 0 leads, 450 activities read');
+      // And nothing from the past was announced anywhere else.
+      expect(h.fake.callsTo('chat.postMessage').filter((c) => JSON.stringify(c).includes(dm) === false)).toEqual([]);
+    } finally {
+      await w.h.close();
+      await w.hubspot.close();
+    }
+  });
+
   it('a workspace cannot backfill without its own connection: another workspace is refused', async () => {
     const w = await startWorld();
     try {
