@@ -82,6 +82,8 @@ export async function goalViews(
         {
           workspaceId: ctx.workspaceId,
           userId: only,
+          // These people's facts, not the whole workspace's: a manager's Home reads 50 reps of 5,000.
+          among: items.flatMap((goal) => (goal.userId === null ? [] : [goal.userId])),
           window: window.toDate,
           previous: previousWindow(window.toDate),
           quotaPeriod: null,

@@ -858,25 +858,39 @@ export function meetsMinSample(def: KpiDefinition, facts: KpiFacts): boolean {
 
 const MILLION = 1_000_000;
 
+/**
+ * Building an `Intl.NumberFormat` costs far more than formatting with one, and a day's nudges format
+ * thousands of figures in a handful of styles: each style is built once.
+ */
+const formats = new Map<string, Intl.NumberFormat>();
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify(options);
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', options);
+    formats.set(key, format);
+  }
+  return format;
+}
+
 function formatNumber(value: number, maxFractionDigits: number): string {
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits: maxFractionDigits }).format(value);
+  return numberFormat({ maximumFractionDigits: maxFractionDigits }).format(value);
 }
 
 /** '35%', and '4.5%' below 10% where a decimal still matters. */
 function formatPercent(fraction: number): string {
   const digits = Math.abs(fraction) < 0.1 ? 1 : 0;
-  return new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: digits }).format(fraction);
+  return numberFormat({ style: 'percent', maximumFractionDigits: digits }).format(fraction);
 }
 
 /** Minor units to '$12,500' (whole units) or '$1.2M'; the currency decides how many minor units make one. */
 function formatMoney(minorUnits: number, currency: string): string {
-  const minorDigits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits;
+  const minorDigits = numberFormat({ style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
   const amount = minorUnits / 10 ** (minorDigits ?? 2);
   // Whole units are shown, so decide on the rounded amount: $999,999.99 shows as $1M, not $1,000,000.
   const whole = Math.round(amount);
   const compact = Math.abs(whole) >= MILLION;
-  return new Intl.NumberFormat('en-US', {
+  return numberFormat({
     style: 'currency',
     currency,
     notation: compact ? 'compact' : 'standard',

@@ -31,6 +31,7 @@ import type {
   BackfillStage,
   BackfillWindow,
 } from '../backfill/contract.js';
+import { backfillEventId } from '../backfill/event-id.js';
 import type { CrmEvent } from '../crm-event.js';
 import {
   ACTIVITY_PROPERTIES,
@@ -255,7 +256,7 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
         return [
           {
             type: 'deal.upsert',
-            eventId: `backfill:deal-stage:${deal.id}:${at.toISOString()}`,
+            eventId: backfillEventId('deal-stage', deal.id, at),
             occurredAt: at,
             backfilled: true,
             dealId: deal.id,
@@ -265,7 +266,7 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
       });
       const current: CrmEvent = {
         type: 'deal.upsert',
-        eventId: `backfill:deal:${deal.id}:${modified.toISOString()}`,
+        eventId: backfillEventId('deal', deal.id, modified),
         occurredAt: modified,
         backfilled: true,
         dealId: deal.id,
@@ -278,7 +279,7 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
   function leadEvents(results: SearchResult[]): CrmEvent[] {
     return results.map((contact) => ({
       type: 'lead.create',
-      eventId: `backfill:contact:${contact.id}:${eventTime(contact, 'lastmodifieddate').toISOString()}`,
+      eventId: backfillEventId('contact', contact.id, eventTime(contact, 'lastmodifieddate')),
       occurredAt: eventTime(contact, 'createdate'),
       backfilled: true,
       leadId: contact.id,
@@ -296,7 +297,7 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
       const modified = eventTime(record, 'hs_lastmodifieddate');
       return {
         type: 'activity.upsert',
-        eventId: `backfill:${type}:${record.id}:${modified.toISOString()}`,
+        eventId: backfillEventId(type, record.id, modified),
         occurredAt: modified,
         backfilled: true,
         activityId: engagementActivityId(type, record.id),
