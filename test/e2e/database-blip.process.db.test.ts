@@ -178,7 +178,8 @@ describeDb.skipIf(TEST_DB === 'pglite')('the running app through a database blip
       return lastReply.includes('Revenue');
     };
     const deadline = Date.now() + 10_000;
-    const why = () => `last reply: ${lastReply.slice(0, 500)}\napp stderr: ${app.output().stderr.slice(-3000)}`;
+    const why = () =>
+      `last reply: ${lastReply.slice(0, 500)}\napp stdout: ${app.output().stdout.slice(-4000)}\napp stderr: ${app.output().stderr.slice(-3000)}`;
     while (!(await served())) expect(Date.now(), why()).toBeLessThan(deadline);
     for (let i = 0; i < 5; i++) expect(await served()).toBe(true);
     expect(await deathOf(app)).toBeNull();
