@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { queryRows } from '../../db/rows.js';
+import { queryRows, violatedUniqueConstraint } from '../../db/rows.js';
 import { crmBackfills, crmEvents } from '../../db/schema.js';
 import type { CrmSource } from '../crm-event.js';
 import { storeEvents } from '../inbox.repository.js';
@@ -12,6 +12,7 @@ import {
   type BackfillRun,
   type BackfillStage,
 } from './contract.js';
+import { BACKFILL_EVENT_PREFIX } from './event-id.js';
 
 /** A run as the engine drives it: the contract's run, where it goes on, and whether it has read everything. */
 export interface StoredBackfill {
@@ -130,9 +131,10 @@ export async function reopenFailed(
       .where(and(eq(crmBackfills.id, newest.id), eq(crmBackfills.status, 'failed')))
       .returning();
     return row ? fromRow(row) : null;
-  } catch {
+  } catch (error) {
     // Another request started a run meanwhile (the partial unique index): that one is joined.
-    return null;
+    if (violatedUniqueConstraint(error) !== null) return null;
+    throw error;
   }
 }
 
@@ -266,7 +268,7 @@ export async function backfillEventsPending(db: Database, workspaceId: string, s
     db,
     sql`select count(*)::int as n from ${crmEvents}
         where ${crmEvents.status} = 'pending' and ${crmEvents.workspaceId} = ${workspaceId}
-          and ${crmEvents.source} = ${source} and ${crmEvents.eventId} like 'backfill:%'`,
+          and ${crmEvents.source} = ${source} and ${crmEvents.eventId} like ${`${BACKFILL_EVENT_PREFIX}%`}`,
   );
   return row?.n ?? 0;
 }

@@ -213,6 +213,11 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
     driving.set(id, task);
   }
 
+  /** Resolves when no run is driven here, runs launched meanwhile included. */
+  async function settled() {
+    while (driving.size > 0) await Promise.all(driving.values());
+  }
+
   async function resumeLapsed(workspaceId: string | null = null): Promise<number> {
     let taken = 0;
     for (const id of await lapsedRuns(db, deps.now(), workspaceId)) {
@@ -247,17 +252,15 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
       if (!running) throw new Error('no backfill was started and none is running');
       // Its process may have died: take it over rather than leave the admin waiting for the job.
       const claimed = await claimRun(db, running.run.id, now, holder);
-      if (claimed && !driving.has(claimed.run.id)) launch(claimed);
+      if (claimed) launch(claimed);
       return { run: running.run, alreadyRunning: true };
     },
     latest: (workspaceId) => latestRuns(db, workspaceId),
-    async idle() {
-      while (driving.size > 0) await Promise.all(driving.values());
-    },
+    idle: settled,
     resumeLapsed,
     async stop() {
       stopping = true;
-      while (driving.size > 0) await Promise.all(driving.values());
+      await settled();
     },
   };
 }
