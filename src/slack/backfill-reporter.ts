@@ -29,9 +29,12 @@ export const REPORT_EVERY_MS = 5_000;
 
 const GONE = new Set(['message_not_found', 'channel_not_found']);
 
+/** A run someone asked for in Slack: the only runs shown here. */
+type AskedRun = BackfillRun & { requestedBy: string };
+
 interface Pending {
   lastSentAt: number | null;
-  next: BackfillRun | null;
+  next: AskedRun | null;
   sending: Promise<void> | null;
 }
 
@@ -49,7 +52,7 @@ export function createSlackBackfillReporter(
   const runs = new Map<number, Pending>();
   const inFlight = new Set<Promise<void>>();
 
-  async function send(run: BackfillRun & { requestedBy: string }): Promise<void> {
+  async function send(run: AskedRun): Promise<void> {
     const client = await deps.clientFor(run.workspaceId);
     if (!client) return;
     const message = backfillProgressMessage(run, deps.now());
@@ -71,10 +74,8 @@ export function createSlackBackfillReporter(
     for (let run = pending.next; run !== null; run = pending.next) {
       pending.next = null;
       pending.lastSentAt = deps.now().getTime();
-      const requestedBy = run.requestedBy;
-      if (requestedBy === null) continue;
       try {
-        await send({ ...run, requestedBy });
+        await send(run);
       } catch (error) {
         deps.logger.warn(
           { err: error, runId: run.id, workspaceId: run.workspaceId },
@@ -86,8 +87,10 @@ export function createSlackBackfillReporter(
   }
 
   return {
-    async report(run) {
-      if (run.requestedBy === null) return;
+    async report(shown) {
+      const { requestedBy } = shown;
+      if (requestedBy === null) return;
+      const run = { ...shown, requestedBy };
       const pending = runs.get(run.id) ?? { lastSentAt: null, next: null, sending: null };
       runs.set(run.id, pending);
       const ended = run.status !== 'running';
