@@ -33,6 +33,8 @@ export async function startOAuthReplica(opts: {
   encryption?: EncryptionKeys;
   /** Where the app logs (default: silent). */
   logger?: Logger;
+  /** How the app waits (a CRM's pacing and Retry-After); a test's clock moves instead of real time passing. */
+  sleep?: (ms: number) => Promise<void>;
 }): Promise<OAuthReplica> {
   const { fake, database } = opts;
   const bot = await buildApp({
@@ -48,6 +50,7 @@ export async function startOAuthReplica(opts: {
     database,
     logger: opts.logger ?? createLogger('silent'),
     ...(opts.now && { now: opts.now }),
+    ...(opts.sleep && { sleep: opts.sleep }),
     scheduleJobs: false,
   });
   const server = await bot.start();
