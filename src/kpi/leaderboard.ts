@@ -105,6 +105,9 @@ function onPublicBoard(metric: KpiDefinition, value: number, optedOut: boolean):
   return !(metric.direction === 'higher_is_better' && value === 0);
 }
 
+/** How many of the most improved a board shows. */
+const IMPROVED_SHOWN = 3;
+
 /** Higher is better for this score whatever the metric's direction. */
 function score(metric: KpiDefinition): (row: Valued) => number {
   return metric.direction === 'higher_is_better' ? (r) => r.value : (r) => -r.value;
@@ -159,8 +162,6 @@ export async function buildLeaderboard(
     facts: counted,
   };
 }
-
-const IMPROVED_SHOWN = 3;
 
 /**
  * A person's own place, shown only to them: among the public board plus themself, so someone who
