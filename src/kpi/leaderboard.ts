@@ -1,10 +1,10 @@
 import type { Database } from '../db/client.js';
-import { type BoardMember, boardMembers } from '../members/members.repository.js';
+import { boardExclusions, displayNames } from '../members/members.repository.js';
 import { type KpiDefinition, meetsMinSample } from './catalogue.js';
 import { inputsOf } from './inputs.js';
 import type { FactsPair } from './kpi.queries.js';
 import { loadFactsByUser } from './kpi.queries.js';
-import { mostImproved, rankCompetition } from './ranking.js';
+import { competitionRank, improvements, mostImproved, rankCompetition, topWithTies } from './ranking.js';
 import type { WindowPair } from './scope.js';
 
 /**
@@ -52,18 +52,26 @@ export interface BoardScope extends WindowPair {
   team?: ReadonlySet<string>;
 }
 
+/** Someone ranked, before their name is read: names are read only for the rows a board shows. */
+interface Valued {
+  userId: string;
+  value: number;
+  previous: number | null;
+  /** Whether they take a place on the public board (see `onPublicBoard`). */
+  isPublic: boolean;
+}
+
 async function contenders(db: Database, scope: BoardScope, metric: KpiDefinition) {
-  const [facts, people] = await Promise.all([
+  const [facts, excluded] = await Promise.all([
     loadFactsByUser(db, { ...scope, userId: null }, inputsOf(metric)),
-    boardMembers(db, scope.workspaceId),
+    boardExclusions(db, scope.workspaceId),
   ]);
-  const ranked: (Contender & { member: BoardMember | undefined })[] = [];
+  const ranked: Valued[] = [];
   /** Everyone counted, ranked or not: a team's total includes those with too little data to rank. */
   const counted: FactsPair[] = [];
   let notEnoughData = 0;
   for (const [userId, pair] of facts) {
-    const member = people.get(userId);
-    if (member?.isBot || member?.isDeleted) continue;
+    if (excluded.gone.has(userId)) continue;
     if (scope.team && !scope.team.has(userId)) continue;
     counted.push(pair);
     const value = valueOf(metric, pair, 'current');
@@ -73,10 +81,9 @@ async function contenders(db: Database, scope: BoardScope, metric: KpiDefinition
     }
     ranked.push({
       userId,
-      name: member?.displayName ?? userId,
       value,
       previous: valueOf(metric, pair, 'previous'),
-      member,
+      isPublic: onPublicBoard(metric, value, excluded.optedOut.has(userId)),
     });
   }
   return { ranked, notEnoughData, counted };
@@ -89,24 +96,27 @@ function valueOf(metric: KpiDefinition, pair: FactsPair, which: 'current' | 'pre
   return result.status === 'ok' ? result.value : null;
 }
 
-function rankRows(rows: readonly Contender[], metric: KpiDefinition): RankedEntry[] {
-  return rankCompetition(rows, { value: (r) => r.value, direction: metric.direction, name: (r) => r.name }).map(
-    ({ row, rank }) => ({ ...row, rank }),
-  );
-}
-
 /**
  * Nothing done is nothing to celebrate: on a board of a count or a sum, people at zero are left
  * off the public list (they are not "last"), and still see their own place privately.
  */
-function onPublicBoard(metric: KpiDefinition, row: Contender & { member: BoardMember | undefined }): boolean {
-  if (row.member?.publicOptOut) return false;
-  return !(metric.direction === 'higher_is_better' && row.value === 0);
+function onPublicBoard(metric: KpiDefinition, value: number, optedOut: boolean): boolean {
+  if (optedOut) return false;
+  return !(metric.direction === 'higher_is_better' && value === 0);
+}
+
+/** How many of the most improved a board shows. */
+const IMPROVED_SHOWN = 3;
+
+/** Higher is better for this score whatever the metric's direction. */
+function score(metric: KpiDefinition): (row: Valued) => number {
+  return metric.direction === 'higher_is_better' ? (r) => r.value : (r) => -r.value;
 }
 
 /**
  * The board and, for the person asking, their own place: one pass over the data for both. `facts`
- * are everyone counted (ranked or not), for a team total.
+ * are everyone counted (ranked or not), for a team total. Only the rows that can be shown (ranked
+ * `limit` or better, or among the three most improved, ties included) are named and sorted.
  */
 export async function buildLeaderboard(
   db: Database,
@@ -116,30 +126,38 @@ export async function buildLeaderboard(
   limit = 10,
 ): Promise<{ board: Leaderboard; viewer: LeaderboardPosition | null; facts: FactsPair[] }> {
   const { ranked, notEnoughData, counted } = await contenders(db, scope, metric);
-  const publicRows = ranked.filter((r) => onPublicBoard(metric, r));
-  const all = rankRows(publicRows, metric);
-  const improved = mostImproved(
-    publicRows.filter((r) => r.previous !== null),
-    {
-      current: (r) => r.value,
-      previous: (r) => r.previous ?? 0,
-      name: (r) => r.name,
-      direction: metric.direction,
-    },
-  )
-    .slice(0, 3)
-    .map(({ row, delta }) => ({ userId: row.userId, name: row.name, delta }));
-  const board = {
-    ...scope,
-    metric,
-    entries: all
-      .filter((e) => e.rank <= limit)
-      .map(({ userId, name, value, previous, rank }) => ({ userId, name, value, previous, rank })),
-    improved,
-    notEnoughData,
+  const publicRows = ranked.filter((r) => r.isPublic);
+  const improving = {
+    current: (r: Pick<Contender, 'value'>) => r.value,
+    previous: (r: Pick<Contender, 'previous'>) => r.previous ?? 0,
+    direction: metric.direction,
   };
+  const top = topWithTies(publicRows, score(metric), limit);
+  const gains = topWithTies(
+    improvements(
+      publicRows.filter((r) => r.previous !== null),
+      improving,
+    ),
+    (g) => g.delta,
+    IMPROVED_SHOWN,
+  ).map((g) => g.row);
+  const names = await displayNames(db, scope.workspaceId, [...new Set([...top, ...gains].map((r) => r.userId))]);
+  const named = (r: Valued): Contender => ({
+    userId: r.userId,
+    name: names.get(r.userId) ?? r.userId,
+    value: r.value,
+    previous: r.previous,
+  });
+  const improved = mostImproved(gains.map(named), { ...improving, name: (r) => r.name })
+    .slice(0, IMPROVED_SHOWN)
+    .map(({ row, delta }) => ({ userId: row.userId, name: row.name, delta }));
+  const entries = rankCompetition(top.map(named), {
+    value: (r) => r.value,
+    direction: metric.direction,
+    name: (r) => r.name,
+  }).map(({ row, rank }) => ({ ...row, rank }));
   return {
-    board,
+    board: { ...scope, metric, entries, improved, notEnoughData },
     viewer: viewerId === null ? null : positionOf(ranked, publicRows, metric, viewerId),
     facts: counted,
   };
@@ -150,16 +168,20 @@ export async function buildLeaderboard(
  * opted out (or is at zero) still learns where they stand without taking anyone's place.
  */
 function positionOf(
-  ranked: readonly (Contender & { member: BoardMember | undefined })[],
-  publicRows: readonly Contender[],
+  ranked: readonly Valued[],
+  publicRows: readonly Valued[],
   metric: KpiDefinition,
   userId: string,
 ): LeaderboardPosition | null {
   const me = ranked.find((r) => r.userId === userId);
   if (!me) return null;
-  const field = [...publicRows.filter((r) => r.userId !== userId), me];
-  const mine = rankRows(field, metric).find((e) => e.userId === userId);
-  return mine ? { metric, rank: mine.rank, of: field.length, value: mine.value } : null;
+  const others = publicRows.filter((r) => r.userId !== userId).map((r) => r.value);
+  return {
+    metric,
+    rank: competitionRank(me.value, others, metric.direction),
+    of: others.length + 1,
+    value: me.value,
+  };
 }
 
 export async function leaderboardPosition(
@@ -171,7 +193,7 @@ export async function leaderboardPosition(
   const { ranked } = await contenders(db, scope, metric);
   return positionOf(
     ranked,
-    ranked.filter((r) => onPublicBoard(metric, r)),
+    ranked.filter((r) => r.isPublic),
     metric,
     userId,
   );

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { queryRows } from '../db/rows.js';
 import { members, workspaces } from '../db/schema.js';
 
 export type Member = typeof members.$inferSelect;
@@ -72,20 +73,61 @@ export type BoardMember = Pick<Member, 'userId' | 'displayName' | 'isBot' | 'isD
 
 /**
  * The whole workspace's people, five columns each: one index scan, cheaper than looking up a
- * thousand ids one by one in an IN list.
+ * thousand ids one by one in an IN list. Raw rows: for thousands of people, drizzle's mapping of
+ * each row cost more than the query.
  */
 export async function boardMembers(db: Database, workspaceId: string): Promise<Map<string, BoardMember>> {
-  const rows = await db
-    .select({
-      userId: members.userId,
-      displayName: members.displayName,
-      isBot: members.isBot,
-      isDeleted: members.isDeleted,
-      publicOptOut: members.publicOptOut,
-    })
-    .from(members)
-    .where(eq(members.workspaceId, workspaceId));
+  const rows = await queryRows<BoardMember>(
+    db,
+    sql`select user_id as "userId", display_name as "displayName", is_bot as "isBot",
+          is_deleted as "isDeleted", public_opt_out as "publicOptOut"
+        from members where workspace_id = ${workspaceId}`,
+  );
   return new Map(rows.map((m) => [m.userId, m]));
+}
+
+/**
+ * Who a board leaves out or keeps private, read before anyone's name: the few people who are bots,
+ * deleted (`gone`: not counted at all) or opted out of public boards. Everyone else is shown.
+ */
+export interface BoardExclusions {
+  gone: ReadonlySet<string>;
+  optedOut: ReadonlySet<string>;
+}
+
+export async function boardExclusions(db: Database, workspaceId: string): Promise<BoardExclusions> {
+  const rows = await queryRows<{ user_id: string; gone: boolean }>(
+    db,
+    sql`select user_id, is_bot or is_deleted as gone from members
+        where workspace_id = ${workspaceId} and (is_bot or is_deleted or public_opt_out)`,
+  );
+  const gone = new Set<string>();
+  const optedOut = new Set<string>();
+  for (const r of rows) (r.gone ? gone : optedOut).add(r.user_id);
+  return { gone, optedOut };
+}
+
+/**
+ * Display names of the few people a board shows; someone the app has no profile for goes by their
+ * id.
+ */
+export async function displayNames(
+  db: Database,
+  workspaceId: string,
+  userIds: readonly string[],
+): Promise<Map<string, string>> {
+  const names = new Map(userIds.map((id) => [id, id]));
+  if (userIds.length === 0) return names;
+  const rows = await queryRows<{ user_id: string; display_name: string }>(
+    db,
+    sql`select user_id, display_name from members
+        where workspace_id = ${workspaceId} and user_id in (${sql.join(
+          userIds.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+  );
+  for (const r of rows) names.set(r.user_id, r.display_name);
+  return names;
 }
 
 /** Stores what Slack says of a person; the bot's own settings for them (role, opt-out) are kept. */

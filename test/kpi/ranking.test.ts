@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Direction, mostImproved, rankCompetition } from '../../src/kpi/ranking.js';
+import {
+  competitionRank,
+  type Direction,
+  improvements,
+  mostImproved,
+  rankCompetition,
+  topWithTies,
+} from '../../src/kpi/ranking.js';
 
 interface Row {
   name: string;
@@ -196,6 +203,66 @@ describe('mostImproved', () => {
           if (before) expect(entry.delta).toBeLessThanOrEqual(before.delta);
         });
         expect(improved).toHaveLength(rows.filter((row) => sign * (row.now - row.before) > 0).length);
+      }),
+    );
+  });
+});
+
+describe('ranking only what is shown', () => {
+  // As in rankCompetition's properties: small values and a small alphabet, so ties are common.
+  const rowsArb = fc.array(
+    fc.record({
+      name: fc.string({ unit: fc.constantFrom('a', 'A', 'b', 'é'), maxLength: 2 }),
+      value: fc.integer({ min: -3, max: 3 }),
+      before: fc.integer({ min: -3, max: 3 }),
+    }),
+    { maxLength: 30 },
+  );
+  type Rep = { name: string; value: number; before: number };
+  const directionArb = fc.constantFrom<Direction>('higher_is_better', 'lower_is_better');
+  const nArb = fc.integer({ min: 0, max: 12 });
+  const ranking = (direction: Direction) => ({ value: (r: Rep) => r.value, name: (r: Rep) => r.name, direction });
+  const moves = (direction: Direction) => ({
+    current: (r: Rep) => r.value,
+    previous: (r: Rep) => r.before,
+    name: (r: Rep) => r.name,
+    direction,
+  });
+  const scoreOf = (direction: Direction) => (r: Rep) => (direction === 'higher_is_better' ? r.value : -r.value);
+
+  it('competitionRank is the rank rankCompetition gives a row among the others', () => {
+    fc.assert(
+      fc.property(rowsArb, directionArb, (rows, direction) => {
+        for (const { row, rank } of rankCompetition(rows, ranking(direction))) {
+          const others = rows.filter((r) => r !== row).map((r) => r.value);
+          expect(competitionRank(row.value, others, direction)).toBe(rank);
+        }
+      }),
+    );
+  });
+
+  it('competitionRank refuses a NaN value', () => {
+    expect(() => competitionRank(Number.NaN, [1], 'higher_is_better')).toThrow(RangeError);
+  });
+
+  it('topWithTies keeps exactly the rows ranked n or better, and ranking them alone shows the top of the whole board', () => {
+    fc.assert(
+      fc.property(rowsArb, directionArb, nArb, (rows, direction, n) => {
+        const whole = rankCompetition(rows, ranking(direction)).filter((e) => e.rank <= n);
+        const top = topWithTies(rows, scoreOf(direction), n);
+        expect(new Set(top)).toEqual(new Set(whole.map((e) => e.row)));
+        expect(rankCompetition(top, ranking(direction))).toEqual(whole);
+      }),
+    );
+  });
+
+  it('the most improved among the top improvements with ties are the most improved of all', () => {
+    fc.assert(
+      fc.property(rowsArb, directionArb, nArb, (rows, direction, n) => {
+        const candidates = topWithTies(improvements(rows, moves(direction)), (g) => g.delta, n).map((g) => g.row);
+        expect(mostImproved(candidates, moves(direction)).slice(0, n)).toEqual(
+          mostImproved(rows, moves(direction)).slice(0, n),
+        );
       }),
     );
   });
