@@ -92,23 +92,38 @@ export async function objectsToApply(db: Database, workspaceId: string | null, l
   return rows.map((r) => ({ ...r, source: r.source as CrmSource }));
 }
 
+type StoredEvent = { id: number; event: CrmEvent; applied: boolean };
+
 /** An object's events, all of them (applied ones too), in the order they happened. */
-export async function eventsOf(
+export async function eventsOf(db: Database, o: InboxObject): Promise<StoredEvent[]> {
+  return (await eventsOfObjects(db, o, [o.objectKey])).get(o.objectKey) ?? [];
+}
+
+/** The events of several objects of one workspace and CRM, in one query: each object's in the order they happened. */
+export async function eventsOfObjects(
   db: Database,
-  o: InboxObject,
-): Promise<{ id: number; event: CrmEvent; applied: boolean }[]> {
+  where: { workspaceId: string; source: CrmSource },
+  objectKeys: readonly string[],
+): Promise<Map<string, StoredEvent[]>> {
+  const byObject = new Map<string, StoredEvent[]>();
+  if (objectKeys.length === 0) return byObject;
   const rows = await db
-    .select({ id: crmEvents.id, event: crmEvents.event, status: crmEvents.status })
+    .select({ id: crmEvents.id, objectKey: crmEvents.objectKey, event: crmEvents.event, status: crmEvents.status })
     .from(crmEvents)
     .where(
       and(
-        eq(crmEvents.workspaceId, o.workspaceId),
-        eq(crmEvents.source, o.source),
-        eq(crmEvents.objectKey, o.objectKey),
+        eq(crmEvents.workspaceId, where.workspaceId),
+        eq(crmEvents.source, where.source),
+        inArray(crmEvents.objectKey, [...objectKeys]),
       ),
     )
-    .orderBy(asc(crmEvents.occurredAt), asc(crmEvents.id));
-  return rows.map((r) => ({ id: r.id, event: reviveEvent(r.event), applied: r.status === 'applied' }));
+    .orderBy(asc(crmEvents.objectKey), asc(crmEvents.occurredAt), asc(crmEvents.id));
+  for (const r of rows) {
+    const events = byObject.get(r.objectKey) ?? [];
+    events.push({ id: r.id, event: reviveEvent(r.event), applied: r.status === 'applied' });
+    byObject.set(r.objectKey, events);
+  }
+  return byObject;
 }
 
 /** Marks the events that were read (not any that arrived meanwhile) as applied, or as waiting. */
