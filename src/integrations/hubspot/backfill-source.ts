@@ -19,6 +19,9 @@
  *   `POST /crm/v4/associations/{type}/{contacts|deals}/batch/read`
  *   (https://developers.hubspot.com/docs/api/crm/associations), 1,000 ids a read: a backfill page
  *   of engagements is five search pages, so the association reads stay well under their limit.
+ * - A page is listed by its searches alone (`listPage`); its history or association reads come
+ *   after, in `events()`, so the engine lists the next pages meanwhile and the search limit, not the
+ *   other one, sets the pace: ten seconds of deal searches need twenty of history reads.
  *
  * A 429 throws `CrmApiUnavailableError` with `Retry-After`, which the engine waits out.
  */
@@ -30,6 +33,7 @@ import type {
   BackfillSource,
   BackfillStage,
   BackfillWindow,
+  ListedPage,
 } from '../backfill/contract.js';
 import { backfillEventId } from '../backfill/event-id.js';
 import type { CrmEvent } from '../crm-event.js';
@@ -326,49 +330,58 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
     return total;
   }
 
+  /** A page's searches; its batch reads are left to `events()`, for the engine to list on meanwhile. */
+  async function listPage(
+    stage: BackfillStage,
+    window: BackfillWindow,
+    cursor: BackfillCursor | null,
+  ): Promise<ListedPage> {
+    const objects = STAGE_OBJECTS[stage];
+    const since = window.since.getTime();
+    const until = window.until.getTime();
+    const at: Position = cursor
+      ? readPosition(cursor)
+      : { object: 0, from: since, to: until, after: null, estimate: await estimateOf(objects, window) };
+    const object = objects[at.object];
+    const estimatedTotal = at.estimate;
+    if (!object) return { events: async () => [], records: 0, next: null, estimatedTotal };
+    let page = await search(object, at.from, at.to, at.after, SEARCH_PAGE_SIZE);
+    // A slice past the cap is narrowed in proportion to how far past it is, and asked again.
+    while (page.total > SEARCH_RESULT_CAP) {
+      const width = at.to - at.from;
+      if (width <= 1) throw new Error(`HubSpot holds more than ${SEARCH_RESULT_CAP} ${object.path} in one millisecond`);
+      at.to = at.from + Math.max(1, Math.floor((width * SEARCH_RESULT_CAP * SLICE_FILL) / page.total));
+      at.after = null;
+      page = await search(object, at.from, at.to, null, SEARCH_PAGE_SIZE);
+    }
+    // Engagements are read several search pages at a time, so one association read covers them all.
+    const results = [...page.results];
+    for (let more = 1; object.engagement && more < SEARCHES_PER_ENGAGEMENT_PAGE && page.paging; more++) {
+      page = await search(object, at.from, at.to, page.paging.next.after, SEARCH_PAGE_SIZE);
+      results.push(...page.results);
+    }
+    const listed = { events: () => eventsOf(stage, object, results), records: results.length, estimatedTotal };
+    const after = page.paging?.next.after;
+    if (after !== undefined) return { ...listed, next: toCursor({ ...at, after }) };
+    if (at.to < until) {
+      // The next slice as wide as this one (twice as wide after a sparse one); narrowed again if it holds more.
+      const width = (at.to - at.from) * (page.total < SEARCH_RESULT_CAP / 2 ? 2 : 1);
+      const next = { ...at, from: at.to, to: Math.min(until, at.to + width), after: null };
+      return { ...listed, next: toCursor(next) };
+    }
+    if (at.object + 1 < objects.length) {
+      const next = { ...at, object: at.object + 1, from: since, to: until, after: null };
+      return { ...listed, next: toCursor(next) };
+    }
+    return { ...listed, next: null };
+  }
+
   return {
     source: 'hubspot',
+    listPage,
     async readPage(stage, window, cursor) {
-      const objects = STAGE_OBJECTS[stage];
-      const since = window.since.getTime();
-      const until = window.until.getTime();
-      const at: Position = cursor
-        ? readPosition(cursor)
-        : { object: 0, from: since, to: until, after: null, estimate: await estimateOf(objects, window) };
-      const object = objects[at.object];
-      if (!object) return { events: [], records: 0, next: null, estimatedTotal: at.estimate };
-      let page = await search(object, at.from, at.to, at.after, SEARCH_PAGE_SIZE);
-      // A slice past the cap is narrowed in proportion to how far past it is, and asked again.
-      while (page.total > SEARCH_RESULT_CAP) {
-        const width = at.to - at.from;
-        if (width <= 1)
-          throw new Error(`HubSpot holds more than ${SEARCH_RESULT_CAP} ${object.path} in one millisecond`);
-        at.to = at.from + Math.max(1, Math.floor((width * SEARCH_RESULT_CAP * SLICE_FILL) / page.total));
-        at.after = null;
-        page = await search(object, at.from, at.to, null, SEARCH_PAGE_SIZE);
-      }
-      // Engagements are read several search pages at a time, so one association read covers them all.
-      const results = [...page.results];
-      for (let more = 1; object.engagement && more < SEARCHES_PER_ENGAGEMENT_PAGE && page.paging; more++) {
-        page = await search(object, at.from, at.to, page.paging.next.after, SEARCH_PAGE_SIZE);
-        results.push(...page.results);
-      }
-      const events = await eventsOf(stage, object, results);
-      const records = results.length;
-      const estimatedTotal = at.estimate;
-      const after = page.paging?.next.after;
-      if (after !== undefined) return { events, records, estimatedTotal, next: toCursor({ ...at, after }) };
-      if (at.to < until) {
-        // The next slice as wide as this one (twice as wide after a sparse one); narrowed again if it holds more.
-        const width = (at.to - at.from) * (page.total < SEARCH_RESULT_CAP / 2 ? 2 : 1);
-        const next = { ...at, from: at.to, to: Math.min(until, at.to + width), after: null };
-        return { events, records, estimatedTotal, next: toCursor(next) };
-      }
-      if (at.object + 1 < objects.length) {
-        const next = { ...at, object: at.object + 1, from: since, to: until, after: null };
-        return { events, records, estimatedTotal, next: toCursor(next) };
-      }
-      return { events, records, estimatedTotal, next: null };
+      const listed = await listPage(stage, window, cursor);
+      return { ...listed, events: await listed.events() };
     },
   };
 }
