@@ -169,6 +169,7 @@ export interface StoredRecord {
 
 /** A record with what it should stand for, ready to be written. */
 interface Ready {
+  object: InboxObject;
   state: ActivityState;
   desired: Desired[];
   /** The newest inbox event the entries were computed from. */
@@ -191,7 +192,7 @@ export async function applyActivityRecords(
 ): Promise<Outcome[]> {
   const source = ACTIVITY_SOURCES.find((s) => s === where.source);
   const waitOn = (error: unknown) => waitOnApi(error, deps.logger, where.source);
-  /** The record's state, or why it waits; null when there is nothing to write. */
+  /** The record's state, or why it waits; null when there is nothing to write (or no mapping for its CRM). */
   const stateOf = async (record: StoredRecord): Promise<ActivityState | Outcome | null> => {
     const folded = foldActivity(record.rows.map((r) => r.event).filter(isActivityEvent));
     if (!folded || !source) return null;
@@ -202,20 +203,17 @@ export async function applyActivityRecords(
   for (let i = 0; i < records.length; i += API_READS_AT_ONCE) {
     states.push(...(await Promise.all(records.slice(i, i + API_READS_AT_ONCE).map(stateOf))));
   }
-  const outcomes: Outcome[] = states.map((s) => (s && 'waitingFor' in s ? s : { waitingFor: null }));
-  const ready: { object: InboxObject; entries: Ready }[] = [];
+  const isState = (s: ActivityState | Outcome | null | undefined): s is ActivityState => !!s && 'activityId' in s;
+  const outcomes: Outcome[] = states.map((s) => (s && !isState(s) ? s : { waitingFor: null }));
+  const ready: Ready[] = [];
   if (source) {
-    const applicable = states.filter((s): s is ActivityState => s !== null && 'activityId' in s);
-    const lookups = await lookupsFor(deps.db, ownerDeps, { ...where, source }, applicable);
-    for (const [i, record] of records.entries()) {
+    const lookups = await lookupsFor(deps.db, ownerDeps, { ...where, source }, states.filter(isState));
+    for (const [i, { object, rows }] of records.entries()) {
       const state = states[i];
-      if (!state || !('activityId' in state)) continue;
+      if (!isState(state)) continue;
       const desired = await desiredEntries(lookups, state).catch(waitOn);
       if (!Array.isArray(desired)) outcomes[i] = desired;
-      else {
-        const generation = Math.max(...record.rows.map((r) => r.id));
-        ready.push({ object: record.object, entries: { state, desired, generation } });
-      }
+      else ready.push({ object, state, desired, generation: Math.max(...rows.map((r) => r.id)) });
     }
   }
   await deps.db.transaction(async (tx) => {
@@ -223,18 +221,10 @@ export async function applyActivityRecords(
       tx,
       ready.map((r) => r.object),
     );
-    if (source)
-      await writeEntries(
-        tx,
-        { ...where, source },
-        ready.map((r) => r.entries),
-        deps.now(),
-      );
+    await writeEntries(tx, where, ready, deps.now());
     await markFirstResponses(
       tx,
-      ready.flatMap(({ entries: { desired } }) =>
-        desired[0]?.leadId ? [{ leadId: desired[0].leadId, at: desired[0].occurredAt }] : [],
-      ),
+      ready.flatMap(({ desired: [first] }) => (first?.leadId ? [{ leadId: first.leadId, at: first.occurredAt }] : [])),
     );
     const byOutcome = new Map<string | null, number[]>();
     for (const [i, record] of records.entries()) {
@@ -252,13 +242,14 @@ export async function applyActivityRecords(
  */
 async function writeEntries(
   tx: Database,
-  where: { workspaceId: string; source: ActivitySource },
+  where: { workspaceId: string; source: CrmSource },
   records: readonly Ready[],
   now: Date,
 ) {
+  if (records.length === 0) return;
   const ids = records.map((r) => r.state.activityId);
   const standing = new Map<string, Activity[]>();
-  for (const entry of ids.length > 0 ? await liveCrmActivityEntries(tx, where.workspaceId, where.source, ids) : []) {
+  for (const entry of await liveCrmActivityEntries(tx, where.workspaceId, where.source, ids)) {
     standing.set(entry.externalId ?? '', [...(standing.get(entry.externalId ?? '') ?? []), entry]);
   }
   const inserts: NewActivity[] = [];

@@ -14,6 +14,7 @@ import { type OwnerDeps, resolveOwner, slackUserByEmail } from './owners.js';
  * Taken in one order (by their hash), so two writers locking overlapping sets never deadlock.
  */
 export async function lock(tx: Database, objects: readonly InboxObject[]) {
+  if (objects.length === 0) return;
   const keys = objects.map((o) => `${o.workspaceId}:${o.source}:${o.objectKey}`);
   await tx.execute(
     sql`select count(pg_advisory_xact_lock(h))
