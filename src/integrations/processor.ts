@@ -17,6 +17,7 @@ import {
   eventsOfObjects,
   type InboxObject,
   isActivityRecordKey,
+  isDealKey,
   markEvents,
   objectsToApply,
 } from './inbox.repository.js';
@@ -45,31 +46,38 @@ export interface ProcessorDeps {
  * them (a backfill stores a hundred thousand) costs a few statements, not a few per record.
  */
 const ACTIVITY_RECORDS_AT_ONCE = 200;
+/** Deals applied at once, each in its own transaction: each locks only itself, none reads another. */
+const DEALS_AT_ONCE = 8;
 
-/** Whether `object` goes in the same batch as `first`: activity records of one workspace and CRM. */
-const sameBatch = (first: InboxObject, object: InboxObject | undefined) =>
-  isActivityRecordKey(first) &&
-  isActivityRecordKey(object) &&
-  object?.workspaceId === first.workspaceId &&
-  object.source === first.source;
+/** Whether `object` goes with `first`: activity records of one workspace and CRM, or deals. */
+const sameRun = (first: InboxObject, object: InboxObject | undefined) =>
+  (isActivityRecordKey(first) &&
+    isActivityRecordKey(object) &&
+    object?.workspaceId === first.workspaceId &&
+    object.source === first.source) ||
+  (isDealKey(first) && isDealKey(object));
 
 /**
- * Objects are applied oldest first. Deals and leads one at a time (an activity after a lead must
- * find it); a run of consecutive activity records in batches, so a burst of calls does not queue
- * behind itself.
+ * Objects are applied oldest first. Leads one at a time (an activity after a lead must find it);
+ * consecutive deals several at a time, and consecutive activity records in batches, so a burst of
+ * calls or a backfill's ten thousand deals does not queue behind itself. One call takes the objects
+ * of the oldest `limit` events waiting: finding them costs a pass over what waits, so a backlog is
+ * taken in large steps.
  */
-export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 500) {
+export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 2000) {
   const objects = await objectsToApply(deps.db, workspaceId, limit);
   let applied = 0;
   let waiting = 0;
   for (let next = 0; next < objects.length; ) {
     const first = objects[next];
     if (!first) break;
+    const most = isActivityRecordKey(first) ? ACTIVITY_RECORDS_AT_ONCE : DEALS_AT_ONCE;
     let end = next + 1;
-    while (end - next < ACTIVITY_RECORDS_AT_ONCE && sameBatch(first, objects[end])) end++;
+    while (end - next < most && sameRun(first, objects[end])) end++;
+    const run = objects.slice(next, end);
     const outcomes = isActivityRecordKey(first)
-      ? await applyActivityBatch(deps, first, objects.slice(next, end))
-      : [await applyObject(deps, first)];
+      ? await applyActivityBatch(deps, first, run)
+      : await Promise.all(run.map((object) => applyObject(deps, object)));
     for (const outcome of outcomes) {
       if (outcome.waitingFor === null) applied++;
       else waiting++;
