@@ -27,6 +27,7 @@
  */
 import { z } from 'zod';
 import { Pacer } from '../../delivery/pacer.js';
+import { RollingWindow } from '../../lib/rolling-window.js';
 import type {
   BackfillCursor,
   BackfillPage,
@@ -57,8 +58,10 @@ export interface HubSpotBackfillOptions extends HubSpotApiOptions {
 export const SEARCH_PAGE_SIZE = 200;
 export const SEARCH_RESULT_CAP = 10_000;
 const SEARCH_PER_SECOND = 5;
-/** 90 of the 100 a rolling 10 s allows: sends bunched by a busy process stay under it. */
-const OTHER_PER_SECOND = 90 / 10;
+/** 90 of the 100 a rolling 10 s allows. */
+const OTHER_PER_10_SECONDS = 90;
+/** How much later than our send HubSpot may count a search (a busy network or server). */
+const SEND_JITTER_MS = 50;
 const HISTORY_BATCH_SIZE = 50;
 const ASSOCIATION_BATCH_SIZE = 1000;
 /** Search pages per backfill page of engagements: as many records as one association read takes. */
@@ -179,14 +182,25 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
   const requests = hubspotRequests(opts);
   const pacer = new Pacer({
     perChannelPerSecond: 0,
-    perMethodPerSecond: { search: SEARCH_PER_SECOND, other: OTHER_PER_SECOND },
+    perMethodPerSecond: { search: SEARCH_PER_SECOND, other: OTHER_PER_10_SECONDS / 10 },
   });
 
-  /** Waits for the next free slot of `key`, then sends. */
+  // The limits' own windows, counted by send: a slot the pacer gave, sent late by a busy process,
+  // must not put one request too many in a window. Search's second gets a margin for the jitter
+  // between our sending and HubSpot's counting; the other limit is kept at 90 of its 100.
+  const windows = {
+    search: new RollingWindow(SEARCH_PER_SECOND, 1000 + SEND_JITTER_MS),
+    other: new RollingWindow(OTHER_PER_10_SECONDS, 10_000),
+  };
+
+  /** Waits for the next free slot of `key` and for room in its window, then sends. */
   async function paced<T>(key: 'search' | 'other', send: () => Promise<T>): Promise<T> {
     const slot = pacer.reserve([key], now().getTime());
     const wait = slot - now().getTime();
     if (wait > 0) await sleep(wait);
+    for (let full = windows[key].take(now().getTime()); full > 0; full = windows[key].take(now().getTime())) {
+      await sleep(full);
+    }
     return send();
   }
 
