@@ -1,14 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.js';
-import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import type { ActivityFields, CrmEvent } from '../../src/integrations/crm-event.js';
 import { objectsToApply, storeEvents } from '../../src/integrations/inbox.repository.js';
 import { mapOwner } from '../../src/integrations/owners.js';
-import { applyObject, applyPending, type ProcessorDeps } from '../../src/integrations/processor.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { applyObject, applyPending } from '../../src/integrations/processor.js';
 import { describeDb, newWorkspaceId } from '../support/db.js';
 import { seedMember, useTestDatabase } from '../support/handler.js';
+import { offlineProcessor } from '../support/processor.js';
 
 /**
  * Activity records are applied in batches (one transaction, one insert for the batch's new entries).
@@ -22,14 +21,7 @@ const at = (minutes: number) => new Date(NOW.getTime() - 24 * 3_600_000 + minute
 
 describeDb('activity records applied in batches', () => {
   const t = useTestDatabase();
-  const deps = (): ProcessorDeps => ({
-    db: t.db,
-    logger: createLogger('silent'),
-    now: () => NOW,
-    crm: parseCrmConfig({}, []),
-    slackFor: async () => null,
-    apiFor: () => null,
-  });
+  const deps = () => offlineProcessor(t.db, NOW);
 
   async function workspace() {
     const workspaceId = newWorkspaceId();
