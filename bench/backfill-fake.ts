@@ -8,7 +8,7 @@ import type { FakeHubSpotRecords, SearchRecord } from '../test/support/fake-hubs
  * indexes, found by arithmetic, and a hundred thousand records never sit in memory.
  *
  * Started with `{ since, until, activitiesPerType, deals, ownerId }`; answers `{ baseUrl, accessToken }`,
- * then `{ calls, refused }` (requests answered, and 429s) when sent `'stats'`.
+ * then `{ calls, refused, refusedSearches }` (requests answered, 429s, and those of searches) when sent `'stats'`.
  */
 
 interface Shape {
@@ -107,8 +107,9 @@ process.once('message', async (message) => {
   process.on('message', (ask) => {
     if (ask !== 'stats') return;
     const calls = fake.calls.length;
-    const refused = fake.calls.filter((c) => c.status === 429).length;
-    process.send?.({ calls, refused });
+    const refused = fake.calls.filter((c) => c.status === 429);
+    const refusedSearches = refused.filter((c) => c.path.endsWith('/search')).length;
+    process.send?.({ calls, refused: refused.length, refusedSearches });
   });
   process.send?.({ baseUrl: fake.baseUrl, accessToken: fake.accessToken });
 });

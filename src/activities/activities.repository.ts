@@ -43,6 +43,20 @@ export async function recordActivity(
   return { activity: existing, created: false };
 }
 
+/**
+ * Appends many entries in one statement, each once per idempotency key: those whose key is taken
+ * already are left as they are. Returns how many went in.
+ */
+export async function recordActivities(db: Database, inputs: readonly NewActivity[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const inserted = await db
+    .insert(activities)
+    .values([...inputs])
+    .onConflictDoNothing({ target: [activities.workspaceId, activities.idempotencyKey] })
+    .returning({ id: activities.id });
+  return inserted.length;
+}
+
 async function findByKey(db: Database, workspaceId: string, key: string): Promise<Activity | undefined> {
   const rows = await db
     .select()
@@ -122,11 +136,20 @@ export function liveDealActivities(db: Database, workspaceId: string, dealId: nu
   );
 }
 
-/** The standing entries of one CRM activity record: what an edit or delete in the CRM corrects. */
-export function liveCrmActivityEntries(db: Database, workspaceId: string, source: string, externalId: string) {
+/** The standing entries of CRM activity records (by their ids): what an edit or delete in the CRM corrects. */
+export function liveCrmActivityEntries(
+  db: Database,
+  workspaceId: string,
+  source: string,
+  externalIds: readonly string[],
+) {
   return standing(
     db,
-    and(eq(activities.workspaceId, workspaceId), eq(activities.source, source), eq(activities.externalId, externalId)),
+    and(
+      eq(activities.workspaceId, workspaceId),
+      eq(activities.source, source),
+      inArray(activities.externalId, [...externalIds]),
+    ),
   );
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { crmEvents } from '../db/schema.js';
@@ -9,7 +9,7 @@ export function objectKeyOf(event: CrmEvent): string {
   switch (event.type) {
     case 'deal.upsert':
     case 'deal.delete':
-      return `deal:${event.dealId}`;
+      return `${DEAL_PREFIX}${event.dealId}`;
     case 'lead.create':
       return `lead:${event.leadId}`;
     case 'activity':
@@ -21,10 +21,16 @@ export function objectKeyOf(event: CrmEvent): string {
 }
 
 const ACTIVITY_RECORD_PREFIX = 'crm-activity:';
+const DEAL_PREFIX = 'deal:';
 
 /** Whether an inbox object is a CRM activity record (a call, meeting…), which nothing else reads. */
 export function isActivityRecordKey(object: { objectKey: string } | undefined): boolean {
   return object?.objectKey.startsWith(ACTIVITY_RECORD_PREFIX) ?? false;
+}
+
+/** Whether an inbox object is a deal, which no other deal reads (activities and leads come after it). */
+export function isDealKey(object: { objectKey: string } | undefined): boolean {
+  return object?.objectKey.startsWith(DEAL_PREFIX) ?? false;
 }
 
 const DATE_FIELDS = new Set(['occurredAt', 'createdAt', 'closedAt', 'mqlAt', 'qualifiedAt', 'doneAt']);
@@ -75,10 +81,19 @@ export interface InboxObject {
   objectKey: string;
 }
 
-/** Objects with events not applied yet, oldest first. */
+/**
+ * Objects with events not applied yet, oldest first: those of the oldest `limit` such events, so
+ * with a backlog (a backfill stores a hundred thousand) the query sorts no more than `limit` rows
+ * by object, not every event waiting. The objects further back come in the next calls.
+ */
 export async function objectsToApply(db: Database, workspaceId: string | null, limit: number): Promise<InboxObject[]> {
-  const rows = await db
-    .select({ workspaceId: crmEvents.workspaceId, source: crmEvents.source, objectKey: crmEvents.objectKey })
+  const oldest = db
+    .select({
+      id: crmEvents.id,
+      workspaceId: crmEvents.workspaceId,
+      source: crmEvents.source,
+      objectKey: crmEvents.objectKey,
+    })
     .from(crmEvents)
     .where(
       and(
@@ -86,29 +101,51 @@ export async function objectsToApply(db: Database, workspaceId: string | null, l
         workspaceId === null ? undefined : eq(crmEvents.workspaceId, workspaceId),
       ),
     )
-    .groupBy(crmEvents.workspaceId, crmEvents.source, crmEvents.objectKey)
-    .orderBy(sql`min(${crmEvents.id})`)
-    .limit(limit);
+    .orderBy(crmEvents.id)
+    .limit(limit)
+    .as('oldest');
+  const rows = await db
+    .select({ workspaceId: oldest.workspaceId, source: oldest.source, objectKey: oldest.objectKey })
+    .from(oldest)
+    .groupBy(oldest.workspaceId, oldest.source, oldest.objectKey)
+    .orderBy(sql`min(${oldest.id})`);
   return rows.map((r) => ({ ...r, source: r.source as CrmSource }));
 }
 
+type StoredEvent = { id: number; event: CrmEvent; applied: boolean };
+
 /** An object's events, all of them (applied ones too), in the order they happened. */
-export async function eventsOf(
+export async function eventsOf(db: Database, o: InboxObject): Promise<StoredEvent[]> {
+  return (await eventsOfObjects(db, o, [o.objectKey])).get(o.objectKey) ?? [];
+}
+
+/** The events of several objects of one workspace and CRM, in one query: each object's in the order they happened. */
+export async function eventsOfObjects(
   db: Database,
-  o: InboxObject,
-): Promise<{ id: number; event: CrmEvent; applied: boolean }[]> {
-  const rows = await db
-    .select({ id: crmEvents.id, event: crmEvents.event, status: crmEvents.status })
-    .from(crmEvents)
-    .where(
-      and(
-        eq(crmEvents.workspaceId, o.workspaceId),
-        eq(crmEvents.source, o.source),
-        eq(crmEvents.objectKey, o.objectKey),
-      ),
-    )
-    .orderBy(asc(crmEvents.occurredAt), asc(crmEvents.id));
-  return rows.map((r) => ({ id: r.id, event: reviveEvent(r.event), applied: r.status === 'applied' }));
+  where: { workspaceId: string; source: CrmSource },
+  objectKeys: readonly string[],
+): Promise<Map<string, StoredEvent[]>> {
+  const byObject = new Map<string, StoredEvent[]>();
+  if (objectKeys.length === 0) return byObject;
+  // Each object's events looked up by the index on (workspace, CRM, object): a plan that does not
+  // hang on statistics, which lag behind an inbox a backfill has just filled.
+  const rows = await queryRows<{ id: number; objectKey: string; event: unknown; status: string }>(
+    db,
+    sql`select e.id::float8 as id, e.object_key as "objectKey", e.event, e.status
+        from jsonb_array_elements_text(${JSON.stringify(objectKeys)}::jsonb) with ordinality as k(key, n)
+        cross join lateral (
+          select id, object_key, event, status, occurred_at from ${crmEvents}
+          where workspace_id = ${where.workspaceId} and source = ${where.source} and object_key = k.key
+          order by occurred_at, id
+        ) e
+        order by k.n, e.occurred_at, e.id`,
+  );
+  for (const r of rows) {
+    const events = byObject.get(r.objectKey) ?? [];
+    events.push({ id: r.id, event: reviveEvent(r.event), applied: r.status === 'applied' });
+    byObject.set(r.objectKey, events);
+  }
+  return byObject;
 }
 
 /** Marks the events that were read (not any that arrived meanwhile) as applied, or as waiting. */

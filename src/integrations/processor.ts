@@ -6,13 +6,21 @@ import type { Logger } from '../lib/logger.js';
 import type { SlackDirectory } from '../members/slack-directory.js';
 import { recordActivityAndCelebrate } from '../recognition/celebrations.js';
 import { reverseActivity } from '../recognition/undo.js';
-import { applyActivityRecord, isActivityEvent } from './activity-apply.js';
-import { type CrmApi, CrmApiAuthError, CrmApiUnavailableError } from './adapter.js';
-import { findByExternalId, lock, markFirstResponse, ownerOf } from './apply-support.js';
+import { applyActivityRecords } from './activity-apply.js';
+import type { CrmApi } from './adapter.js';
+import { findByExternalId, lock, markFirstResponses, type Outcome, ownerOf, waitOnApi } from './apply-support.js';
 import type { CrmConfig } from './crm-config.js';
 import type { CrmEvent, CrmSource, DealFields } from './crm-event.js';
 import { type DealState, foldDeal, mergeFields, missingFields, statusOf } from './deal-fold.js';
-import { eventsOf, type InboxObject, isActivityRecordKey, markEvents, objectsToApply } from './inbox.repository.js';
+import {
+  eventsOf,
+  eventsOfObjects,
+  type InboxObject,
+  isActivityRecordKey,
+  isDealKey,
+  markEvents,
+  objectsToApply,
+} from './inbox.repository.js';
 import type { OwnerDeps } from './owners.js';
 
 /**
@@ -33,30 +41,43 @@ export interface ProcessorDeps {
   apiFor(workspaceId: string, source: CrmSource): CrmApi | null | Promise<CrmApi | null>;
 }
 
-type Outcome = { waitingFor: string | null };
+/**
+ * Activity records applied together, in one transaction: none reads another's result, so a run of
+ * them (a backfill stores a hundred thousand) costs a few statements, not a few per record.
+ */
+const ACTIVITY_RECORDS_AT_ONCE = 200;
+/** Deals applied at once, each in its own transaction: each locks only itself, none reads another. */
+const DEALS_AT_ONCE = 8;
 
-/** Activity records applied at once: each locks only itself, and none reads another's result. */
-const ACTIVITY_RECORDS_AT_ONCE = 4;
+/** Whether `object` goes with `first`: activity records of one workspace and CRM, or deals. */
+const sameRun = (first: InboxObject, object: InboxObject | undefined) =>
+  (isActivityRecordKey(first) &&
+    isActivityRecordKey(object) &&
+    object?.workspaceId === first.workspaceId &&
+    object.source === first.source) ||
+  (isDealKey(first) && isDealKey(object));
 
 /**
- * Objects are applied oldest first. Deals and leads one at a time (an activity after a lead must
- * find it); a run of consecutive activity records several at a time, so a burst of calls does not
- * queue behind itself.
+ * Objects are applied oldest first. Leads one at a time (an activity after a lead must find it);
+ * consecutive deals several at a time, and consecutive activity records in batches, so a burst of
+ * calls or a backfill's ten thousand deals does not queue behind itself. One call takes the objects
+ * of the oldest `limit` events waiting: finding them costs a pass over what waits, so a backlog is
+ * taken in large steps.
  */
-export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 500) {
+export async function applyPending(deps: ProcessorDeps, workspaceId: string | null, limit = 2000) {
   const objects = await objectsToApply(deps.db, workspaceId, limit);
   let applied = 0;
   let waiting = 0;
   for (let next = 0; next < objects.length; ) {
+    const first = objects[next];
+    if (!first) break;
+    const most = isActivityRecordKey(first) ? ACTIVITY_RECORDS_AT_ONCE : DEALS_AT_ONCE;
     let end = next + 1;
-    while (
-      end < objects.length &&
-      end - next < ACTIVITY_RECORDS_AT_ONCE &&
-      isActivityRecordKey(objects[next]) &&
-      isActivityRecordKey(objects[end])
-    )
-      end++;
-    const outcomes = await Promise.all(objects.slice(next, end).map((object) => applyObject(deps, object)));
+    while (end - next < most && sameRun(first, objects[end])) end++;
+    const run = objects.slice(next, end);
+    const outcomes = isActivityRecordKey(first)
+      ? await applyActivityBatch(deps, first, run)
+      : await Promise.all(run.map((object) => applyObject(deps, object)));
     for (const outcome of outcomes) {
       if (outcome.waitingFor === null) applied++;
       else waiting++;
@@ -66,7 +87,31 @@ export async function applyPending(deps: ProcessorDeps, workspaceId: string | nu
   return { applied, waiting };
 }
 
+async function ownerDepsFor(deps: ProcessorDeps, object: InboxObject): Promise<OwnerDeps> {
+  return {
+    db: deps.db,
+    logger: deps.logger,
+    slack: await deps.slackFor(object.workspaceId),
+    api: await deps.apiFor(object.workspaceId, object.source),
+  };
+}
+
+/** Activity records of one workspace and CRM: their events read in one query, applied in one transaction. */
+async function applyActivityBatch(deps: ProcessorDeps, where: InboxObject, objects: InboxObject[]) {
+  const stored = await eventsOfObjects(
+    deps.db,
+    where,
+    objects.map((o) => o.objectKey),
+  );
+  const records = objects.map((object) => ({ object, rows: stored.get(object.objectKey) ?? [] }));
+  return applyActivityRecords(deps, await ownerDepsFor(deps, where), where, records);
+}
+
 export async function applyObject(deps: ProcessorDeps, object: InboxObject): Promise<Outcome> {
+  if (isActivityRecordKey(object)) {
+    const [outcome = { waitingFor: null }] = await applyActivityBatch(deps, object, [object]);
+    return outcome;
+  }
   const rows = await eventsOf(deps.db, object);
   const ids = rows.map((r) => r.id);
   const events = rows.map((r) => r.event);
@@ -75,41 +120,24 @@ export async function applyObject(deps: ProcessorDeps, object: InboxObject): Pro
   const announce = rows.some((r) => !r.applied && r.event.backfilled !== true);
   let outcome: Outcome;
   try {
-    outcome = await applyEvents(deps, object, events, Math.max(...ids), announce);
+    outcome = await applyEvents(deps, object, events, announce);
   } catch (error) {
-    if (error instanceof CrmApiUnavailableError) {
-      deps.logger.warn({ err: error, source: object.source }, 'CRM API unavailable; the events wait');
-      outcome = { waitingFor: `${object.source} API unavailable` };
-    } else if (error instanceof CrmApiAuthError) {
-      deps.logger.error(
-        { source: object.source, status: error.status },
-        'the CRM refused the API token; the events wait until it is fixed',
-      );
-      outcome = { waitingFor: `${object.source} API token refused` };
-    } else throw error;
+    outcome = waitOnApi(error, deps.logger, object.source);
   }
   await markEvents(deps.db, ids, outcome);
   return outcome;
 }
 
-/** `newest` is the inbox id of the newest stored event: a new event, even an old one arriving late, raises it. */
 async function applyEvents(
   deps: ProcessorDeps,
   object: InboxObject,
   events: CrmEvent[],
-  newest: number,
   announce: boolean,
 ): Promise<Outcome> {
   const first = events[0];
   if (!first) return { waitingFor: null };
-  const ownerDeps: OwnerDeps = {
-    db: deps.db,
-    logger: deps.logger,
-    slack: await deps.slackFor(object.workspaceId),
-    api: await deps.apiFor(object.workspaceId, object.source),
-  };
+  const ownerDeps = await ownerDepsFor(deps, object);
   if (first.type === 'activity') return applyActivity(deps, ownerDeps, object, first, announce);
-  if (isActivityEvent(first)) return applyActivityRecord(deps, ownerDeps, object, events, newest);
   if (first.type === 'lead.create') return applyLead(deps, ownerDeps, object, first);
   const dealEvents = events.filter((e) => e.type === 'deal.upsert' || e.type === 'deal.delete');
   const state = foldDeal(dealEvents, deps.crm.stages[object.source]);
@@ -141,7 +169,7 @@ async function applyDeal(
   const closedAt = status === 'open' ? null : (state.closedAt ?? fields.closedAt ?? state.firstSeenAt);
 
   await deps.db.transaction(async (tx) => {
-    await lock(tx, object);
+    await lock(tx, [object]);
     const customerId = await linkCustomer(tx, where, fields, status, closedAt, ownerUserId);
     const row = {
       ...where,
@@ -340,6 +368,6 @@ async function applyActivity(
     deps.now(),
     { announce },
   );
-  if (lead) await markFirstResponse(deps.db, lead.id, event.occurredAt);
+  if (lead) await markFirstResponses(deps.db, [{ leadId: lead.id, at: event.occurredAt }]);
   return { waitingFor: null };
 }

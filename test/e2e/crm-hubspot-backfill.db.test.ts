@@ -399,6 +399,35 @@ describeDb('CRM backfill end to end: HubSpot', () => {
     }
   });
 
+  it('lists the next pages while a page’s history reads go on, and stores every page in order', {
+    timeout: 120_000,
+  }, async () => {
+    const w = await startWorld();
+    try {
+      const { h, hubspot } = w;
+      addDeals(hubspot, 600);
+      for (let i = 0; i < 600; i++) {
+        hubspot.setStageHistory(String(50_000 + i), [{ value: 'appointmentscheduled', timestamp: iso(i % 80) }]);
+      }
+      const { run } = await backfill(h);
+      expect(run).toMatchObject({ status: 'done', read: { deals: 600 } });
+      expect(await inboxCount(h, 'backfill:deal-stage:%')).toBe(600);
+      // Four history reads a page of 200 deals: the second page's search went out before the first
+      // page's last history read, where reading a page whole would have sent it after.
+      const searches = new Set(pageSearches(hubspot));
+      // Answered ones: the test clock adds up concurrent waits, so a page's reads may be refused and made again.
+      const kinds = hubspot.calls
+        .filter((c) => (c.path === '/crm/v3/objects/deals/batch/read' && c.status !== 429) || searches.has(c))
+        .map((c) => (searches.has(c) ? 'search' : 'history'));
+      const histories = kinds.flatMap((kind, i) => (kind === 'history' ? [i] : []));
+      expect(histories.length).toBeGreaterThanOrEqual(12);
+      expect(kinds.slice(0, histories[3]).filter((k) => k === 'search').length).toBeGreaterThan(1);
+    } finally {
+      await w.h.close();
+      await w.hubspot.close();
+    }
+  });
+
   it('stops with a sentence for the admin when HubSpot refuses the token', async () => {
     const w = await startWorld();
     try {

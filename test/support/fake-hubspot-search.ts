@@ -10,6 +10,9 @@
  *   properties plus `hs_object_id`, `createdate`/`hs_createdate` and the last-modified date.
  * - Search is limited to 5 requests a second per account ("Limitations" on the same page): a 6th
  *   within one second (by the fake's clock) is a 429 `RATE_LIMITS`, with `Retry-After` when asked.
+ * - Every other request (batch reads, associations, owners, engagements) counts against the burst
+ *   limit of the smallest plans, 100 per rolling 10 seconds per token
+ *   (https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details): the 101st is a 429.
  * - `POST /crm/v4/associations/{from}/{to}/batch/read`
  *   (https://developers.hubspot.com/docs/api/crm/associations): at most 1,000 inputs (the 2025 limit,
  *   https://developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api);
@@ -54,6 +57,7 @@ export interface FakeHubSpotRecords {
 export const MAX_SEARCH_LIMIT = 200;
 export const SEARCH_RESULT_CAP = 10_000;
 export const SEARCHES_PER_SECOND = 5;
+export const OTHER_REQUESTS_PER_10_SECONDS = 100;
 export const MAX_ASSOCIATION_INPUTS = 1000;
 export const MAX_HISTORY_INPUTS = 50;
 
@@ -156,7 +160,7 @@ function readRange(body: Record<string, unknown>): Range | string {
 }
 
 export class FakeSearch {
-  /** Search request times per token, for the 5-a-second limit. */
+  /** Request times per limit and token: search's 5 a second, and the 100 per 10 s of the rest. */
   private readonly recent = new Map<string, number[]>();
   /** Seconds sent as `Retry-After` with the search limit's 429; none by default, as HubSpot. */
   rateLimitRetryAfter: number | null = null;
@@ -166,24 +170,36 @@ export class FakeSearch {
     private readonly now: () => Date,
   ) {}
 
-  /** Counts the request against the token's second; the 429 when it is the 6th. */
-  private overLimit(token: string): SearchAnswer | null {
+  /** Counts the request against the token's window; the 429 when the window is full. */
+  private overLimit(limit: { name: string; requests: number; ms: number }, token: string): boolean {
     const t = this.now().getTime();
-    const times = (this.recent.get(token) ?? []).filter((at) => at > t - 1000);
-    if (times.length >= SEARCHES_PER_SECOND) {
-      this.recent.set(token, times);
-      const answer = error(429, 'RATE_LIMITS', 'You have reached your secondly limit.');
-      return this.rateLimitRetryAfter === null
-        ? answer
-        : { ...answer, headers: { 'retry-after': String(this.rateLimitRetryAfter) } };
-    }
-    times.push(t);
-    this.recent.set(token, times);
-    return null;
+    const key = `${limit.name}:${token}`;
+    const times = (this.recent.get(key) ?? []).filter((at) => at > t - limit.ms);
+    const over = times.length >= limit.requests;
+    if (!over) times.push(t);
+    this.recent.set(key, times);
+    return over;
+  }
+
+  /** The search limit's 429, when this search is the 6th within a second. */
+  private searchLimited(token: string): SearchAnswer | null {
+    if (!this.overLimit({ name: 'search', requests: SEARCHES_PER_SECOND, ms: 1000 }, token)) return null;
+    const answer = error(429, 'RATE_LIMITS', 'You have reached your secondly limit.');
+    return this.rateLimitRetryAfter === null
+      ? answer
+      : { ...answer, headers: { 'retry-after': String(this.rateLimitRetryAfter) } };
+  }
+
+  /** The burst limit's 429 for any other request, when it is the 101st within 10 seconds. */
+  burstLimited(token: string): SearchAnswer | null {
+    const burst = { name: 'burst', requests: OTHER_REQUESTS_PER_10_SECONDS, ms: 10_000 };
+    return this.overLimit(burst, token)
+      ? error(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.')
+      : null;
   }
 
   search(object: string, body: unknown, token: string): SearchAnswer {
-    const limited = this.overLimit(token);
+    const limited = this.searchLimited(token);
     if (limited) return limited;
     if (!isRecord(body)) return error(400, 'VALIDATION_ERROR', 'Invalid input JSON');
     const limit = body.limit ?? 10;

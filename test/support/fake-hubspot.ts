@@ -372,6 +372,8 @@ class FakeHubSpotServer {
     if (oauth !== null) return oauth;
     const refused = this.authorised(req.headers.authorization);
     if (refused !== null) return refused;
+    const limited = SEARCH_PATH.test(path) ? null : this.search.burstLimited(req.headers.authorization ?? '');
+    if (limited !== null) return limited;
     const search = SEARCH_PATH.exec(path) ?? ASSOCIATIONS_PATH.exec(path);
     if (search !== null) {
       if (method !== 'POST') return hubspotError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed`);

@@ -49,6 +49,18 @@ export interface BackfillPage {
 export interface BackfillSource {
   readonly source: CrmSource;
   readPage(stage: BackfillStage, window: BackfillWindow, cursor: BackfillCursor | null): Promise<BackfillPage>;
+  /**
+   * The page listed, with what its events need besides (a CRM's batch reads) left to `events()`:
+   * the engine lists the pages after it while those reads go on, each kind under its own limit.
+   * A source that needs no more than the listing leaves it out.
+   */
+  listPage?(stage: BackfillStage, window: BackfillWindow, cursor: BackfillCursor | null): Promise<ListedPage>;
+}
+
+/** A page whose records are listed and whose next page is known; its events may take more reads. */
+export interface ListedPage extends Omit<BackfillPage, 'events'> {
+  /** Reads what the events need and makes them; throws as `readPage` does, and may be called again after. */
+  events(): Promise<CrmEvent[]>;
 }
 
 export type BackfillStatus = 'running' | 'done' | 'failed';

@@ -19,17 +19,22 @@
  *   `POST /crm/v4/associations/{type}/{contacts|deals}/batch/read`
  *   (https://developers.hubspot.com/docs/api/crm/associations), 1,000 ids a read: a backfill page
  *   of engagements is five search pages, so the association reads stay well under their limit.
+ * - A page is listed by its searches alone (`listPage`); its history or association reads come
+ *   after, in `events()`, so the engine lists the next pages meanwhile and the search limit, not the
+ *   other one, sets the pace: ten seconds of deal searches need twenty of history reads.
  *
  * A 429 throws `CrmApiUnavailableError` with `Retry-After`, which the engine waits out.
  */
 import { z } from 'zod';
 import { Pacer } from '../../delivery/pacer.js';
+import { RollingWindow } from '../../lib/rolling-window.js';
 import type {
   BackfillCursor,
   BackfillPage,
   BackfillSource,
   BackfillStage,
   BackfillWindow,
+  ListedPage,
 } from '../backfill/contract.js';
 import { backfillEventId } from '../backfill/event-id.js';
 import type { CrmEvent } from '../crm-event.js';
@@ -53,7 +58,10 @@ export interface HubSpotBackfillOptions extends HubSpotApiOptions {
 export const SEARCH_PAGE_SIZE = 200;
 export const SEARCH_RESULT_CAP = 10_000;
 const SEARCH_PER_SECOND = 5;
-const OTHER_PER_SECOND = 100 / 10;
+/** 90 of the 100 a rolling 10 s allows. */
+const OTHER_PER_10_SECONDS = 90;
+/** How much later than our send HubSpot may count a search (a busy network or server). */
+const SEND_JITTER_MS = 50;
 const HISTORY_BATCH_SIZE = 50;
 const ASSOCIATION_BATCH_SIZE = 1000;
 /** Search pages per backfill page of engagements: as many records as one association read takes. */
@@ -174,14 +182,25 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
   const requests = hubspotRequests(opts);
   const pacer = new Pacer({
     perChannelPerSecond: 0,
-    perMethodPerSecond: { search: SEARCH_PER_SECOND, other: OTHER_PER_SECOND },
+    perMethodPerSecond: { search: SEARCH_PER_SECOND, other: OTHER_PER_10_SECONDS / 10 },
   });
 
-  /** Waits for the next free slot of `key`, then sends. */
+  // The limits' own windows, counted by send: a slot the pacer gave, sent late by a busy process,
+  // must not put one request too many in a window. Search's second gets a margin for the jitter
+  // between our sending and HubSpot's counting; the other limit is kept at 90 of its 100.
+  const windows = {
+    search: new RollingWindow(SEARCH_PER_SECOND, 1000 + SEND_JITTER_MS),
+    other: new RollingWindow(OTHER_PER_10_SECONDS, 10_000),
+  };
+
+  /** Waits for the next free slot of `key` and for room in its window, then sends. */
   async function paced<T>(key: 'search' | 'other', send: () => Promise<T>): Promise<T> {
     const slot = pacer.reserve([key], now().getTime());
     const wait = slot - now().getTime();
     if (wait > 0) await sleep(wait);
+    for (let full = windows[key].take(now().getTime()); full > 0; full = windows[key].take(now().getTime())) {
+      await sleep(full);
+    }
     return send();
   }
 
@@ -326,49 +345,58 @@ export function createHubSpotBackfillSource(opts: HubSpotBackfillOptions): Backf
     return total;
   }
 
+  /** A page's searches; its batch reads are left to `events()`, for the engine to list on meanwhile. */
+  async function listPage(
+    stage: BackfillStage,
+    window: BackfillWindow,
+    cursor: BackfillCursor | null,
+  ): Promise<ListedPage> {
+    const objects = STAGE_OBJECTS[stage];
+    const since = window.since.getTime();
+    const until = window.until.getTime();
+    const at: Position = cursor
+      ? readPosition(cursor)
+      : { object: 0, from: since, to: until, after: null, estimate: await estimateOf(objects, window) };
+    const object = objects[at.object];
+    const estimatedTotal = at.estimate;
+    if (!object) return { events: async () => [], records: 0, next: null, estimatedTotal };
+    let page = await search(object, at.from, at.to, at.after, SEARCH_PAGE_SIZE);
+    // A slice past the cap is narrowed in proportion to how far past it is, and asked again.
+    while (page.total > SEARCH_RESULT_CAP) {
+      const width = at.to - at.from;
+      if (width <= 1) throw new Error(`HubSpot holds more than ${SEARCH_RESULT_CAP} ${object.path} in one millisecond`);
+      at.to = at.from + Math.max(1, Math.floor((width * SEARCH_RESULT_CAP * SLICE_FILL) / page.total));
+      at.after = null;
+      page = await search(object, at.from, at.to, null, SEARCH_PAGE_SIZE);
+    }
+    // Engagements are read several search pages at a time, so one association read covers them all.
+    const results = [...page.results];
+    for (let more = 1; object.engagement && more < SEARCHES_PER_ENGAGEMENT_PAGE && page.paging; more++) {
+      page = await search(object, at.from, at.to, page.paging.next.after, SEARCH_PAGE_SIZE);
+      results.push(...page.results);
+    }
+    const listed = { events: () => eventsOf(stage, object, results), records: results.length, estimatedTotal };
+    const after = page.paging?.next.after;
+    if (after !== undefined) return { ...listed, next: toCursor({ ...at, after }) };
+    if (at.to < until) {
+      // The next slice as wide as this one (twice as wide after a sparse one); narrowed again if it holds more.
+      const width = (at.to - at.from) * (page.total < SEARCH_RESULT_CAP / 2 ? 2 : 1);
+      const next = { ...at, from: at.to, to: Math.min(until, at.to + width), after: null };
+      return { ...listed, next: toCursor(next) };
+    }
+    if (at.object + 1 < objects.length) {
+      const next = { ...at, object: at.object + 1, from: since, to: until, after: null };
+      return { ...listed, next: toCursor(next) };
+    }
+    return { ...listed, next: null };
+  }
+
   return {
     source: 'hubspot',
+    listPage,
     async readPage(stage, window, cursor) {
-      const objects = STAGE_OBJECTS[stage];
-      const since = window.since.getTime();
-      const until = window.until.getTime();
-      const at: Position = cursor
-        ? readPosition(cursor)
-        : { object: 0, from: since, to: until, after: null, estimate: await estimateOf(objects, window) };
-      const object = objects[at.object];
-      if (!object) return { events: [], records: 0, next: null, estimatedTotal: at.estimate };
-      let page = await search(object, at.from, at.to, at.after, SEARCH_PAGE_SIZE);
-      // A slice past the cap is narrowed in proportion to how far past it is, and asked again.
-      while (page.total > SEARCH_RESULT_CAP) {
-        const width = at.to - at.from;
-        if (width <= 1)
-          throw new Error(`HubSpot holds more than ${SEARCH_RESULT_CAP} ${object.path} in one millisecond`);
-        at.to = at.from + Math.max(1, Math.floor((width * SEARCH_RESULT_CAP * SLICE_FILL) / page.total));
-        at.after = null;
-        page = await search(object, at.from, at.to, null, SEARCH_PAGE_SIZE);
-      }
-      // Engagements are read several search pages at a time, so one association read covers them all.
-      const results = [...page.results];
-      for (let more = 1; object.engagement && more < SEARCHES_PER_ENGAGEMENT_PAGE && page.paging; more++) {
-        page = await search(object, at.from, at.to, page.paging.next.after, SEARCH_PAGE_SIZE);
-        results.push(...page.results);
-      }
-      const events = await eventsOf(stage, object, results);
-      const records = results.length;
-      const estimatedTotal = at.estimate;
-      const after = page.paging?.next.after;
-      if (after !== undefined) return { events, records, estimatedTotal, next: toCursor({ ...at, after }) };
-      if (at.to < until) {
-        // The next slice as wide as this one (twice as wide after a sparse one); narrowed again if it holds more.
-        const width = (at.to - at.from) * (page.total < SEARCH_RESULT_CAP / 2 ? 2 : 1);
-        const next = { ...at, from: at.to, to: Math.min(until, at.to + width), after: null };
-        return { events, records, estimatedTotal, next: toCursor(next) };
-      }
-      if (at.object + 1 < objects.length) {
-        const next = { ...at, object: at.object + 1, from: since, to: until, after: null };
-        return { events, records, estimatedTotal, next: toCursor(next) };
-      }
-      return { events, records, estimatedTotal, next: null };
+      const listed = await listPage(stage, window, cursor);
+      return { ...listed, events: await listed.events() };
     },
   };
 }

@@ -2,14 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { activities, outbox } from '../../../src/db/schema.js';
 import { getSettings, saveSettings } from '../../../src/game/settings.js';
-import { parseCrmConfig } from '../../../src/integrations/crm-config.js';
 import type { CrmEvent } from '../../../src/integrations/crm-event.js';
 import { storeEvents } from '../../../src/integrations/inbox.repository.js';
 import { mapOwner } from '../../../src/integrations/owners.js';
-import { applyPending, type ProcessorDeps } from '../../../src/integrations/processor.js';
-import { createLogger } from '../../../src/lib/logger.js';
+import { applyPending } from '../../../src/integrations/processor.js';
 import { describeDb, newWorkspaceId } from '../../support/db.js';
 import { seedMember, useTestDatabase } from '../../support/handler.js';
+import { offlineProcessor } from '../../support/processor.js';
 
 /**
  * Issue #11 §3, "never flood the channel": what a backfill reads is applied like any event but
@@ -25,14 +24,7 @@ describeDb('backfilled events land quietly', () => {
   const t = useTestDatabase();
   let workspaceId: string;
 
-  const deps = (): ProcessorDeps => ({
-    db: t.db,
-    logger: createLogger('silent'),
-    now: () => NOW,
-    crm: parseCrmConfig({}, []),
-    slackFor: async () => null,
-    apiFor: () => null,
-  });
+  const deps = () => offlineProcessor(t.db, NOW);
 
   beforeEach(async () => {
     workspaceId = newWorkspaceId();

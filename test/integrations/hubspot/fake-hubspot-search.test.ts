@@ -69,4 +69,24 @@ describe('fake HubSpot search', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     hubspot.searchRetryAfter(null);
   });
+
+  it('answers the 101st other request within 10 s with 429, searches aside, and takes more once the window moved', async () => {
+    const at = clock.now.getTime() + 60_000;
+    const associations = async (ms: number) => {
+      clock.now = new Date(at + ms);
+      const response = await fetch(`${hubspot.baseUrl}/crm/v4/associations/calls/deals/batch/read`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${hubspot.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [{ id: '1' }] }),
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) statuses.push(await associations(i * 90));
+    expect(new Set(statuses)).toEqual(new Set([207]));
+    expect(await associations(9_500)).toBe(429);
+    expect((await search({ limit: 1 })).status).toBe(200);
+    expect(await associations(10_001)).toBe(207);
+  });
 });
