@@ -59,11 +59,13 @@ const LEASE_MS = 2 * 60_000;
 const MAX_CONSECUTIVE_FAILURES = 8;
 const MAX_BACKOFF_MS = 60_000;
 /**
- * Pages listed ahead of the one being stored. HubSpot's deals need four history reads per page under
- * a limit of ten a second, against one search under five: the history runs ten seconds behind by the
- * last deal, while a page of engagements is listed every second. Sixteen pages hold a few MiB.
+ * Records listed ahead of the page being stored, counted in records rather than pages: HubSpot's
+ * deals need four history reads per 200-deal page under a limit of ten a second, against one search
+ * under five, so their history runs ten seconds behind by the last deal. Sixteen engagement pages
+ * (16,000 records, a few MiB) let every deal page be listed at the search limit's pace while their
+ * histories are read, and the activities' searches begin meanwhile.
  */
-const PAGES_AHEAD = 16;
+const RECORDS_AHEAD = 16_000;
 /** After reading everything: rounds of applying that may pass without progress before the run is called done anyway. */
 const MAX_IDLE_APPLY_ROUNDS = 5;
 const APPLY_POLL_MS = 2_000;
@@ -131,7 +133,7 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
   }
 
   /**
-   * Lists pages ahead of the one being stored (at most PAGES_AHEAD), each page's further reads
+   * Lists pages ahead of the one being stored (up to RECORDS_AHEAD records), each page's further reads
    * started as soon as it is listed, and hands them over complete, in order: the CRM's pacing, not
    * our database or one page's batch reads, sets the pace. Every read settles its outcome, so one
    * running ahead never fails unobserved; `halt` stops listing.
@@ -146,14 +148,17 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
     const queue: Promise<() => BackfillPage>[] = [];
     let tail: Position | null = start;
     let listing = false;
+    /** Records of the pages listed and not yet handed over. */
+    let ahead = 0;
     function fill() {
-      if (listing || tail === null || stopping || queue.length >= PAGES_AHEAD) return;
+      if (listing || tail === null || stopping || ahead >= RECORDS_AHEAD) return;
       const at = tail;
       listing = true;
       const page = retrying(run, () => list(at)).then(
         async (listed) => {
           tail = nextPosition(at.stage, listed);
           listing = false;
+          ahead += listed.records;
           fill();
           return { ...listed, events: await retrying(run, listed.events) };
         },
@@ -176,8 +181,11 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
       async next(): Promise<BackfillPage | null> {
         fill();
         const head = queue.shift();
+        if (!head) return null;
+        const page = (await head)();
+        ahead -= page.records;
         fill();
-        return head ? (await head)() : null;
+        return page;
       },
       halt() {
         tail = null;
