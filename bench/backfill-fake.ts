@@ -85,6 +85,10 @@ function generated(shape: Shape): FakeHubSpotRecords {
       // Every activity is on a deal; none on a contact (the bench reads no leads).
       return to === 'deals' && from !== 'deals' ? [String(1 + (Number(id) % Math.max(1, shape.deals)))] : [];
     },
+    record(object, id) {
+      const i = Number(id) - (FIRST_ID[object] ?? 0);
+      return Number.isInteger(i) && i >= 0 && i < countOf(object) ? record(object, i).properties : undefined;
+    },
     stageHistory(dealId) {
       const i = Number(dealId) - 1;
       const current = record('deals', i).properties;

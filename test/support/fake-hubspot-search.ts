@@ -52,6 +52,8 @@ export interface FakeHubSpotRecords {
   associated(from: string, id: string, to: string): string[];
   /** A deal's stage versions, oldest first. */
   stageHistory(dealId: string): StageVersion[];
+  /** One record's properties, for batch reads; undefined when there is no such record. */
+  record(object: string, id: string): Record<string, string | null> | undefined;
 }
 
 export const MAX_SEARCH_LIMIT = 200;
@@ -106,6 +108,10 @@ export class MemoryRecords implements FakeHubSpotRecords {
 
   stageHistory(dealId: string): StageVersion[] {
     return this.histories.get(dealId) ?? [];
+  }
+
+  record(object: string, id: string): Record<string, string | null> | undefined {
+    return this.objects.get(object)?.get(id);
   }
 }
 

@@ -470,8 +470,8 @@ class FakeHubSpotServer {
     }
     const histories = withHistory.length > 0 ? this.search.history(ids, withHistory) : new Map<string, unknown>();
     if (!(histories instanceof Map)) return histories;
-    const known = ids.filter((id) => this.deals.has(id));
-    const unknown = ids.filter((id) => !this.deals.has(id));
+    const known = ids.filter((id) => this.deal(id) !== undefined);
+    const unknown = ids.filter((id) => this.deal(id) === undefined);
     const now = new Date().toISOString();
     const results = known.map((id) => ({
       id,
@@ -499,8 +499,13 @@ class FakeHubSpotServer {
   }
 
   /** The requested properties (null when unset) plus the three HubSpot always returns. */
+  /** A deal added by a test, or one the records the fake searches hold (the bench generates them). */
+  private deal(id: string): Record<string, string | null> | undefined {
+    return this.deals.get(id) ?? this.search.records.record('deals', id);
+  }
+
   private dealProperties(id: string, requested: string[]): Record<string, string | null> {
-    const stored = this.deals.get(id) ?? {};
+    const stored = this.deal(id) ?? {};
     const always = { hs_object_id: id, createdate: stored.createdate ?? null, hs_lastmodifieddate: null };
     return Object.fromEntries([
       ...Object.entries(always),
