@@ -1,10 +1,11 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { activityRows, creditedByNote } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { goals } from '../db/schema.js';
 import { ACTIVITY_KIND_KEYS } from '../kpi/activity-kinds.js';
+import { zoneOrUtc } from '../lib/zone.js';
 import type { QuotaGoal } from './badges.js';
 import { type DayTotals, type GameProfile, gameProfile, STREAK_KINDS } from './profile.js';
 import { getSettings, pointsFor, type WorkspaceSettings } from './settings.js';
@@ -21,11 +22,6 @@ export interface GamePerson {
   timezone: string;
 }
 
-function zoneOf(timezone: string): string {
-  // An unknown zone would fail the whole query; such a rep is bucketed in UTC, as windows are.
-  return IANAZone.isValidZone(timezone) ? timezone : 'UTC';
-}
-
 export async function loadGameProfiles(
   db: Database,
   ctx: { workspaceId: string; now: Date; settings?: WorkspaceSettings },
@@ -33,7 +29,7 @@ export async function loadGameProfiles(
 ): Promise<Map<string, GameProfile>> {
   const result = new Map<string, GameProfile>();
   if (people.length === 0) return result;
-  const zones = new Map(people.map((p) => [p.userId, zoneOf(p.timezone)]));
+  const zones = new Map(people.map((p) => [p.userId, zoneOrUtc(p.timezone)]));
   const userIds = [...zones.keys()];
   const [settings, kept, revenueGoals] = await Promise.all([
     ctx.settings ?? getSettings(db, ctx.workspaceId),
