@@ -132,16 +132,15 @@ export const teamSection: SectionLoader = {
     const people = await teamMembers(db, member, scope);
     // A manager's figures are read for their reps alone, not for a workspace of thousands.
     const among = scope === 'reports' ? people.map((p) => p.userId) : undefined;
-    const facts = await loadFactsByUser(
-      db,
-      { workspaceId: member.workspaceId, userId: null, among, ...pair },
-      mergeInputs(metrics),
-    );
-    const goals = await goalViews(
-      db,
-      { workspaceId: member.workspaceId, now, holidays: settings.holidays },
-      people.map((p) => ({ userId: p.userId, timezone: p.timezone ?? timezone })),
-    );
+    // The week's figures and the goals are apart: both are read at once.
+    const [facts, goals] = await Promise.all([
+      loadFactsByUser(db, { workspaceId: member.workspaceId, userId: null, among, ...pair }, mergeInputs(metrics)),
+      goalViews(
+        db,
+        { workspaceId: member.workspaceId, now, holidays: settings.holidays },
+        people.map((p) => ({ userId: p.userId, timezone: p.timezone ?? timezone })),
+      ),
+    ]);
     const rows = people.map((p) => {
       const current = facts.get(p.userId)?.current;
       const mine = goals.get(p.userId) ?? [];
