@@ -128,13 +128,16 @@ export const teamSection: SectionLoader = {
     if (!isManager(member)) return null;
     const scope = isAdmin(member) ? 'workspace' : 'reports';
     const metrics = TEAM_KPIS.map(getKpi);
+    const inputs = mergeInputs(metrics);
     const pair = windowPair({ kind: 'week' }, now, timezone);
+    // The rows show this week alone: the week before is read only for a figure that compares with it.
+    const previous = inputs.previous ? pair.previous : { ...pair.window, end: pair.window.start };
     const people = await teamMembers(db, member, scope);
     // A manager's figures are read for their reps alone, not for a workspace of thousands.
     const among = scope === 'reports' ? people.map((p) => p.userId) : undefined;
     // The week's figures and the goals are apart: both are read at once.
     const [facts, goals] = await Promise.all([
-      loadFactsByUser(db, { workspaceId: member.workspaceId, userId: null, among, ...pair }, mergeInputs(metrics)),
+      loadFactsByUser(db, { workspaceId: member.workspaceId, userId: null, among, ...pair, previous }, inputs),
       goalViews(
         db,
         { workspaceId: member.workspaceId, now, holidays: settings.holidays },
@@ -266,5 +269,7 @@ function mergeInputs(metrics: readonly KpiDefinition[]): KpiInputs {
     kinds: [...new Set(inputs.flatMap((i) => i.kinds))],
     deals: inputs.some((i) => i.deals),
     leads: inputs.some((i) => i.leads),
+    quota: inputs.some((i) => i.quota !== false),
+    previous: inputs.some((i) => i.previous !== false),
   };
 }
