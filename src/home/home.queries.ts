@@ -18,6 +18,7 @@ import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js'
 import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import { windowPair } from '../kpi/scope.js';
+import { nothingBefore } from '../kpi/windows.js';
 import type { Logger } from '../lib/logger.js';
 import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
@@ -131,7 +132,7 @@ export const teamSection: SectionLoader = {
     const inputs = mergeInputs(metrics);
     const pair = windowPair({ kind: 'week' }, now, timezone);
     // The rows show this week alone: the week before is read only for a figure that compares with it.
-    const previous = inputs.previous ? pair.previous : { ...pair.window, end: pair.window.start };
+    const previous = inputs.previous ? pair.previous : nothingBefore(pair.window);
     const people = await teamMembers(db, member, scope);
     // A manager's figures are read for their reps alone, not for a workspace of thousands.
     const among = scope === 'reports' ? people.map((p) => p.userId) : undefined;

@@ -373,6 +373,14 @@ export function resolveWindow(spec: WindowSpec, now: Date, timezone: string): Ti
 }
 
 /**
+ * No time, at `w`'s start: the previous window of a read whose figures compare with nothing before
+ * (see `KpiInputs.previous`), so the window before is not read at all.
+ */
+export function nothingBefore(w: TimeWindow): TimeWindow {
+  return { ...w, end: w.start };
+}
+
+/**
  * The window to compare `w` with:
  * - a to-date period (this week, Mon 00:00 → Wed 14:00): the previous period up to the same local
  *   point (last week Mon 00:00 → Wed 14:00), so a DST change in between shifts no hours;
