@@ -55,8 +55,8 @@ export function workingDaysBetween(from: Date, to: Date, timezone: string, holid
   const last = dayNumber(lastDay.toISODate() ?? '');
   const working = (day: number) => weekday(day) <= 5 && !holidays.has(isoDate(day));
   // A local day is 23 to 25 hours; its share is measured against its own length.
-  const share = (dayStart: DateTime, from: DateTime, until: DateTime) =>
-    until.diff(from).toMillis() / dayStart.plus({ days: 1 }).diff(dayStart).toMillis();
+  const share = (dayStart: DateTime, since: DateTime, until: DateTime) =>
+    until.diff(since).toMillis() / dayStart.plus({ days: 1 }).diff(dayStart).toMillis();
   if (first === last) return working(first) ? share(firstDay, start, stop) : 0;
   let days = working(first) ? share(firstDay, start, firstDay.plus({ days: 1 })) : 0;
   for (let day = first + 1; day < last; day++) if (working(day)) days += 1;
