@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { dayNumber, mondayOf } from '../lib/calendar-date.js';
 import type { DayTotals } from './profile.js';
 
 /**
@@ -75,16 +76,16 @@ function firstDeal(days: readonly DayTotals[]): string | null {
 
 /** Each week of the rep's history, in order, against the best week before it. */
 function personalBestWeek(days: readonly DayTotals[]): string | null {
-  const weeks = new Map<string, DayTotals[]>();
+  const weeks = new Map<number, DayTotals[]>();
   for (const d of days) {
-    const monday = utcDate(d.day).startOf('week').toISODate() ?? '';
+    const monday = mondayOf(dayNumber(d.day));
     const week = weeks.get(monday);
     if (week) week.push(d);
     else weeks.set(monday, [d]);
   }
   let bestBefore = 0;
   let latest: string | null = null;
-  for (const monday of [...weeks.keys()].sort()) {
+  for (const monday of [...weeks.keys()].sort((a, b) => a - b)) {
     const week = weeks.get(monday) ?? [];
     if (bestBefore > 0) latest = crossing(week, (d) => d.activities, bestBefore + 1) ?? latest;
     bestBefore = Math.max(

@@ -1,29 +1,26 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { activityRows, creditedByNote } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { goals } from '../db/schema.js';
 import { ACTIVITY_KIND_KEYS } from '../kpi/activity-kinds.js';
+import { zoneOrUtc } from '../lib/zone.js';
 import type { QuotaGoal } from './badges.js';
 import { type DayTotals, type GameProfile, gameProfile, STREAK_KINDS } from './profile.js';
 import { getSettings, pointsFor, type WorkspaceSettings } from './settings.js';
 
 /**
- * Game profiles (points, level, streak, badges) of many reps in two query rounds: the zones their
- * per-day roll-up is kept in and their revenue goals (for the quota badge), then one grouped query
+ * Game profiles (points, level, streak, badges) of many reps in one query round: the zones their
+ * per-day roll-up is kept in, their revenue goals (for the quota badge), and one grouped query
  * summing every rep's credited points and activities per local date (each rep in their own zone),
- * from the roll-up before today; the rest is pure (profile.ts).
+ * from the roll-up before today; a second round only for reps asked in another zone than their
+ * roll-up's. The rest is pure (profile.ts).
  */
 
 export interface GamePerson {
   userId: string;
   timezone: string;
-}
-
-function zoneOf(timezone: string): string {
-  // An unknown zone would fail the whole query; such a rep is bucketed in UTC, as windows are.
-  return IANAZone.isValidZone(timezone) ? timezone : 'UTC';
 }
 
 export async function loadGameProfiles(
@@ -33,17 +30,29 @@ export async function loadGameProfiles(
 ): Promise<Map<string, GameProfile>> {
   const result = new Map<string, GameProfile>();
   if (people.length === 0) return result;
-  const zones = new Map(people.map((p) => [p.userId, zoneOf(p.timezone)]));
+  const zones = new Map(people.map((p) => [p.userId, zoneOrUtc(p.timezone)]));
   const userIds = [...zones.keys()];
-  const [settings, kept, revenueGoals] = await Promise.all([
-    ctx.settings ?? getSettings(db, ctx.workspaceId),
+  const settings = ctx.settings ?? (await getSettings(db, ctx.workspaceId));
+  // Nearly every rep's days are kept in the zone asked: they are read so alongside the kept zones,
+  // in one round trip, and only reps kept in another zone are read again, from the log.
+  const [kept, revenueGoals, asKept] = await Promise.all([
     keptZones(db, ctx.workspaceId, userIds),
     db
       .select()
       .from(goals)
       .where(and(eq(goals.workspaceId, ctx.workspaceId), eq(goals.metric, 'revenue'), inArray(goals.userId, userIds))),
+    dayRows(db, ctx, { rolled: [...zones], fromLog: [] }, settings),
   ]);
-  const rows = await dayRows(db, ctx, zones, kept, settings);
+  // A rep without a kept zone has no entries yet: the zone row comes with the first one.
+  const elsewhere = [...zones].filter(([userId, zone]) => kept.has(userId) && kept.get(userId) !== zone);
+  const moved = new Set(elsewhere.map(([userId]) => userId));
+  const rows =
+    moved.size === 0
+      ? asKept
+      : [
+          ...asKept.filter((r) => !moved.has(r.userId)),
+          ...(await dayRows(db, ctx, { rolled: [], fromLog: elsewhere }, settings)),
+        ];
   const rowsByUser = new Map<string, DayTotals[]>();
   for (const { userId, ...row } of rows) {
     const list = rowsByUser.get(userId);
@@ -98,18 +107,17 @@ const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 /**
  * Each rep's totals per local day: one row per rep and active day, whatever the number of entries.
- * Days before today come from the per-day roll-up when it is kept in the zone asked; today (up to
- * and including now) and reps asked in another zone come from the summary and the log.
+ * `rolled`: reps whose days before today come from the per-day roll-up, kept in the zone asked,
+ * and today (up to and including now) from the summary and the log; `fromLog`: reps asked in
+ * another zone than their roll-up's, read wholly from the summary and the log.
  */
 async function dayRows(
   db: Database,
   ctx: { workspaceId: string; now: Date },
-  zones: ReadonlyMap<string, string>,
-  kept: ReadonlyMap<string, string>,
+  reps: { rolled: readonly (readonly [string, string])[]; fromLog: readonly (readonly [string, string])[] },
   settings: WorkspaceSettings,
 ): Promise<UserDayRow[]> {
-  const rolled = [...zones].filter(([userId, zone]) => kept.get(userId) === zone);
-  const others = [...zones].filter(([userId, zone]) => kept.get(userId) !== zone);
+  const { rolled, fromLog: others } = reps;
   const today = rolled.map(([userId, zone]) => {
     const midnight = DateTime.fromJSDate(ctx.now, { zone }).startOf('day');
     return { userId, zone, day: midnight.toISODate() ?? '', start: midnight.toJSDate() };

@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { isWorkingDay } from '../goals/progress.js';
+import { dayNumber, isoDate, weekday } from '../lib/calendar-date.js';
 
 /**
  * Streaks: consecutive working days on which a rep met their daily activity goal. Days are local
@@ -32,18 +31,19 @@ export function computeStreak(input: StreakInput): Streak {
   const milestoneDays = new Map<number, string>();
   const first = [...met].filter((d) => d <= input.today).sort()[0];
   if (first === undefined) return { current: 0, best: 0, milestoneDays };
+  // Day numbers: pure calendar arithmetic, no clock changes, and a year of days costs nothing.
+  const metOn = new Set([...met].map(dayNumber));
+  const holidays = new Set([...input.holidays].map(dayNumber));
+  const today = dayNumber(input.today);
   let run = 0;
   let best = 0;
-  // Dates in UTC: pure calendar arithmetic, no clock changes.
-  const end = DateTime.fromISO(input.today, { zone: 'UTC' });
-  for (let day = DateTime.fromISO(first, { zone: 'UTC' }); day <= end; day = day.plus({ days: 1 })) {
-    if (!isWorkingDay(day, input.holidays)) continue;
-    const iso = day.toISODate() ?? '';
-    if (met.has(iso)) {
+  for (let day = dayNumber(first); day <= today; day++) {
+    if (weekday(day) > 5 || holidays.has(day)) continue;
+    if (metOn.has(day)) {
       run++;
       best = Math.max(best, run);
-      for (const m of milestones) if (run === m && !milestoneDays.has(m)) milestoneDays.set(m, iso);
-    } else if (iso !== input.today) {
+      for (const m of milestones) if (run === m && !milestoneDays.has(m)) milestoneDays.set(m, isoDate(day));
+    } else if (day !== today) {
       run = 0;
     }
   }

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { activityRows, firstEntryBucket } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import type { KpiDefinition } from '../kpi/catalogue.js';
 import { inputsOf } from '../kpi/inputs.js';
+import { zoneOrUtc } from '../lib/zone.js';
 import { HISTORY_PERIODS } from './suggest.js';
 
 /**
@@ -24,7 +25,7 @@ export async function periodHistory(
     timezone: string;
   },
 ): Promise<number[]> {
-  const zone = IANAZone.isValidZone(q.timezone) ? q.timezone : 'UTC';
+  const zone = zoneOrUtc(q.timezone);
   const current = DateTime.fromJSDate(q.now, { zone }).startOf(q.base);
   const from = current.minus({ [`${q.base}s`]: HISTORY_PERIODS[q.base] });
   const kinds = inputsOf(q.def).kinds;

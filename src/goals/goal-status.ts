@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import { getKpi, type KpiDefinition } from '../kpi/catalogue.js';
 import { inputsOf } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
-import { previousWindow, resolveWindow, type TimeWindow } from '../kpi/windows.js';
+import { nothingBefore, previousWindow, resolveWindow, type TimeWindow } from '../kpi/windows.js';
 import { activeGoals, type Goal } from './goals.repository.js';
 import { type GoalProgress, progressOn, workingDaysOf } from './progress.js';
 
@@ -77,6 +77,7 @@ export async function goalViews(
   await Promise.all(
     [...groups.values()].map(async ({ def, window, items }) => {
       const only = items.length === 1 ? (items[0]?.userId ?? null) : null;
+      const inputs = inputsOf(def);
       const facts = await loadFactsByUser(
         db,
         {
@@ -85,10 +86,11 @@ export async function goalViews(
           // These people's facts, not the whole workspace's: a manager's Home reads 50 reps of 5,000.
           among: items.flatMap((goal) => (goal.userId === null ? [] : [goal.userId])),
           window: window.toDate,
-          previous: previousWindow(window.toDate),
+          // A goal's value is its window's; the one before is read only for a figure that compares with it.
+          previous: inputs.previous ? previousWindow(window.toDate) : nothingBefore(window.toDate),
           quotaPeriod: null,
         },
-        inputsOf(def),
+        inputs,
       );
       const days = workingDaysOf({
         start: window.start,

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { dayNumber, isoDate, weekday } from '../lib/calendar-date.js';
 
 /**
  * Progress toward a goal, pure: how far along, what pace the rest needs, and where the current pace
@@ -39,22 +40,27 @@ export function isWorkingDay(day: DateTime, holidays: ReadonlySet<string>): bool
   return day.weekday <= 5 && !holidays.has(day.toISODate() ?? '');
 }
 
-/** Working days in [from, to), counted by local calendar day; a partial first or last day counts by its share. */
+/**
+ * Working days in [from, to), counted by local calendar day; a partial first or last day counts by
+ * its share. Only the two end days can be partial: the days between are counted by day number, so a
+ * year's goal costs two luxon days, not 365.
+ */
 export function workingDaysBetween(from: Date, to: Date, timezone: string, holidays: ReadonlySet<string>): number {
-  let cursor = DateTime.fromJSDate(from, { zone: timezone });
+  const start = DateTime.fromJSDate(from, { zone: timezone });
   const stop = DateTime.fromJSDate(to, { zone: timezone });
-  let days = 0;
-  while (cursor < stop) {
-    const dayStart = cursor.startOf('day');
-    const nextDay = dayStart.plus({ days: 1 });
-    if (isWorkingDay(dayStart, holidays)) {
-      const until = nextDay < stop ? nextDay : stop;
-      // A local day is 23 to 25 hours; its share is measured against its own length.
-      days += until.diff(cursor).toMillis() / nextDay.diff(dayStart).toMillis();
-    }
-    cursor = nextDay;
-  }
-  return days;
+  if (start >= stop) return 0;
+  const firstDay = start.startOf('day');
+  const lastDay = stop.startOf('day');
+  const first = dayNumber(firstDay.toISODate() ?? '');
+  const last = dayNumber(lastDay.toISODate() ?? '');
+  const working = (day: number) => weekday(day) <= 5 && !holidays.has(isoDate(day));
+  // A local day is 23 to 25 hours; its share is measured against its own length.
+  const share = (dayStart: DateTime, since: DateTime, until: DateTime) =>
+    until.diff(since).toMillis() / dayStart.plus({ days: 1 }).diff(dayStart).toMillis();
+  if (first === last) return working(first) ? share(firstDay, start, stop) : 0;
+  let days = working(first) ? share(firstDay, start, firstDay.plus({ days: 1 })) : 0;
+  for (let day = first + 1; day < last; day++) if (working(day)) days += 1;
+  return working(last) ? days + share(lastDay, lastDay, stop) : days;
 }
 
 /** The calendar side of progress, the same for every goal that shares a window: computed once for all. */

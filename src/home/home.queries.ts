@@ -18,6 +18,7 @@ import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js'
 import { inputsOf, type KpiInputs } from '../kpi/inputs.js';
 import { loadFactsByUser } from '../kpi/kpi.queries.js';
 import { windowPair } from '../kpi/scope.js';
+import { nothingBefore } from '../kpi/windows.js';
 import type { Logger } from '../lib/logger.js';
 import type { Member } from '../members/members.repository.js';
 import { isAdmin, isManager } from '../members/roles.js';
@@ -128,20 +129,22 @@ export const teamSection: SectionLoader = {
     if (!isManager(member)) return null;
     const scope = isAdmin(member) ? 'workspace' : 'reports';
     const metrics = TEAM_KPIS.map(getKpi);
+    const inputs = mergeInputs(metrics);
     const pair = windowPair({ kind: 'week' }, now, timezone);
+    // The rows show this week alone: the week before is read only for a figure that compares with it.
+    const previous = inputs.previous ? pair.previous : nothingBefore(pair.window);
     const people = await teamMembers(db, member, scope);
     // A manager's figures are read for their reps alone, not for a workspace of thousands.
     const among = scope === 'reports' ? people.map((p) => p.userId) : undefined;
-    const facts = await loadFactsByUser(
-      db,
-      { workspaceId: member.workspaceId, userId: null, among, ...pair },
-      mergeInputs(metrics),
-    );
-    const goals = await goalViews(
-      db,
-      { workspaceId: member.workspaceId, now, holidays: settings.holidays },
-      people.map((p) => ({ userId: p.userId, timezone: p.timezone ?? timezone })),
-    );
+    // The week's figures and the goals are apart: both are read at once.
+    const [facts, goals] = await Promise.all([
+      loadFactsByUser(db, { workspaceId: member.workspaceId, userId: null, among, ...pair, previous }, inputs),
+      goalViews(
+        db,
+        { workspaceId: member.workspaceId, now, holidays: settings.holidays },
+        people.map((p) => ({ userId: p.userId, timezone: p.timezone ?? timezone })),
+      ),
+    ]);
     const rows = people.map((p) => {
       const current = facts.get(p.userId)?.current;
       const mine = goals.get(p.userId) ?? [];
@@ -267,5 +270,7 @@ function mergeInputs(metrics: readonly KpiDefinition[]): KpiInputs {
     kinds: [...new Set(inputs.flatMap((i) => i.kinds))],
     deals: inputs.some((i) => i.deals),
     leads: inputs.some((i) => i.leads),
+    quota: inputs.some((i) => i.quota !== false),
+    previous: inputs.some((i) => i.previous !== false),
   };
 }

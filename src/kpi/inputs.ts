@@ -13,6 +13,8 @@ export interface KpiInputs {
   leads: boolean;
   /** Whether it reads the quota (revenue goals); when not said, they are loaded. */
   quota?: boolean;
+  /** Whether it reads the window before (growth); when not said, it is loaded. */
+  previous?: boolean;
 }
 
 const SECTIONS = ['deals', 'leads', 'customers', 'spendCents', 'quotaCents', 'previousRevenueCents'] as const;
@@ -70,6 +72,7 @@ export function inputsOf(def: KpiDefinition): KpiInputs {
     deals: read.sections.has('deals'),
     leads: read.sections.has('leads'),
     quota: read.sections.has('quotaCents'),
+    previous: read.sections.has('previousRevenueCents'),
   };
   cache.set(def.key, inputs);
   return inputs;

@@ -1,4 +1,5 @@
-import { DateTime, type DurationLikeObject, IANAZone } from 'luxon';
+import { DateTime, type DurationLikeObject } from 'luxon';
+import { zoneOrUtc } from '../lib/zone.js';
 
 /**
  * Time windows ("this week", "last month", "nov 2 to nov 15") in a user's own timezone.
@@ -136,10 +137,6 @@ const DATE_PATTERNS = [
 const DAY = 'ccc d LLL';
 const DAY_WITH_YEAR = 'ccc d LLL yyyy';
 
-function effectiveZone(timezone: string): string {
-  return IANAZone.isValidZone(timezone) ? timezone : 'UTC';
-}
-
 /** Always English names and Latin digits, whatever the server's locale. */
 function fmt(dt: DateTime, pattern: string): string {
   return dt.setLocale('en-US').toFormat(pattern);
@@ -216,7 +213,7 @@ function toDate(parts: DateParts, year: number, text: string, today: DateTime): 
  * year it is the latest such day up to today. Null when the text is no date at all.
  */
 export function readPastDate(text: string, now: Date, timezone: string): { date: string } | { error: string } | null {
-  const today = DateTime.fromJSDate(now, { zone: effectiveZone(timezone) }).startOf('day');
+  const today = DateTime.fromJSDate(now, { zone: zoneOrUtc(timezone) }).startOf('day');
   const normalized = text.trim().toLowerCase();
   const parts = dateParts(normalized);
   if (!parts) return null;
@@ -279,7 +276,7 @@ function checkRange(from: DateTime, to: DateTime, today: DateTime): WindowParseR
  * A range may end in the future (it is clipped to now when resolved) but may not start there.
  */
 export function parseWindow(text: string, now: Date, timezone: string): WindowParseResult {
-  const today = DateTime.fromJSDate(now, { zone: effectiveZone(timezone) }).startOf('day');
+  const today = DateTime.fromJSDate(now, { zone: zoneOrUtc(timezone) }).startOf('day');
   const normalized = text
     .trim()
     .toLowerCase()
@@ -363,7 +360,7 @@ function resolveRange(spec: RangeSpec, now: DateTime): TimeWindow {
 }
 
 export function resolveWindow(spec: WindowSpec, now: Date, timezone: string): TimeWindow {
-  const zone = effectiveZone(timezone);
+  const zone = zoneOrUtc(timezone);
   const local = localTime(now, zone);
   if (spec.kind === 'range') return resolveRange(spec, local);
   const { unit, back, name } = PERIODS[spec.kind];
@@ -373,6 +370,14 @@ export function resolveWindow(spec: WindowSpec, now: Date, timezone: string): Ti
   // "Today so far (Wed 18 Nov)" says nothing the user doesn't know.
   const label = spec.kind === 'today' ? name : `${name} (${periodDetail(unit, start)})`;
   return { spec, start: start.toJSDate(), end: end.toJSDate(), timezone: zone, label };
+}
+
+/**
+ * No time, at `w`'s start: the previous window of a read whose figures compare with nothing before
+ * (see `KpiInputs.previous`), so the window before is not read at all.
+ */
+export function nothingBefore(w: TimeWindow): TimeWindow {
+  return { ...w, end: w.start };
 }
 
 /**

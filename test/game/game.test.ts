@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { computeBadges } from '../../src/game/badges.js';
 import { levelFor, pointsForLevel } from '../../src/game/levels.js';
@@ -124,6 +126,47 @@ describe('streaks', () => {
       current: 2,
       best: 2,
     });
+  });
+});
+
+describe('streaks against a day-by-day walk', () => {
+  /** The definition, spelt out with luxon: walk every date, skip weekends and holidays. */
+  function walk(met: ReadonlySet<string>, today: string, holidays: ReadonlySet<string>) {
+    let run = 0;
+    let best = 0;
+    let tenOn: string | null = null;
+    const first = [...met].filter((d) => d <= today).sort()[0];
+    if (first === undefined) return { current: 0, best: 0, tenOn };
+    const end = DateTime.fromISO(today, { zone: 'UTC' });
+    for (let d = DateTime.fromISO(first, { zone: 'UTC' }); d <= end; d = d.plus({ days: 1 })) {
+      const iso = d.toISODate() ?? '';
+      if (d.weekday > 5 || holidays.has(iso)) continue;
+      if (met.has(iso)) {
+        run++;
+        best = Math.max(best, run);
+        if (run === 10) tenOn ??= iso;
+      } else if (iso !== today) run = 0;
+    }
+    return { current: run, best, tenOn };
+  }
+
+  it('agrees on random histories across leap years, holidays and days after today', () => {
+    const base = DateTime.utc(2027, 12, 1);
+    const date = fc.integer({ min: 0, max: 200 }).map((n) => base.plus({ days: n }).toISODate() ?? '');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(date, { maxLength: 150 }),
+        fc.uniqueArray(date, { maxLength: 10 }),
+        date,
+        (met, hol, today) => {
+          const holidays = new Set(hol);
+          const got = computeStreak({ metDays: met, today, holidays, milestones: [10] });
+          const want = walk(new Set(met), today, holidays);
+          expect({ current: got.current, best: got.best, tenOn: got.milestoneDays.get(10) ?? null }).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -120,4 +120,27 @@ describeDb('goal views', () => {
     expect(view?.window.end).toEqual(new Date('2026-11-21T05:00:00Z'));
     expect(view?.progress.status).toBe('behind');
   });
+  it('reads the window before only for a goal whose figure compares with it (growth)', async () => {
+    const ws = newWorkspaceId();
+    await db.insert(goals).values([
+      { workspaceId: ws, userId: 'U1', metric: 'sales_growth', target: 1, period: 'week', setBy: 'U1' },
+      { workspaceId: ws, userId: 'U1', metric: 'revenue', target: 100_000, period: 'week', setBy: 'U1' },
+    ]);
+    const won = (amountCents: number, occurredAt: Date) =>
+      recordActivity(db, {
+        workspaceId: ws,
+        userId: 'U1',
+        kind: 'deal_won',
+        quantity: 1,
+        amountCents,
+        occurredAt,
+        source: 'slack',
+        idempotencyKey: `k${++seq}`,
+      });
+    await won(10_000, new Date('2026-11-10T15:00:00Z')); // last week, before the same point
+    await won(15_000, new Date('2026-11-17T15:00:00Z')); // this week
+    const views = (await goalViews(db, { workspaceId: ws, now: NOW }, [{ userId: 'U1', timezone: NY }])).get('U1');
+    expect(views?.find((v) => v.def.key === 'sales_growth')?.value).toBeCloseTo(0.5, 12);
+    expect(views?.find((v) => v.def.key === 'revenue')?.value).toBe(15_000);
+  });
 });

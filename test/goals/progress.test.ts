@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { goalProgress, progressBar, workingDaysBetween } from '../../src/goals/progress.js';
 
@@ -19,6 +21,58 @@ describe('workingDaysBetween', () => {
   it('measures a day by its own length across a clock change', () => {
     // Sun 1 Nov 2026 is 25 hours long in New York; Monday 2 Nov is a normal day.
     expect(workingDaysBetween(at('2026-11-02T05:00:00Z'), at('2026-11-03T05:00:00Z'), NY, new Set())).toBe(1);
+  });
+});
+
+describe('workingDaysBetween against a day-by-day walk', () => {
+  /** The definition, spelt out: walk each local day, counting a working day by the share inside. */
+  function walk(from: Date, to: Date, zone: string, holidays: ReadonlySet<string>): number {
+    let cursor = DateTime.fromJSDate(from, { zone });
+    const stop = DateTime.fromJSDate(to, { zone });
+    let days = 0;
+    while (cursor < stop) {
+      const dayStart = cursor.startOf('day');
+      const nextDay = dayStart.plus({ days: 1 });
+      if (dayStart.weekday <= 5 && !holidays.has(dayStart.toISODate() ?? '')) {
+        const until = nextDay < stop ? nextDay : stop;
+        days += until.diff(cursor).toMillis() / nextDay.diff(dayStart).toMillis();
+      }
+      cursor = nextDay;
+    }
+    return days;
+  }
+
+  it('agrees to the bit, in zones with clock changes by an hour and by half an hour', () => {
+    const zones = ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'UTC'];
+    const instant = fc.integer({ min: Date.UTC(2027, 0, 1), max: Date.UTC(2028, 11, 31) }).map((ms) => new Date(ms));
+    const midnight = fc
+      .tuple(fc.integer({ min: 0, max: 700 }), fc.constantFrom(...zones))
+      .map(([d, zone]) => DateTime.fromObject({ year: 2027, month: 1, day: 1 }, { zone }).plus({ days: d }).toJSDate());
+    const when = fc.oneof(instant, midnight);
+    const holiday = fc
+      .integer({ min: 0, max: 700 })
+      .map((d) => DateTime.utc(2027, 1, 1).plus({ days: d }).toISODate() ?? '');
+    fc.assert(
+      fc.property(
+        when,
+        when,
+        fc.constantFrom(...zones),
+        fc.uniqueArray(holiday, { maxLength: 20 }),
+        (a, b, zone, hol) => {
+          const holidays = new Set(hol);
+          expect(workingDaysBetween(a, b, zone, holidays)).toBe(walk(a, b, zone, holidays));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('counts the first hour of a day that follows a clock change at midnight as that day (the walk gave it to the day before)', () => {
+    // Santiago skips from midnight to 01:00 on Sun 5 Sep 2027; Mon 6 Sep starts at 03:00Z.
+    const monday = at('2027-09-06T03:00:00Z');
+    const half = at('2027-09-06T03:30:00Z');
+    expect(workingDaysBetween(monday, half, 'America/Santiago', new Set())).toBeCloseTo(1 / 48, 12);
+    expect(workingDaysBetween(at('2027-09-04T04:00:00Z'), half, 'America/Santiago', new Set())).toBeCloseTo(1 / 48, 12);
   });
 });
 

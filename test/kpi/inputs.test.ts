@@ -4,14 +4,21 @@ import { inputsOf } from '../../src/kpi/inputs.js';
 
 describe('inputsOf: what each KPI reads, from its own formula', () => {
   it.each([
-    ['revenue', { kinds: ['deal_won'], deals: false, leads: false, quota: false }],
-    ['win_rate', { kinds: ['deal_lost', 'deal_won'], deals: false, leads: false, quota: false }],
-    ['reach_rate', { kinds: ['call', 'conversation', 'email'], deals: false, leads: false, quota: false }],
-    ['calls', { kinds: ['call'], deals: false, leads: false, quota: false }],
-    ['pipeline_value', { kinds: [], deals: true, leads: false, quota: false }],
-    ['pipeline_velocity', { kinds: ['deal_lost', 'deal_won'], deals: true, leads: false, quota: false }],
-    ['lead_response_time', { kinds: [], deals: false, leads: true, quota: false }],
-    ['quota_attainment', { kinds: ['deal_won'], deals: false, leads: false, quota: true }],
+    ['revenue', { kinds: ['deal_won'], deals: false, leads: false, quota: false, previous: false }],
+    ['win_rate', { kinds: ['deal_lost', 'deal_won'], deals: false, leads: false, quota: false, previous: false }],
+    [
+      'reach_rate',
+      { kinds: ['call', 'conversation', 'email'], deals: false, leads: false, quota: false, previous: false },
+    ],
+    ['calls', { kinds: ['call'], deals: false, leads: false, quota: false, previous: false }],
+    ['pipeline_value', { kinds: [], deals: true, leads: false, quota: false, previous: false }],
+    [
+      'pipeline_velocity',
+      { kinds: ['deal_lost', 'deal_won'], deals: true, leads: false, quota: false, previous: false },
+    ],
+    ['lead_response_time', { kinds: [], deals: false, leads: true, quota: false, previous: false }],
+    ['sales_growth', { kinds: ['deal_won'], deals: false, leads: false, quota: false, previous: true }],
+    ['quota_attainment', { kinds: ['deal_won'], deals: false, leads: false, quota: true, previous: false }],
   ])('%s', (key, expected) => {
     expect(inputsOf(getKpi(key))).toEqual(expected);
   });
