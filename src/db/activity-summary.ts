@@ -148,7 +148,7 @@ const DAYS_KEY = ['user_id', 'day', 'kind', 'note_chars'] as const;
 /**
  * Makes the workspace's rows of `table` those of the view `fresh`, writing only the rows that
  * differ: rebuilding a sound summary of 10M entries rewrites nothing (a delete and insert of every
- * row cost minutes of index upkeep and WAL), and filling an empty one only appends, in key order.
+ * row cost minutes of index upkeep and WAL), and an empty one is filled in one pass.
  * `key` is the table's unique key after `workspace_id`; both list their columns in the same order.
  * Returns how many rows the workspace has now.
  */
@@ -160,6 +160,19 @@ async function replaceRows(
   key: readonly string[],
 ): Promise<number> {
   const [target, view] = [sql.identifier(table), sql.identifier(fresh)];
+  const [kept] = await queryRows<{ any: boolean }>(
+    tx,
+    sql`select exists (select 1 from ${target} where workspace_id = ${workspaceId}) as any`,
+  );
+  if (!kept?.any) {
+    // Nothing to compare with (a bulk load, a lost summary): straight from the log.
+    const rows = await queryRows<{ n: number }>(
+      tx,
+      sql`with inserted as (insert into ${target} select * from ${view} where workspace_id = ${workspaceId} returning 1)
+        select count(*)::int as n from inserted`,
+    );
+    return rows[0]?.n ?? 0;
+  }
   await tx.execute(sql`create temporary table fresh_rows as select * from ${view} where workspace_id = ${workspaceId}`);
   const sameKey = sql.join(
     key.map((column) => sql`t.${sql.identifier(column)} = stale.${sql.identifier(column)}`),
@@ -169,11 +182,7 @@ async function replaceRows(
     using (select * from ${target} where workspace_id = ${workspaceId} except all select * from fresh_rows) stale
     where t.workspace_id = ${workspaceId} and ${sameKey}`);
   await tx.execute(sql`insert into ${target}
-    select * from fresh_rows except all select * from ${target} where workspace_id = ${workspaceId}
-    order by ${sql.join(
-      ['workspace_id', ...key].map((column) => sql.identifier(column)),
-      sql`, `,
-    )}`);
+    select * from fresh_rows except all select * from ${target} where workspace_id = ${workspaceId}`);
   const rows = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from fresh_rows`);
   await tx.execute(sql`drop table fresh_rows`);
   return rows[0]?.n ?? 0;

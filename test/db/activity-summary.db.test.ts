@@ -269,7 +269,7 @@ describeDb('activity summary', () => {
     await expectSummaryEqualsLog(ws);
   });
 
-  it('mends a summary gone wrong (rows changed, lost and extra) and leaves other workspaces alone', async () => {
+  it('mends a summary gone wrong (rows changed, lost and extra, or all lost) and leaves other workspaces alone', async () => {
     const [ws, other] = [newWorkspaceId(), newWorkspaceId()];
     for (const workspaceId of [ws, other]) {
       for (let i = 0; i < 12; i++) {
@@ -307,6 +307,11 @@ describeDb('activity summary', () => {
       sql`select count(*)::int as n from activity_summary where workspace_id = ${ws}`,
     );
     expect(rows).toBe(count?.n);
+    // Lost altogether, it is filled again from the log.
+    for (const table of ['activity_summary', 'activity_days'])
+      await db.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${ws}`);
+    expect(await rebuildActivitySummary(db, ws)).toBe(rows);
+    await expectSummaryEqualsLog(ws);
     expect(await untouched()).toEqual(before);
   });
 });
