@@ -12,12 +12,13 @@ import { timed } from './measure.js';
  * The 10M-entry PostgreSQL database of the scale bench (bench/scale.ts), kept between runs: it
  * takes minutes to generate and about 11 GB, so a run reuses it when its marker (a comment on the
  * database) names the same shape, generator and migrations, and `--regenerate` forces a new one.
- * `drop database scale_bench` gives the space back.
+ * `drop database scale_bench` gives the space back; `SCALE_BENCH_DATABASE` names another one.
  *
- * Generation is a bulk load, the way an operator would import a log: the summary triggers off, the
- * log's indexes dropped and the tables unlogged while the rows go in (server-side, `insert … select`
- * from `generate_series`: nothing crosses the wire); the summaries built by the code `kpi-bot db
- * rebuild-summaries` runs (so whatever summaries the migrations define are built too); the tables
+ * Generation is a bulk load, the way an operator would import a log: the summary triggers off, every
+ * index of the log and its summaries but the primary keys dropped and the tables unlogged while the
+ * rows go in (server-side, `insert … select` from `generate_series`: nothing crosses the wire); the
+ * summaries built by the code `kpi-bot db rebuild-summaries` runs (it fills empty summaries in one
+ * pass, with no index to keep); the tables
  * logged again and the indexes built in one sorted pass each; then VACUUM ANALYZE, as autovacuum
  * would after such a load.
  */
