@@ -19,6 +19,7 @@ import { collect, type RunPlan, timed } from './measure.js';
 import { OPERATIONS, type Operation } from './operations.js';
 import { benchPgliteStart, pgliteStartTable } from './pglite-start.js';
 import { benchScale } from './scale.js';
+import { SCALE_DATABASE } from './scale-database.js';
 import { type Summary, summarize } from './stats.js';
 
 /**
@@ -41,6 +42,8 @@ const NOW = DateTime.utc()
   .toJSDate();
 const RATIO_TARGET = 3;
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The scale section's database on that server: another name keeps a second one apart. */
+const SCALE_BENCH_DATABASE = process.env.SCALE_BENCH_DATABASE || SCALE_DATABASE;
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
 
 interface BenchDatabase {
@@ -274,7 +277,7 @@ async function demoSection(): Promise<string> {
 async function benchScaleSection(): Promise<string> {
   const unreachable = await postgresUnreachable();
   if (unreachable !== null) return `skipped: ${unreachable}`;
-  return benchScale(POSTGRES_URL, NOW, { regenerate: REGENERATE, print });
+  return benchScale(POSTGRES_URL, NOW, { database: SCALE_BENCH_DATABASE, regenerate: REGENERATE, print });
 }
 
 function randomRep(): BenchRep {

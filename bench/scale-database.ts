@@ -12,16 +12,18 @@ import { timed } from './measure.js';
  * The 10M-entry PostgreSQL database of the scale bench (bench/scale.ts), kept between runs: it
  * takes minutes to generate and about 11 GB, so a run reuses it when its marker (a comment on the
  * database) names the same shape, generator and migrations, and `--regenerate` forces a new one.
- * `drop database scale_bench` gives the space back.
+ * `drop database scale_bench` gives the space back; `SCALE_BENCH_DATABASE` names another one.
  *
- * Generation is a bulk load, the way an operator would import a log: the summary triggers off, the
- * log's indexes dropped and the tables unlogged while the rows go in (server-side, `insert … select`
- * from `generate_series`: nothing crosses the wire); the summaries built by the code `kpi-bot db
- * rebuild-summaries` runs (so whatever summaries the migrations define are built too); the tables
+ * Generation is a bulk load, the way an operator would import a log: the summary triggers off, every
+ * index of the log and its summaries but the primary keys dropped and the tables unlogged while the
+ * rows go in (server-side, `insert … select` from `generate_series`: nothing crosses the wire); the
+ * summaries built by the code `kpi-bot db rebuild-summaries` runs (it fills empty summaries in one
+ * pass, with no index to keep); the tables
  * logged again and the indexes built in one sorted pass each; then VACUUM ANALYZE, as autovacuum
  * would after such a load.
  */
 
+/** Where the bench keeps it unless told another name (`SCALE_BENCH_DATABASE`). */
 export const SCALE_DATABASE = 'scale_bench';
 /** Bump when the generated data changes, so an older database is regenerated. */
 const GENERATOR_VERSION = 3;
@@ -40,6 +42,8 @@ export interface GenerationSteps {
 }
 
 export interface ScaleDatabase {
+  /** The database's name on the server. */
+  name: string;
   handle: DatabaseHandle;
   /** Where the serving process connects. */
   url: string;
@@ -64,9 +68,12 @@ interface Marker {
 export async function openScaleDatabase(
   serverUrl: string,
   shape: WorkspaceShape,
-  options: { regenerate: boolean; print: (text: string) => void },
+  options: { database: string; regenerate: boolean; print: (text: string) => void },
 ): Promise<ScaleDatabase> {
-  const url = databaseUrl(serverUrl, SCALE_DATABASE);
+  const { database } = options;
+  // Spliced into DDL, which takes no parameters.
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`not a plain database name: ${database}`);
+  const url = databaseUrl(serverUrl, database);
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {
     const wanted: Omit<Marker, 'dataEnd'> = {
@@ -74,22 +81,29 @@ export async function openScaleDatabase(
       generator: GENERATOR_VERSION,
       migrations: migrationsDigest(),
     };
-    const found = await readMarker(admin);
+    const found = await readMarker(admin, database);
     if (!options.regenerate && found !== null && sameGeneration(found, wanted)) {
       options.print(
-        `PostgreSQL: reusing database ${SCALE_DATABASE} (data ending ${found.dataEnd}; --regenerate makes a new one)\n`,
+        `PostgreSQL: reusing database ${database} (data ending ${found.dataEnd}; --regenerate makes a new one)\n`,
       );
       const handle = await openDatabase({ driver: 'postgres', url });
-      return { handle, url, dataEnd: new Date(found.dataEnd), generated: null, close: () => handle.close() };
+      return {
+        name: database,
+        handle,
+        url,
+        dataEnd: new Date(found.dataEnd),
+        generated: null,
+        close: () => handle.close(),
+      };
     }
-    await admin.unsafe(`drop database if exists ${SCALE_DATABASE} with (force)`);
-    await admin.unsafe(`create database ${SCALE_DATABASE}`);
+    await admin.unsafe(`drop database if exists ${database} with (force)`);
+    await admin.unsafe(`create database ${database}`);
     const generated = await generate(url, shape, options.print);
     const marker: Marker = { ...wanted, dataEnd: shape.now.toISOString() };
     // The marker goes last: a run stopped halfway leaves none, and the next run starts over.
-    await admin.unsafe(`comment on database ${SCALE_DATABASE} is '${JSON.stringify(marker)}'`);
+    await admin.unsafe(`comment on database ${database} is '${JSON.stringify(marker)}'`);
     const handle = await openDatabase({ driver: 'postgres', url });
-    return { handle, url, dataEnd: shape.now, generated, close: () => handle.close() };
+    return { name: database, handle, url, dataEnd: shape.now, generated, close: () => handle.close() };
   } finally {
     await admin.end();
   }
@@ -115,13 +129,12 @@ async function generate(url: string, shape: WorkspaceShape, print: (text: string
     await step('reps and goals', () => insertPeople(db, shape));
     // Statement triggers on the log keep the summaries; a rebuild makes them afterwards.
     await db.execute(sql`alter table activities disable trigger user`);
-    const tables = await loadedTables(db);
     const indexes = await deferrableIndexes(db);
     // Unlogged while loading: each row's WAL was most of a load's time on a busy server (waits on
     // WALWrite), where SET LOGGED afterwards writes each table to the WAL in bulk, once.
-    await step(`drop ${indexes.length} indexes, tables unlogged (${tables.join(', ')})`, async () => {
+    await step(`drop ${indexes.length} indexes, tables unlogged (${LOADED_TABLES.join(', ')})`, async () => {
       for (const index of indexes) await db.execute(sql`drop index ${sql.identifier(index.name)}`);
-      for (const table of tables) await db.execute(sql`alter table ${sql.identifier(table)} set unlogged`);
+      for (const table of LOADED_TABLES) await db.execute(sql`alter table ${sql.identifier(table)} set unlogged`);
     });
     await step(`insert ${shape.activities.toLocaleString('en-US')} entries`, () =>
       insertActivitySlices(db, shape, ROWS_PER_INSERT),
@@ -131,7 +144,7 @@ async function generate(url: string, shape: WorkspaceShape, print: (text: string
     await step('analyze the log', () => db.execute(sql`analyze activities`));
     await step('rebuild the summaries (kpi-bot db rebuild-summaries)', () => rebuildSummaries(loadUrl));
     await step('tables logged again', async () => {
-      for (const table of tables) await db.execute(sql`alter table ${sql.identifier(table)} set logged`);
+      for (const table of LOADED_TABLES) await db.execute(sql`alter table ${sql.identifier(table)} set logged`);
     });
     // After SET LOGGED, which would rebuild them once more; one at a time, each in parallel workers.
     await step('build the indexes again', async () => {
@@ -145,27 +158,21 @@ async function generate(url: string, shape: WorkspaceShape, print: (text: string
 }
 
 /** The log and the summary tables built from it: what the load writes. */
-async function loadedTables(db: DatabaseHandle['db']): Promise<string[]> {
-  const rows = await queryRows<{ name: string }>(
-    db,
-    sql`select relname as name from pg_class
-      where relnamespace = 'public'::regnamespace and relkind = 'r'
-        and (relname = 'activities' or relname like 'activity\_summary%')
-      order by 1`,
-  );
-  return rows.map((r) => r.name);
-}
+const LOADED_TABLES = ['activities', 'activity_summary', 'activity_days'] as const;
 
 /**
- * What the generator may drop during the load and build again after it: every index of the log but
- * its primary key (the load repeats no key, and building a unique index again checks that), and the
- * summary tables' non-unique indexes (a rebuild may upsert into the unique ones).
+ * What the generator may drop during the load and build again after it: every index of the log and
+ * of its summaries but the primary keys (the load repeats no key, and building a unique index again
+ * checks that). A rebuild only appends to summaries it finds empty, so it needs none of them.
  */
 async function deferrableIndexes(db: DatabaseHandle['db']): Promise<{ name: string; definition: string }[]> {
   const query: SQL = sql`select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
     from pg_index i join pg_class t on t.oid = i.indrelid
     where t.relnamespace = 'public'::regnamespace and not i.indisprimary
-      and (t.relname = 'activities' or (t.relname like 'activity\\_summary%' and not i.indisunique))
+      and t.relname in (${sql.join(
+        LOADED_TABLES.map((table) => sql`${table}`),
+        sql`, `,
+      )})
     order by 1`;
   return queryRows<{ name: string; definition: string }>(db, query);
 }
@@ -180,9 +187,9 @@ async function rebuildSummaries(url: string): Promise<void> {
   if (code !== 0) throw new Error(`kpi-bot db rebuild-summaries failed: ${output.join('')}`);
 }
 
-async function readMarker(admin: postgres.Sql): Promise<Marker | null> {
+async function readMarker(admin: postgres.Sql, database: string): Promise<Marker | null> {
   const [row] = await admin<{ comment: string | null }[]>`
-    select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${SCALE_DATABASE}`;
+    select shobj_description(oid, 'pg_database') as comment from pg_database where datname = ${database}`;
   if (!row?.comment) return null;
   try {
     return JSON.parse(row.comment) as Marker;

@@ -17,7 +17,7 @@ import { buildServe } from './built-serve.js';
 import { benchRep } from './generate.js';
 import { collect, timed } from './measure.js';
 import { OPERATIONS } from './operations.js';
-import { type GenerationSteps, openScaleDatabase, SCALE_DATABASE } from './scale-database.js';
+import { type GenerationSteps, openScaleDatabase, type ScaleDatabase } from './scale-database.js';
 import type { MemoryBreakdown } from './serve.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -56,26 +56,22 @@ interface Row {
 export async function benchScale(
   serverUrl: string,
   now: Date,
-  options: { regenerate: boolean; print: (text: string) => void },
+  options: { database: string; regenerate: boolean; print: (text: string) => void },
 ): Promise<string> {
   const { print } = options;
   const { reps, activities } = SCALE_SHAPE;
   print(`PostgreSQL: ${reps.toLocaleString('en-US')} reps and ${activities.toLocaleString('en-US')} entries…\n`);
   const database = await openScaleDatabase(serverUrl, { workspaceId: WORKSPACE_ID, now, ...SCALE_SHAPE }, options);
   try {
-    return await measure(database.handle.db, database.url, database.dataEnd, database.generated, print);
+    return await measure(database, print);
   } finally {
     await database.close();
   }
 }
 
-async function measure(
-  db: Database,
-  url: string,
-  now: Date,
-  generated: GenerationSteps | null,
-  print: (text: string) => void,
-): Promise<string> {
+async function measure(database: ScaleDatabase, print: (text: string) => void): Promise<string> {
+  const { url, dataEnd: now } = database;
+  const { db } = database.handle;
   const sizes = await tableSizes(db);
   const manager = await makeManager(db);
   print('  compiling the app as production runs it…\n');
@@ -113,7 +109,16 @@ async function measure(
   } finally {
     await app.close();
   }
-  return report({ generated, sizes, rows, homeSections, nudges, rss, loads });
+  return report({
+    database: database.name,
+    generated: database.generated,
+    sizes,
+    rows,
+    homeSections,
+    nudges,
+    rss,
+    loads,
+  });
 }
 
 /** Rep 1 manages reps 2…51: the Home's team section lists them with their week and goals. */
@@ -206,6 +211,7 @@ function randomRep() {
 }
 
 function report(r: {
+  database: string;
   generated: GenerationSteps | null;
   sizes: { log: string; summary: string; summaryRows: number };
   rows: readonly Row[];
@@ -233,15 +239,15 @@ function report(r: {
     `- The Home's sections alone, bare p50 / p99: ${r.homeSections.map(([name, t]) => `${name} ${ms(t.p50)} / ${ms(t.p99)}`).join(', ')}.`,
     `- Serving process (compiled, \`node ${[...r.rss.flags, '…'].join(' ')}\` as the Dockerfile starts it) RSS: ${mib(r.rss.startedMiB)} listening, ${mib(r.rss.rssMiB)} after the run, peak ${mib(r.rss.peakMiB)} (${r.rss.peakMiB < TARGETS.rssMiB ? 'target met' : `target of ${TARGETS.rssMiB} MiB missed`}); ` +
       `after the run V8's heap ${mib(r.rss.breakdown.heapUsed / MIB)} used of ${mib(r.rss.breakdown.heapTotal / MIB)}, of which code ${mib(r.rss.breakdown.code / MIB)}; outside the heap (Buffers) ${mib(r.rss.breakdown.external / MIB)}.`,
-    `- ${generation(r.generated)} Log: ${r.sizes.log} with its indexes; summary: ${r.sizes.summaryRows.toLocaleString('en-US')} rows, ${r.sizes.summary}.`,
+    `- ${generation(r.database, r.generated)} Log: ${r.sizes.log} with its indexes; summary: ${r.sizes.summaryRows.toLocaleString('en-US')} rows, ${r.sizes.summary}.`,
     `- Load average (1 min) during the measurements: ${Math.min(...r.loads).toFixed(1)}–${Math.max(...r.loads).toFixed(1)}.`,
   ];
   return lines.join('\n');
 }
 
-function generation(generated: GenerationSteps | null): string {
+function generation(database: string, generated: GenerationSteps | null): string {
   if (generated === null)
-    return `Database \`${SCALE_DATABASE}\` reused from an earlier run (\`--regenerate\` generates it again).`;
+    return `Database \`${database}\` reused from an earlier run (\`--regenerate\` generates it again).`;
   const total = generated.steps.reduce((sum, [, elapsed]) => sum + elapsed, 0);
   const steps = generated.steps.map(([name, elapsed]) => `${name} ${seconds(elapsed)}`).join('; ');
   return `Generated in ${seconds(total)} (${steps}).`;

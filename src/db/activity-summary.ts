@@ -131,25 +131,61 @@ export async function firstEntryBucket(db: Database, workspaceId: string, userId
 export async function rebuildActivitySummary(db: Database, workspaceId: string): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`activity_summary:${workspaceId}`}, 0))`);
-    await tx.execute(sql`delete from activity_summary where workspace_id = ${workspaceId}`);
-    const rows = await queryRows<{ n: number }>(
-      tx,
-      sql`with inserted as (
-            insert into activity_summary select * from activity_summary_from_log where workspace_id = ${workspaceId}
-            returning 1)
-          select count(*)::int as n from inserted`,
-    );
+    const rows = await replaceRows(tx, workspaceId, 'activity_summary', 'activity_summary_from_log', SUMMARY_KEY);
     // The per-day roll-up (migration `read_rollups`), each rep's days in their zone as it is now.
-    await tx.execute(sql`delete from activity_days where workspace_id = ${workspaceId}`);
     await tx.execute(sql`delete from activity_day_zones where workspace_id = ${workspaceId}`);
     await tx.execute(sql`insert into activity_day_zones (workspace_id, user_id, zone)
       select workspace_id, user_id, activity_rep_zone(workspace_id, user_id)
       from (select distinct workspace_id, user_id from activities where workspace_id = ${workspaceId}) r`);
-    await tx.execute(
-      sql`insert into activity_days select * from activity_days_from_log where workspace_id = ${workspaceId}`,
+    await replaceRows(tx, workspaceId, 'activity_days', 'activity_days_from_log', DAYS_KEY);
+    return rows;
+  });
+}
+
+const SUMMARY_KEY = ['user_id', 'bucket', 'kind', 'note_chars'] as const;
+const DAYS_KEY = ['user_id', 'day', 'kind', 'note_chars'] as const;
+
+/**
+ * Makes the workspace's rows of `table` those of the view `fresh`, writing only the rows that
+ * differ: rebuilding a sound summary of 10M entries rewrites nothing (a delete and insert of every
+ * row cost minutes of index upkeep and WAL), and an empty one is filled in one pass.
+ * `key` is the table's unique key after `workspace_id`; both list their columns in the same order.
+ * Returns how many rows the workspace has now.
+ */
+async function replaceRows(
+  tx: Database,
+  workspaceId: string,
+  table: string,
+  fresh: string,
+  key: readonly string[],
+): Promise<number> {
+  const [target, view] = [sql.identifier(table), sql.identifier(fresh)];
+  const [kept] = await queryRows<{ any: boolean }>(
+    tx,
+    sql`select exists (select 1 from ${target} where workspace_id = ${workspaceId}) as any`,
+  );
+  if (!kept?.any) {
+    // Nothing to compare with (a bulk load, a lost summary): straight from the log.
+    const rows = await queryRows<{ n: number }>(
+      tx,
+      sql`with inserted as (insert into ${target} select * from ${view} where workspace_id = ${workspaceId} returning 1)
+        select count(*)::int as n from inserted`,
     );
     return rows[0]?.n ?? 0;
-  });
+  }
+  await tx.execute(sql`create temporary table fresh_rows as select * from ${view} where workspace_id = ${workspaceId}`);
+  const sameKey = sql.join(
+    key.map((column) => sql`t.${sql.identifier(column)} = stale.${sql.identifier(column)}`),
+    sql` and `,
+  );
+  await tx.execute(sql`delete from ${target} t
+    using (select * from ${target} where workspace_id = ${workspaceId} except all select * from fresh_rows) stale
+    where t.workspace_id = ${workspaceId} and ${sameKey}`);
+  await tx.execute(sql`insert into ${target}
+    select * from fresh_rows except all select * from ${target} where workspace_id = ${workspaceId}`);
+  const rows = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from fresh_rows`);
+  await tx.execute(sql`drop table fresh_rows`);
+  return rows[0]?.n ?? 0;
 }
 
 /** Every workspace with a log or a summary, for rebuilding them all. */

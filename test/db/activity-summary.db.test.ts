@@ -268,6 +268,52 @@ describeDb('activity summary', () => {
     expect(total?.q).toBe(sum(Array.from({ length: 100 }, (_, i) => 1 + (i % 4))));
     await expectSummaryEqualsLog(ws);
   });
+
+  it('mends a summary gone wrong (rows changed, lost and extra, or all lost) and leaves other workspaces alone', async () => {
+    const [ws, other] = [newWorkspaceId(), newWorkspaceId()];
+    for (const workspaceId of [ws, other]) {
+      for (let i = 0; i < 12; i++) {
+        await recordActivity(db, {
+          workspaceId,
+          userId: USERS[i % USERS.length] ?? 'U1',
+          kind: KINDS[i % KINDS.length] ?? 'call',
+          quantity: 1 + (i % 3),
+          amountCents: i % 3 === 2 ? 50_000 : 0,
+          occurredAt: new Date(BASE + i * 5 * QUARTER),
+          source: 'slack',
+          idempotencyKey: `m${i}`,
+        });
+      }
+    }
+    const untouched = async () =>
+      queryRows(
+        db,
+        sql`select (select count(*) from activity_summary where workspace_id = ${other})::int as summary,
+          (select sum(quantity) from activity_days where workspace_id = ${other})::int as days`,
+      );
+    const before = await untouched();
+    for (const table of ['activity_summary', 'activity_days']) {
+      const t = sql.identifier(table);
+      await db.execute(sql`update ${t} set quantity = quantity + 7
+        where (workspace_id, user_id) = (${ws}, 'U1') and kind = 'call'`);
+      await db.execute(sql`delete from ${t} where (workspace_id, user_id, kind) = (${ws}, 'U2', 'conversation')`);
+      await db.execute(sql`update ${t} set user_id = 'U9' where workspace_id = ${ws} and user_id = 'U3'
+        and kind = 'deal_won'`);
+    }
+    const rows = await rebuildActivitySummary(db, ws);
+    await expectSummaryEqualsLog(ws);
+    const [count] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from activity_summary where workspace_id = ${ws}`,
+    );
+    expect(rows).toBe(count?.n);
+    // Lost altogether, it is filled again from the log.
+    for (const table of ['activity_summary', 'activity_days'])
+      await db.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${ws}`);
+    expect(await rebuildActivitySummary(db, ws)).toBe(rows);
+    await expectSummaryEqualsLog(ws);
+    expect(await untouched()).toEqual(before);
+  });
 });
 
 async function apply(ws: string, ops: readonly Op[], asked: number): Promise<void> {
