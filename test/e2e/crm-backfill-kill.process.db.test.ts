@@ -12,7 +12,7 @@ import { databaseUrl } from '../delivery/delivery-support.js';
 import { PORTAL_ID } from '../integrations/hubspot/fixtures.js';
 import { HUBSPOT_CLIENT_SECRET } from '../support/crm-harness.js';
 import { describeDb, openTestDatabase, TEST_DB } from '../support/db.js';
-import { type FakeHubSpot, startFakeHubSpot } from '../support/fake-hubspot.js';
+import { type FakeHubSpot, putCalls, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 
 /**
@@ -64,20 +64,13 @@ describeDb('a backfill killed halfway', () => {
     fake.addUser({ id: 'UANA', teamId: TEAM, name: 'ana', displayName: 'Ana', email: ANA.email, tz: 'UTC' });
     hubspot = await startFakeHubSpot();
     hubspot.addOwner(ANA);
-    const since = Date.now() - 80 * DAY;
-    const step = Math.floor((70 * DAY) / CALLS);
-    for (let i = 0; i < CALLS; i++) {
-      const at = new Date(since + i * step).toISOString();
-      hubspot.putEngagement('calls', String(500_000 + i), {
-        properties: {
-          hs_timestamp: at,
-          hs_lastmodifieddate: at,
-          hubspot_owner_id: ANA.id,
-          hs_call_status: 'COMPLETED',
-          hs_call_disposition: null,
-        },
-      });
-    }
+    putCalls(hubspot, {
+      ownerId: ANA.id,
+      count: CALLS,
+      from: new Date(Date.now() - 80 * DAY),
+      spanMs: 70 * DAY,
+      firstId: 500_000,
+    });
     let database: Record<string, string>;
     if (TEST_DB === 'postgres') {
       handle = await openTestDatabase();

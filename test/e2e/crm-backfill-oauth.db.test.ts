@@ -5,7 +5,7 @@ import { queryRows } from '../../src/db/rows.js';
 import { parseCrmConfig } from '../../src/integrations/crm-config.js';
 import { closeAll, crmOAuthFlow } from '../support/crm-oauth-flow.js';
 import { describeDb, openTestDatabase } from '../support/db.js';
-import { type FakeHubSpot, startFakeHubSpot } from '../support/fake-hubspot.js';
+import { type FakeHubSpot, putCalls, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { OAUTH, type OAuthReplica, startOAuthReplica } from '../support/oauth-harness.js';
 
@@ -76,19 +76,13 @@ describeDb('a backfill on a workspace OAuth grant', () => {
     hubspot.addOwner(ANA);
     // Ana is a member of the first workspace only: her calls are credited there by her email.
     slack.addUser({ id: 'UANA', teamId: 'TAAA', name: 'ana', displayName: 'Ana', email: ANA.email, tz: 'UTC' });
-    const since = clock.now.getTime() - 80 * DAY;
-    for (let i = 0; i < CALLS; i++) {
-      const at = new Date(since + i * Math.floor((70 * DAY) / CALLS)).toISOString();
-      hubspot.putEngagement('calls', String(700_000 + i), {
-        properties: {
-          hs_timestamp: at,
-          hs_lastmodifieddate: at,
-          hubspot_owner_id: ANA.id,
-          hs_call_status: 'COMPLETED',
-          hs_call_disposition: null,
-        },
-      });
-    }
+    putCalls(hubspot, {
+      ownerId: ANA.id,
+      count: CALLS,
+      from: new Date(clock.now.getTime() - 80 * DAY),
+      spanMs: 70 * DAY,
+      firstId: 700_000,
+    });
   }, 60_000);
   afterAll(() => closeAll(replica, hubspot, slack, database));
 

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { dealCreation, OBJECT_TYPE, objectPropertyChange, PORTAL_ID } from '../integrations/hubspot/fixtures.js';
 import { HUBSPOT_CLIENT_SECRET, hubspotCrm } from '../support/crm-harness.js';
 import { describeDb } from '../support/db.js';
-import { type FakeHubSpot, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
+import { type FakeHubSpot, putCalls, signHubSpotV3, startFakeHubSpot } from '../support/fake-hubspot.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { addRep, crmActivityEntries, dealRecord, netByKind, postWebhook, stageHistory } from '../support/webhooks.js';
 
@@ -83,19 +83,7 @@ const iso = (daysAfterSince: number, hours = 0) =>
 
 /** `count` calls of Ana's, spread evenly over the window (the bench's shape, small). */
 function addCalls(hubspot: FakeHubSpot, count: number, firstId = 100_000) {
-  const step = Math.floor((90 * DAY) / count);
-  for (let i = 0; i < count; i++) {
-    const at = new Date(WINDOW.since.getTime() + i * step).toISOString();
-    hubspot.putEngagement('calls', String(firstId + i), {
-      properties: {
-        hs_timestamp: at,
-        hs_lastmodifieddate: at,
-        hubspot_owner_id: ANA.id,
-        hs_call_status: 'COMPLETED',
-        hs_call_disposition: null,
-      },
-    });
-  }
+  putCalls(hubspot, { ownerId: ANA.id, count, from: WINDOW.since, spanMs: 90 * DAY, firstId });
 }
 
 /**

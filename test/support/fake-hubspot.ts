@@ -530,6 +530,26 @@ class FakeHubSpotServer {
   }
 }
 
+/** `count` completed calls of one owner, spread evenly over `span` from `from`, ids from `firstId` on. */
+export function putCalls(
+  hubspot: Pick<FakeHubSpot, 'putEngagement'>,
+  calls: { ownerId: string; count: number; from: Date; spanMs: number; firstId: number },
+): void {
+  const step = Math.floor(calls.spanMs / calls.count);
+  for (let i = 0; i < calls.count; i++) {
+    const at = new Date(calls.from.getTime() + i * step).toISOString();
+    hubspot.putEngagement('calls', String(calls.firstId + i), {
+      properties: {
+        hs_timestamp: at,
+        hs_lastmodifieddate: at,
+        hubspot_owner_id: calls.ownerId,
+        hs_call_status: 'COMPLETED',
+        hs_call_disposition: null,
+      },
+    });
+  }
+}
+
 export async function startFakeHubSpot(
   opts: {
     accessToken?: string;
