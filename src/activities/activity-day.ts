@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { zoneOrUtc } from '../lib/zone.js';
 
 /**
  * Which day an activity is logged for. Reps log after the fact ("12 calls yesterday"), so every way
@@ -18,7 +19,7 @@ export type ActivityDay =
  * rep understands.
  */
 export function activityDay(day: string, now: Date, timezone: string): ActivityDay {
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const zone = zoneOrUtc(timezone);
   const today = DateTime.fromJSDate(now, { zone }).startOf('day');
   const date = DateTime.fromISO(day, { zone });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !date.isValid) {
@@ -39,13 +40,13 @@ export function activityDay(day: string, now: Date, timezone: string): ActivityD
 
 /** The rep's local date `daysBack` days before `now`, as `yyyy-mm-dd` (what the modal's date picker starts on). */
 export function localDate(now: Date, timezone: string, daysBack = 0): string {
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const zone = zoneOrUtc(timezone);
   return DateTime.fromJSDate(now, { zone }).minus({ days: daysBack }).toISODate() ?? '';
 }
 
 /** How a confirmation names the day: "yesterday" or "Mon 30 Nov". */
 export function dayLabel(day: string, now: Date, timezone: string): string {
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const zone = zoneOrUtc(timezone);
   if (day === localDate(now, timezone, 1)) return 'yesterday';
   return DateTime.fromISO(day, { zone }).setLocale('en-US').toFormat('ccc d LLL');
 }

@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { zoneOrUtc } from '../lib/zone.js';
 
 /**
  * When a channel board posts, and which span of time each post covers. Pure: a schedule and an
@@ -172,7 +173,7 @@ export function describeSchedule(schedule: Schedule): string {
 
 /** A zone the schedule maths can use: the given one when it is a valid IANA zone, else UTC. */
 export function usableZone(timezone: string): string {
-  return IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  return zoneOrUtc(timezone);
 }
 
 /** An instant as a person reads it in their own zone: 'Mon 30 Nov 09:00 (America/Chicago)'. */

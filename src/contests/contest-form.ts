@@ -1,7 +1,8 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { findKpi, KPIS, type KpiDefinition } from '../kpi/catalogue.js';
 import { scorecardSchema } from '../kpi/weighted-score.js';
 import { parseAmount } from '../lib/amount.js';
+import { zoneOrUtc } from '../lib/zone.js';
 import { type ContestDraft, MAX_PRIZE_CHARS, type Prizes } from './contest.js';
 
 /**
@@ -52,7 +53,7 @@ export function readMetadata(text: string): ContestModalMetadata | null {
     if (typeof parsed !== 'object' || parsed === null) return null;
     const { key, timezone } = parsed as Record<string, unknown>;
     if (typeof key !== 'string' || key === '' || typeof timezone !== 'string') return null;
-    return { key, timezone: IANAZone.isValidZone(timezone) ? timezone : 'UTC' };
+    return { key, timezone: zoneOrUtc(timezone) };
   } catch {
     return null;
   }

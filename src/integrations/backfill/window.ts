@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { zoneOrUtc } from '../../lib/zone.js';
 import type { CrmSource } from '../crm-event.js';
 import type { BackfillWindow } from './contract.js';
 
@@ -51,7 +52,7 @@ export function parseDate(text: string): Checked<BackfillSince> {
  * from the future.
  */
 export function backfillWindow(since: BackfillSince, now: Date, timezone: string): Checked<BackfillWindow> {
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const zone = zoneOrUtc(timezone);
   const here = DateTime.fromJSDate(now, { zone });
   const start = 'days' in since ? here.minus({ days: since.days }) : DateTime.fromISO(since.date, { zone });
   const earliest = here.minus({ years: 1 }).startOf('day');

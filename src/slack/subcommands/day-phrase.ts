@@ -1,5 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { readPastDate } from '../../kpi/windows.js';
+import { zoneOrUtc } from '../../lib/zone.js';
 
 /**
  * The day a rep names at the very end of what they log: `yesterday`, `today`, `on monday`,
@@ -26,7 +27,7 @@ const WEEKDAYS = new Map<string, number>(
   .set('thurs', 4);
 
 function today(now: Date, timezone: string): DateTime {
-  return DateTime.fromJSDate(now, { zone: IANAZone.isValidZone(timezone) ? timezone : 'UTC' }).startOf('day');
+  return DateTime.fromJSDate(now, { zone: zoneOrUtc(timezone) }).startOf('day');
 }
 
 function iso(date: DateTime): string {

@@ -1,9 +1,10 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { setNudges } from '../../coaching/nudge-settings.js';
 import { nextNudgeAt } from '../../coaching/nudge-time.js';
 import { nudgeKey } from '../../coaching/nudges.job.js';
 import { isDecided } from '../../delivery/outbox.repository.js';
 import { parseClockTime } from '../../lib/clock-time.js';
+import { zoneOrUtc } from '../../lib/zone.js';
 import { type SlackMessage, textMessage } from '../blocks/message.js';
 import type { CommandContext, Subcommand } from './subcommand.js';
 import { fail, ok, quote } from './words.js';
@@ -60,7 +61,7 @@ async function runNudges(ctx: CommandContext, cmd: NudgesCommand): Promise<Slack
     return textMessage('Your daily nudges are *paused*. Turn them back on with `/kpi nudges on`.');
   }
   // A zone Slack knows but this runtime does not reads as UTC rather than failing the command.
-  const zone = IANAZone.isValidZone(timezone) ? timezone : 'UTC';
+  const zone = zoneOrUtc(timezone);
   const localDate = DateTime.fromJSDate(now, { zone }).toISODate() ?? '';
   const decidedToday = await isDecided(ctx.deps.db, who.workspaceId, nudgeKey(who.userId, localDate));
   const next = nextNudgeAt({ now, timezone: zone, time, holidays: ctx.actor.settings.holidays, decidedToday });
