@@ -49,13 +49,14 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
 # node directly, not npm start: signals reach the process, which shuts down gracefully.
 # Migrations run at start-up under a lock (src/db/client.ts); `node dist/cli/main.js db migrate` runs them alone.
 # Memory (issue 12; bench/scale.ts starts the app with these flags and measures RSS and latency):
-# an 8 MB young generation instead of V8's 16 MB (16 MB put the peak over 150 MB at 10M entries; 2 MB
-# kept it at 133 MB but collected so often that /kpi board's p90 went from 16 to 27 ms, 8 MB: 139 MB);
-# and an explicit 256 MB old generation. Sized from the machine's memory,
-# V8 let garbage pile up to ~100 MB over a few App Home opens at 10M entries (peak RSS 207 MB); with
-# an explicit limit it collects sooner (peak 133 MB at 128 or 256 MB, 10-20% slower requests at
-# 128), and the live set stays near 40 MB. The largest job measured, the daily nudges of 5,000 reps,
-# completes within even 128 MB; raise the limit here for much larger workspaces.
+# an 8 MB young generation instead of V8's 16 MB (16 MB put the serving peak at 152 MiB at 10M entries;
+# 2 MB kept it at 133 MiB but collected so often that /kpi board's p90 went from 16 to 27 ms; 8 MB and
+# 4 MB, run alternately: board p99s 25-26 ms against 35-36 ms, peaks 138-146 MiB against 132-135);
+# and an explicit 256 MB old generation. Sized from the machine's memory, V8 let garbage pile up to
+# ~100 MB over a few App Home opens at 10M entries (peak RSS 207 MB); with an explicit limit it
+# collects sooner (peak 133 MB at 128 or 256 MB, 10-20% slower requests at 128), and the live set
+# stays near 40 MB. The largest job measured, the daily nudges of 5,000 reps, completes within even
+# 128 MB; raise the limit here for much larger workspaces.
 ENTRYPOINT ["/nodejs/bin/node"]
 CMD ["--max-semi-space-size=8", "--max-old-space-size=256", "dist/main.js"]
 
