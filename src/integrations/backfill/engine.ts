@@ -229,13 +229,16 @@ export function createBackfills(deps: BackfillDeps): BackfillEngine {
           at = stored;
           if (page.events.length > 0) deps.onStored(at.run.workspaceId);
           await report(at.run);
-          if (stopping && !at.readAll) {
-            await releaseLease(db, at.run.id, holder);
-            throw new LeaseLost();
-          }
+          if (stopping) break;
         }
       } finally {
         pages?.halt();
+      }
+      // Listing ends early only when stopping (even before the first page): another replica goes on
+      // from the checkpoint, rather than this one calling a half-read run done.
+      if (!at.readAll) {
+        await releaseLease(db, at.run.id, holder);
+        throw new LeaseLost();
       }
       await waitApplied(at.run);
       const done = await finishRun(db, at.run.id, holder, deps.now(), { status: 'done' });
