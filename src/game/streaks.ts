@@ -1,4 +1,5 @@
-import { dayNumber, isoDate, weekday } from '../lib/calendar-date.js';
+import { isWorkingDayNumber } from '../goals/progress.js';
+import { dayNumber, isoDate } from '../lib/calendar-date.js';
 
 /**
  * Streaks: consecutive working days on which a rep met their daily activity goal. Days are local
@@ -33,12 +34,11 @@ export function computeStreak(input: StreakInput): Streak {
   if (first === undefined) return { current: 0, best: 0, milestoneDays };
   // Day numbers: pure calendar arithmetic, no clock changes, and a year of days costs nothing.
   const metOn = new Set([...met].map(dayNumber));
-  const holidays = new Set([...input.holidays].map(dayNumber));
   const today = dayNumber(input.today);
   let run = 0;
   let best = 0;
   for (let day = dayNumber(first); day <= today; day++) {
-    if (weekday(day) > 5 || holidays.has(day)) continue;
+    if (!isWorkingDayNumber(day, input.holidays)) continue;
     if (metOn.has(day)) {
       run++;
       best = Math.max(best, run);

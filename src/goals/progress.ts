@@ -36,8 +36,13 @@ export interface GoalProgress {
   status: GoalStatus;
 }
 
+/** Monday to Friday and not one of the workspace's holidays: the one definition of a working day. */
+export function isWorkingDayNumber(day: number, holidays: ReadonlySet<string>): boolean {
+  return weekday(day) <= 5 && !holidays.has(isoDate(day));
+}
+
 export function isWorkingDay(day: DateTime, holidays: ReadonlySet<string>): boolean {
-  return day.weekday <= 5 && !holidays.has(day.toISODate() ?? '');
+  return isWorkingDayNumber(dayNumber(day.toISODate() ?? ''), holidays);
 }
 
 /**
@@ -53,7 +58,7 @@ export function workingDaysBetween(from: Date, to: Date, timezone: string, holid
   const lastDay = stop.startOf('day');
   const first = dayNumber(firstDay.toISODate() ?? '');
   const last = dayNumber(lastDay.toISODate() ?? '');
-  const working = (day: number) => weekday(day) <= 5 && !holidays.has(isoDate(day));
+  const working = (day: number) => isWorkingDayNumber(day, holidays);
   // A local day is 23 to 25 hours; its share is measured against its own length.
   const share = (dayStart: DateTime, since: DateTime, until: DateTime) =>
     until.diff(since).toMillis() / dayStart.plus({ days: 1 }).diff(dayStart).toMillis();
