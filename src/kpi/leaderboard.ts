@@ -6,6 +6,7 @@ import type { FactsPair } from './kpi.queries.js';
 import { loadFactsByUser } from './kpi.queries.js';
 import { competitionRank, improvements, mostImproved, rankCompetition, topWithTies } from './ranking.js';
 import type { WindowPair } from './scope.js';
+import { nothingBefore } from './windows.js';
 
 /**
  * Leaderboards. Ranking is standard competition ranking (1, 2, 2, 4); within a tie people are listed
@@ -97,12 +98,16 @@ function valueOf(metric: KpiDefinition, pair: FactsPair, which: 'current' | 'pre
 }
 
 /**
- * Nothing done is nothing to celebrate: on a board of a count or a sum, people at zero are left
- * off the public list (they are not "last"), and still see their own place privately.
+ * Nothing done is nothing to rank: on a board of a count or a sum, people at zero have no place,
+ * neither on the public list (they are not "last") nor privately (they are told nothing counts yet),
+ * whether or not they had something in the window before.
  */
-function onPublicBoard(metric: KpiDefinition, value: number, optedOut: boolean): boolean {
-  if (optedOut) return false;
+function hasPlace(metric: KpiDefinition, value: number): boolean {
   return !(metric.direction === 'higher_is_better' && value === 0);
+}
+
+function onPublicBoard(metric: KpiDefinition, value: number, optedOut: boolean): boolean {
+  return !optedOut && hasPlace(metric, value);
 }
 
 /** How many of the most improved a board shows. */
@@ -174,7 +179,7 @@ function positionOf(
   userId: string,
 ): LeaderboardPosition | null {
   const me = ranked.find((r) => r.userId === userId);
-  if (!me) return null;
+  if (!me || !hasPlace(metric, me.value)) return null;
   const others = publicRows.filter((r) => r.userId !== userId).map((r) => r.value);
   return {
     metric,
@@ -184,13 +189,18 @@ function positionOf(
   };
 }
 
+/**
+ * A person's own place alone. The window before is read only for a figure that compares with it
+ * (sales growth): a place itself compares with nothing.
+ */
 export async function leaderboardPosition(
   db: Database,
   scope: BoardScope,
   metric: KpiDefinition,
   userId: string,
 ): Promise<LeaderboardPosition | null> {
-  const { ranked } = await contenders(db, scope, metric);
+  const current = inputsOf(metric).previous ? scope : { ...scope, previous: nothingBefore(scope.window) };
+  const { ranked } = await contenders(db, current, metric);
   return positionOf(
     ranked,
     ranked.filter((r) => r.isPublic),

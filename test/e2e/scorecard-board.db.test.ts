@@ -30,6 +30,7 @@ describeDb('/kpi me and /kpi board end to end', () => {
     h.addUser('UCAT', { name: 'Cat' });
     h.addUser('UDAN', { name: 'Dan' });
     h.addUser('UEVE', { name: 'Eve' });
+    h.addUser('UFAY', { name: 'Fay' });
     // Revenue this week: Ana $10,000; Ben and Cat $5,000 each (a tie); Dan $1,000.
     await logAt(LAST_WEEK, 'UANA', 'deal won $2k');
     await logAt(THIS_WEEK, 'UANA', 'deal won 2 $10k');
@@ -42,6 +43,9 @@ describeDb('/kpi me and /kpi board end to end', () => {
     await logAt(THIS_WEEK, 'UDAN', 'deal won 1,000');
     // Eve only made calls: nothing on a revenue board, where she would be last.
     await logAt(THIS_WEEK, 'UEVE', 'calls 30');
+    // Fay won only last week: at $0 this week she has no place, even privately, rather than last.
+    await logAt(LAST_WEEK, 'UFAY', 'deal won $3k');
+    await logAt(THIS_WEEK, 'UFAY', 'calls 5');
     // Another workspace with the same user ids and far bigger numbers must never show up here.
     await h.database.db.insert(activities).values({
       workspaceId: 'TOTHERTEAM',
@@ -87,9 +91,9 @@ describeDb('/kpi me and /kpi board end to end', () => {
 
     it('ranks a ratio only with enough data, and says so', async () => {
       const board = text(await h.kpi('UANA', 'board win rate'));
-      // Ana closed 3 deals (2 won, 1 lost): 67%. Everyone else closed fewer than 3.
+      // Ana closed 3 deals (2 won, 1 lost): 67%. Everyone else with an entry closed fewer than 3.
       expect(board).toContain('Ana: *67%*');
-      expect(board).toContain('3 not ranked yet');
+      expect(board).toContain('4 not ranked yet');
     });
 
     it('leaves out people who opted out, without giving away their place', async () => {
@@ -116,6 +120,15 @@ describeDb('/kpi me and /kpi board end to end', () => {
       expect(own).not.toContain('Eve:');
       expect(own).toContain('You are not on this board yet');
       expect(text(await h.kpi('UANA', 'board calls'))).toContain('Eve: *30*');
+    });
+
+    it('gives nobody a place at zero, even someone who won last week', async () => {
+      const own = text(await h.kpi('UFAY', 'board'));
+      expect(own).toContain('You are not on this board yet');
+      expect(own).not.toContain('Your place');
+      const card = text(await h.kpi('UFAY', 'me'));
+      expect(card).toContain('No revenue yet in this window, so no rank');
+      expect(card).not.toMatch(/#\d+ of \d+/);
     });
   });
 

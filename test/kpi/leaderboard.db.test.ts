@@ -70,7 +70,9 @@ async function wholeRanking(database: DatabaseHandle, scope: BoardScope, metric:
     const me = ranked.find((r) => r.userId === viewerId);
     const field = [...publicRows.filter((r) => r.userId !== viewerId), ...(me ? [me] : [])];
     const mine = rank(field).find((e) => e.row.userId === viewerId);
-    return me && mine ? { metric, rank: mine.rank, of: field.length, value: me.value } : null;
+    // At zero on a board of a count or a sum there is no place, even privately.
+    const placed = me && !(metric.direction === 'higher_is_better' && me.value === 0);
+    return placed && mine ? { metric, rank: mine.rank, of: field.length, value: me.value } : null;
   };
   return { entries, improved, notEnoughData, viewer };
 }
