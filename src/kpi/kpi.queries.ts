@@ -167,14 +167,12 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
           coalesce(sum(quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pq,
           coalesce(sum(amount_cents) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pa,
           coalesce(sum(unpriced_quantity) filter (where occurred_at < ${ts(p.end)}), 0)::float8 as pu
-        from ${activityRows({
-          workspaceId: scope.workspaceId,
-          userIds: repsOf(scope),
-          kinds,
-          from: p.start,
-          to: w.end,
-          edges: [p.end, w.start],
-        })} a
+        from (${sql.join(
+          spans(scope).map((span) =>
+            activityRows({ workspaceId: scope.workspaceId, userIds: repsOf(scope), kinds, ...span }),
+          ),
+          sql` union all `,
+        )}) a
         where ${scope.credit === undefined ? sql`true` : creditedByNote(scope.credit, 'a')}
           and (occurred_at >= ${ts(w.start)} or occurred_at < ${ts(p.end)})
         group by 1, 2`,
@@ -188,6 +186,20 @@ async function activityTotals(db: Database, scope: Scope, byUser: boolean, kinds
     result.set(row.k, pair);
   }
   return result;
+}
+
+/**
+ * What to read for both windows: one span when they meet, else each window alone, so the days
+ * between a to-date window and the same point of the last period (Wednesday noon to Monday) are not
+ * read only to be filtered out.
+ */
+function spans({ window: w, previous: p }: Scope): { from: Date; to: Date; edges?: Date[] }[] {
+  if (p.end < w.start && p.start < p.end)
+    return [
+      { from: p.start, to: p.end },
+      { from: w.start, to: w.end },
+    ];
+  return [{ from: p.start, to: w.end, edges: [p.end, w.start] }];
 }
 
 function addTotal(totals: ActivityTotals, kind: ActivityKind, { withoutAmount, ...total }: Required<ActivityTotal>) {
