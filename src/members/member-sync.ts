@@ -25,7 +25,17 @@ export const PROFILE_LOOKUP_DEADLINE_MS = 1_500;
  * the next successful sync.
  */
 export async function resolveMember(deps: SyncDeps, workspaceId: string, userId: string, now: Date): Promise<Member> {
-  const known = await getMember(deps.db, workspaceId, userId);
+  return settleMember(deps, workspaceId, userId, now, await getMember(deps.db, workspaceId, userId));
+}
+
+/** `resolveMember` with the stored row already read (`known`, undefined when there is none). */
+export async function settleMember(
+  deps: SyncDeps,
+  workspaceId: string,
+  userId: string,
+  now: Date,
+  known: Member | undefined,
+): Promise<Member> {
   if (known?.profileSyncedAt && now.getTime() - known.profileSyncedAt.getTime() < PROFILE_TTL_MS) return known;
   try {
     return await withDeadline(

@@ -27,7 +27,16 @@ export async function ensureWorkspace(
   workspaceId: string,
   fields: { name?: string | null; enterpriseId?: string | null } = {},
 ): Promise<Workspace> {
-  const known = await getWorkspace(db, workspaceId);
+  return settleWorkspace(db, workspaceId, fields, await getWorkspace(db, workspaceId));
+}
+
+/** `ensureWorkspace` with the row already read (`known`, undefined when there is none). */
+export async function settleWorkspace(
+  db: Database,
+  workspaceId: string,
+  fields: { name?: string | null; enterpriseId?: string | null },
+  known: Workspace | undefined,
+): Promise<Workspace> {
   // A workspace first seen outside its org (a team install) learns the org once it is known.
   if (known && (known.enterpriseId !== null || !fields.enterpriseId)) return known;
   if (known) {
@@ -58,6 +67,21 @@ export async function workspaceCurrency(db: Database, workspaceId: string): Prom
 export async function getWorkspace(db: Database, workspaceId: string): Promise<Workspace | undefined> {
   const rows = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
   return rows[0];
+}
+
+/** The workspace's row and one member's, in one round trip: every request from Slack reads both. */
+export async function getWorkspaceAndMember(
+  db: Database,
+  workspaceId: string,
+  userId: string,
+): Promise<{ workspace: Workspace | undefined; member: Member | undefined }> {
+  const rows = await db
+    .select({ workspace: workspaces, member: members })
+    .from(workspaces)
+    .leftJoin(members, and(eq(members.workspaceId, workspaces.id), eq(members.userId, userId)))
+    .where(eq(workspaces.id, workspaceId));
+  const row = rows[0];
+  return { workspace: row?.workspace, member: row?.member ?? undefined };
 }
 
 export async function getMember(db: Database, workspaceId: string, userId: string): Promise<Member | undefined> {

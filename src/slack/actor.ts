@@ -1,12 +1,13 @@
 import type { webApi } from '@slack/bolt';
 import type { Database } from '../db/client.js';
 import { parseSettings, type WorkspaceSettings } from '../game/settings.js';
-import { resolveMember } from '../members/member-sync.js';
+import { settleMember } from '../members/member-sync.js';
 import {
-  ensureWorkspace,
   getMember,
   getWorkspace,
+  getWorkspaceAndMember,
   type Member,
+  settleWorkspace,
   type Workspace,
 } from '../members/members.repository.js';
 import type { Role } from '../members/roles.js';
@@ -62,9 +63,11 @@ export async function resolveActor(
   now: Date,
 ): Promise<Actor> {
   const { db, logger } = deps;
+  // Both rows in one round trip; only a new workspace or a stale profile costs more.
+  const stored = await getWorkspaceAndMember(db, ids.workspaceId, ids.userId);
   const [workspace, member] = await Promise.all([
-    ensureWorkspace(db, ids.workspaceId, { enterpriseId: ids.enterpriseId ?? null }),
-    resolveMember({ db, client, logger }, ids.workspaceId, ids.userId, now),
+    settleWorkspace(db, ids.workspaceId, { enterpriseId: ids.enterpriseId ?? null }, stored.workspace),
+    settleMember({ db, client, logger }, ids.workspaceId, ids.userId, now, stored.member),
   ]);
   return actorOf(workspace, member);
 }
