@@ -4,6 +4,7 @@ import { activityRows, creditedByNote } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { goals } from '../db/schema.js';
+import type { Goal } from '../goals/goals.repository.js';
 import { ACTIVITY_KIND_KEYS } from '../kpi/activity-kinds.js';
 import { zoneOrUtc } from '../lib/zone.js';
 import type { QuotaGoal } from './badges.js';
@@ -27,6 +28,8 @@ export async function loadGameProfiles(
   db: Database,
   ctx: { workspaceId: string; now: Date; settings?: WorkspaceSettings },
   people: readonly GamePerson[],
+  /** These people's goals, live and archived, when the caller reads them anyway (see `goalHistory`). */
+  goalsRead?: Promise<readonly Goal[]>,
 ): Promise<Map<string, GameProfile>> {
   const result = new Map<string, GameProfile>();
   if (people.length === 0) return result;
@@ -37,10 +40,14 @@ export async function loadGameProfiles(
   // in one round trip, and only reps kept in another zone are read again, from the log.
   const [kept, revenueGoals, asKept] = await Promise.all([
     keptZones(db, ctx.workspaceId, userIds),
-    db
-      .select()
-      .from(goals)
-      .where(and(eq(goals.workspaceId, ctx.workspaceId), eq(goals.metric, 'revenue'), inArray(goals.userId, userIds))),
+    goalsRead
+      ? goalsRead.then((rows) => rows.filter((g) => g.metric === 'revenue'))
+      : db
+          .select()
+          .from(goals)
+          .where(
+            and(eq(goals.workspaceId, ctx.workspaceId), eq(goals.metric, 'revenue'), inArray(goals.userId, userIds)),
+          ),
     dayRows(db, ctx, { rolled: [...zones], fromLog: [] }, settings),
   ]);
   // A rep without a kept zone has no entries yet: the zone row comes with the first one.

@@ -55,10 +55,12 @@ export async function goalViews(
   db: Database,
   ctx: { workspaceId: string; now: Date; holidays?: readonly string[] },
   people: readonly Person[],
+  /** These people's live goals, when the caller has read them (see `goalHistory`). */
+  live?: readonly Goal[],
 ): Promise<Map<string, GoalView[]>> {
   const result = new Map<string, GoalView[]>(people.map((p) => [p.userId, []]));
   const zoneOf = new Map(people.map((p) => [p.userId, p.timezone]));
-  const goals = await activeGoals(db, ctx.workspaceId, { userIds: people.map((p) => p.userId) });
+  const goals = live ?? (await activeGoals(db, ctx.workspaceId, { userIds: people.map((p) => p.userId) }));
   const groups = new Map<string, { def: KpiDefinition; window: ReturnType<typeof goalWindow>; items: Goal[] }>();
   const windows = new Map<string, ReturnType<typeof goalWindow>>();
   for (const goal of goals) {

@@ -25,13 +25,45 @@ export async function activeGoals(
     .from(goals)
     .where(and(eq(goals.workspaceId, workspaceId), isNull(goals.archivedAt), or(...filters)))
     .orderBy(desc(goals.createdAt), desc(goals.id));
+  return liveGoals(rows);
+}
+
+/**
+ * Every goal these people ever had, live and archived, newest first: one read gives a scorecard
+ * their live goals (`liveGoals`), their quota (`quotaTarget`) and the revenue goals behind the
+ * quota badge.
+ */
+export async function goalHistory(db: Database, workspaceId: string, userIds: readonly string[]): Promise<Goal[]> {
+  if (userIds.length === 0) return [];
+  return db
+    .select()
+    .from(goals)
+    .where(and(eq(goals.workspaceId, workspaceId), inArray(goals.userId, [...userIds])))
+    .orderBy(desc(goals.createdAt), desc(goals.id));
+}
+
+/** The live goals among `rows` (newest first): the newest per person or channel, metric and period. */
+export function liveGoals(rows: readonly Goal[]): Goal[] {
   const seen = new Set<string>();
   return rows.filter((g) => {
+    if (g.archivedAt !== null) return false;
     const key = `${g.userId ?? `#${g.channelId}`}|${g.metric}|${g.period}|${g.startsOn ?? ''}|${g.endsOn ?? ''}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * A person's quota for a period among their goals (newest first): the newest live revenue goal of
+ * that period, as the KPI queries read it (see `quotaTargets` in kpi.queries.ts).
+ */
+export function quotaTarget(rows: readonly Goal[], period: string | null): number | null {
+  if (period === null) return null;
+  const goal = rows.find(
+    (g) => g.archivedAt === null && g.channelId === null && g.metric === 'revenue' && g.period === period,
+  );
+  return goal ? goal.target : null;
 }
 
 /** Whose goal and which: the same person (or channel), metric and period replace each other. */

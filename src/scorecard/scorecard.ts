@@ -3,9 +3,10 @@ import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
 import { type GoalView, goalViews } from '../goals/goal-status.js';
+import { type Goal, goalHistory, liveGoals, quotaTarget } from '../goals/goals.repository.js';
 import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
 import { type CoachingTip, chooseCoaching } from '../kpi/coaching.js';
-import { loadFacts } from '../kpi/kpi.queries.js';
+import { type FactsPair, loadFacts } from '../kpi/kpi.queries.js';
 import { type LeaderboardPosition, leaderboardPosition } from '../kpi/leaderboard.js';
 import type { WindowPair } from '../kpi/scope.js';
 
@@ -55,11 +56,14 @@ export async function buildScorecard(
   currency: string,
   extras?: ScorecardExtras,
 ): Promise<Scorecard> {
-  const [facts, rank, standing] = await Promise.all([
-    loadFacts(db, { ...subject, ...pair }),
+  // With goals and the game, the rep's goals are read once for all three (goals, quota, badges).
+  const goals = extras ? goalHistory(db, subject.workspaceId, [subject.userId]) : undefined;
+  const [read, rank, standing] = await Promise.all([
+    loadFacts(db, { ...subject, ...pair, ...(goals ? { quotaPeriod: null } : {}) }),
     leaderboardPosition(db, { workspaceId: subject.workspaceId, ...pair }, getKpi(RANK_METRIC), subject.userId),
-    extras ? goalsAndGame(db, subject, extras) : undefined,
+    extras && goals ? goalsAndGame(db, subject, extras, goals) : undefined,
   ]);
+  const facts = goals ? withQuota(read, quotaTarget(await goals, pair.quotaPeriod)) : read;
   const rows = SCORECARD_KPIS.map((key) => {
     const def = getKpi(key);
     return { def, current: def.compute(facts.current), previous: def.compute(facts.previous) };
@@ -71,10 +75,19 @@ async function goalsAndGame(
   db: Database,
   subject: { workspaceId: string; userId: string },
   extras: ScorecardExtras,
+  history: Promise<Goal[]>,
 ): Promise<{ goals: GoalView[]; game: GameProfile | undefined }> {
   const { settings } = extras;
   const person = [{ userId: subject.userId, timezone: extras.timezone }];
   const ctx = { workspaceId: subject.workspaceId, now: extras.now, holidays: settings.holidays, settings };
-  const [goals, game] = await Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);
+  const [goals, game] = await Promise.all([
+    history.then((rows) => goalViews(db, ctx, person, liveGoals(rows))),
+    loadGameProfiles(db, ctx, person, history),
+  ]);
   return { goals: goals.get(subject.userId) ?? [], game: game.get(subject.userId) };
+}
+
+/** Facts with the quota read from the rep's goals, for the current window and the one before alike. */
+function withQuota(facts: FactsPair, quotaCents: number | null): FactsPair {
+  return { current: { ...facts.current, quotaCents }, previous: { ...facts.previous, quotaCents } };
 }

@@ -162,6 +162,20 @@ describeDb('/kpi me and /kpi board end to end', () => {
       const reply = await h.kpi('UANA', 'me 2027-01-01 to 2027-01-31');
       expect(reply.body.text).toMatch(/hasn.t started|future/i);
     });
+
+    it('shows quota attainment against the newest revenue goal of the window’s period only', async () => {
+      expect(text(await h.kpi('UANA', 'me'))).not.toContain('Quota attainment');
+      for (const goal of ['revenue $40k', 'revenue $20k', 'revenue $100k month']) {
+        expect((await h.kpi('UANA', `goal ${goal}`)).body.text).not.toMatch(/sorry|can.t|cannot/i);
+      }
+      // $10,000 this week against the week's $20k goal, which replaced the $40k one.
+      const week = text(await h.kpi('UANA', 'me'));
+      expect(week).toContain('*Quota attainment*\\n50%');
+      // This month so far: $12,000 against the month's $100k goal.
+      expect(text(await h.kpi('UANA', 'me this month'))).toContain('*Quota attainment*\\n12%');
+      // Ben has no goal: his card has no quota line.
+      expect(text(await h.kpi('UBEN', 'me'))).not.toContain('Quota attainment');
+    });
   });
 
   describe('explain', () => {
