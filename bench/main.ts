@@ -7,7 +7,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import postgres from 'postgres';
 import { type Database, type DatabaseHandle, openDatabase } from '../src/db/client.js';
-import { windowPair } from '../src/kpi/scope.js';
 import { type BenchApp, startBenchApp } from './app.js';
 import { backfillTable, benchBackfill } from './backfill.js';
 import { benchCelebrations, celebrationsTable } from './celebrations.js';
@@ -204,16 +203,9 @@ async function benchOperation(driver: Driver, operation: Operation, app: BenchAp
   sampleLoad();
   const appSamples = await collect(driver.plan, () => app.command(randomRep().userId, operation.text));
   sampleLoad();
-  const bareSamples = await collect(driver.plan, () => {
-    const rep = randomRep();
-    // The window of the rep's own week, as the app resolves it for them.
-    const scope = {
-      workspaceId: WORKSPACE_ID,
-      userId: rep.userId,
-      ...windowPair({ kind: 'week' }, NOW, rep.timezone),
-    };
-    return timed(() => operation.bare(db, scope, NOW));
-  });
+  const bareSamples = await collect(driver.plan, () =>
+    timed(() => operation.bare(db, { workspaceId: WORKSPACE_ID, userId: randomRep().userId }, NOW)),
+  );
   sampleLoad();
   return { driver, operation: operation.name, app: summarize(appSamples), bare: summarize(bareSamples) };
 }

@@ -1,46 +1,63 @@
 import type { Database } from '../src/db/client.js';
-import { loadGameProfiles } from '../src/game/game.queries.js';
-import { getSettings } from '../src/game/settings.js';
-import { goalViews } from '../src/goals/goal-status.js';
+import { parseSettings } from '../src/game/settings.js';
 import { getKpi } from '../src/kpi/catalogue.js';
-import { inputsOf } from '../src/kpi/inputs.js';
-import { loadFacts, loadFactsByUser } from '../src/kpi/kpi.queries.js';
+import { buildLeaderboard } from '../src/kpi/leaderboard.js';
+import { windowPair } from '../src/kpi/scope.js';
+import { getWorkspaceAndMember } from '../src/members/members.repository.js';
+import { buildScorecard } from '../src/scorecard/scorecard.js';
 
-/** The measured commands, each with the bare queries that produce its reply's figures. */
+/**
+ * The measured commands, each with its bare work: the same reads and the same figures the command
+ * computes (`buildScorecard`, `buildLeaderboard`), called directly on the database, without Slack's
+ * part of a request (the HTTP request and its signature, Bolt, the blocks, the reply).
+ */
 
-export type FactsScope = Parameters<typeof loadFacts>[1];
-
-/** Both commands rank by revenue, and read only what revenue reads (see src/kpi/inputs.ts). */
-const REVENUE_INPUTS = inputsOf(getKpi('revenue'));
+export interface BareSubject {
+  workspaceId: string;
+  userId: string;
+}
 
 export interface Operation {
   name: string;
   /** What the rep types after `/kpi`. */
   text: string;
-  /** The queries that produce the reply's figures, run directly on the database. */
-  bare(db: Database, scope: FactsScope, now: Date): Promise<unknown>;
+  /** The command's reads and figures, run directly on the database. */
+  bare(db: Database, subject: BareSubject, now: Date): Promise<unknown>;
+}
+
+/**
+ * Who asks, as every command starts: their workspace and member rows (one round trip, see
+ * `resolveActor`), which give the zone their window is in, the currency and the settings.
+ */
+async function actorOf(db: Database, subject: BareSubject) {
+  const { workspace, member } = await getWorkspaceAndMember(db, subject.workspaceId, subject.userId);
+  if (!workspace || !member) throw new Error(`bench: no member ${subject.userId}`);
+  const timezone = member.timezone ?? workspace.defaultTimezone;
+  return { timezone, currency: workspace.currency, settings: parseSettings(workspace.settings) };
 }
 
 export const OPERATIONS: readonly Operation[] = [
   {
     name: '/kpi me',
     text: 'me',
-    // The rep's own figures, everyone's revenue for the rep's rank, and the rep's goals and game
-    // (points, streak, badges: their whole history), as `buildScorecard` loads them.
-    bare: (db, scope, now) =>
-      Promise.all([
-        loadFacts(db, scope),
-        loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
-        getSettings(db, scope.workspaceId).then((settings) => {
-          const person = [{ userId: scope.userId ?? '', timezone: scope.window.timezone }];
-          const ctx = { workspaceId: scope.workspaceId, now, holidays: settings.holidays, settings };
-          return Promise.all([goalViews(db, ctx, person), loadGameProfiles(db, ctx, person)]);
-        }),
-      ]),
+    // The rep's figures this week and the week before, their rank, goals and game.
+    bare: async (db, subject, now) => {
+      const { timezone, currency, settings } = await actorOf(db, subject);
+      return buildScorecard(db, subject, windowPair({ kind: 'week' }, now, timezone), currency, {
+        now,
+        timezone,
+        settings,
+      });
+    },
   },
   {
     name: '/kpi board',
     text: 'board',
-    bare: (db, scope) => loadFactsByUser(db, { ...scope, userId: null }, REVENUE_INPUTS),
+    // Everyone's revenue this week and last, the top ten and the most improved named, the rep's place.
+    bare: async (db, subject, now) => {
+      const { timezone } = await actorOf(db, subject);
+      const scope = { workspaceId: subject.workspaceId, ...windowPair({ kind: 'week' }, now, timezone) };
+      return buildLeaderboard(db, scope, getKpi('revenue'), subject.userId);
+    },
   },
 ];

@@ -9,7 +9,6 @@ import { members, outbox } from '../src/db/schema.js';
 import { getSettings } from '../src/game/settings.js';
 import { goalViews } from '../src/goals/goal-status.js';
 import { HOME_SECTIONS, loadHome } from '../src/home/home.queries.js';
-import { windowPair } from '../src/kpi/scope.js';
 import { createLogger } from '../src/lib/logger.js';
 import { getMember } from '../src/members/members.repository.js';
 import { type BenchAppProcess, startBenchAppProcess } from './app.js';
@@ -88,15 +87,9 @@ async function measure(database: ScaleDatabase, print: (text: string) => void): 
   try {
     for (const op of OPERATIONS) {
       const appSamples = await collect(PLAN, () => app.command(randomRep().userId, op.text));
-      const bareSamples = await collect(PLAN, () => {
-        const rep = randomRep();
-        const scope = {
-          workspaceId: WORKSPACE_ID,
-          userId: rep.userId,
-          ...windowPair({ kind: 'week' }, now, rep.timezone),
-        };
-        return timed(() => op.bare(db, scope, now));
-      });
+      const bareSamples = await collect(PLAN, () =>
+        timed(() => op.bare(db, { workspaceId: WORKSPACE_ID, userId: randomRep().userId }, now)),
+      );
       rows.push({ what: op.name, app: summarize(appSamples), bare: summarize(bareSamples), target: TARGETS.commandMs });
       loads.push(loadavg()[0] ?? 0);
       print(`  ${op.name}: p99 ${ms(rows.at(-1)?.app.p99 ?? 0)}\n`);

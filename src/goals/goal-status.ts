@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import type { Database } from '../db/client.js';
 import { getKpi, type KpiDefinition } from '../kpi/catalogue.js';
+import type { KpiFacts } from '../kpi/facts.js';
 import { inputsOf } from '../kpi/inputs.js';
-import { loadFactsByUser } from '../kpi/kpi.queries.js';
+import { type FactsByUser, type FactsPair, loadFactsByUser } from '../kpi/kpi.queries.js';
 import { nothingBefore, previousWindow, resolveWindow, type TimeWindow } from '../kpi/windows.js';
 import { activeGoals, type Goal } from './goals.repository.js';
 import { type GoalProgress, progressOn, workingDaysOf } from './progress.js';
@@ -47,6 +48,26 @@ export function goalWindow(goal: Goal, now: Date, timezone: string): GoalView['w
   return { start: toDate.start, end, label: toDate.label, timezone: toDate.timezone, toDate };
 }
 
+/** One person's figures over a window, already read (both windows, as `loadFacts` reads them). */
+export interface KnownFacts {
+  userId: string;
+  window: TimeWindow;
+  facts: FactsPair;
+}
+
+/**
+ * The figures a goal group would read, when they are already known: the same person, over exactly
+ * the same window. Only what `loadFactsByUser` gives a goal is kept (no customers, spend or quota),
+ * so a goal's value is the same whichever way it was read.
+ */
+function readAlready(known: KnownFacts | undefined, window: TimeWindow, items: readonly Goal[]): FactsByUser | null {
+  if (!known || items.some((g) => g.userId !== known.userId)) return null;
+  if (known.window.start.getTime() !== window.start.getTime() || known.window.end.getTime() !== window.end.getTime())
+    return null;
+  const forGoal = (f: KpiFacts): KpiFacts => ({ ...f, customers: null, spendCents: null, quotaCents: null });
+  return new Map([[known.userId, { current: forGoal(known.facts.current), previous: forGoal(known.facts.previous) }]]);
+}
+
 /**
  * Each person's live goals with progress, in as few queries as there are distinct (metric, window)
  * pairs, whatever the number of people: a thousand reps' nudges cost a handful of round trips.
@@ -57,6 +78,8 @@ export async function goalViews(
   people: readonly Person[],
   /** These people's live goals, when the caller has read them (see `goalHistory`). */
   live?: readonly Goal[],
+  /** Figures the caller has read for a window (a scorecard's), reused for goals over exactly it. */
+  known?: KnownFacts,
 ): Promise<Map<string, GoalView[]>> {
   const result = new Map<string, GoalView[]>(people.map((p) => [p.userId, []]));
   const zoneOf = new Map(people.map((p) => [p.userId, p.timezone]));
@@ -80,20 +103,22 @@ export async function goalViews(
     [...groups.values()].map(async ({ def, window, items }) => {
       const only = items.length === 1 ? (items[0]?.userId ?? null) : null;
       const inputs = inputsOf(def);
-      const facts = await loadFactsByUser(
-        db,
-        {
-          workspaceId: ctx.workspaceId,
-          userId: only,
-          // These people's facts, not the whole workspace's: a manager's Home reads 50 reps of 5,000.
-          among: items.flatMap((goal) => (goal.userId === null ? [] : [goal.userId])),
-          window: window.toDate,
-          // A goal's value is its window's; the one before is read only for a figure that compares with it.
-          previous: inputs.previous ? previousWindow(window.toDate) : nothingBefore(window.toDate),
-          quotaPeriod: null,
-        },
-        inputs,
-      );
+      const facts =
+        readAlready(known, window.toDate, items) ??
+        (await loadFactsByUser(
+          db,
+          {
+            workspaceId: ctx.workspaceId,
+            userId: only,
+            // These people's facts, not the whole workspace's: a manager's Home reads 50 reps of 5,000.
+            among: items.flatMap((goal) => (goal.userId === null ? [] : [goal.userId])),
+            window: window.toDate,
+            // A goal's value is its window's; the one before is read only for a figure that compares with it.
+            previous: inputs.previous ? previousWindow(window.toDate) : nothingBefore(window.toDate),
+            quotaPeriod: null,
+          },
+          inputs,
+        ));
       const days = workingDaysOf({
         start: window.start,
         end: window.end,

@@ -2,7 +2,7 @@ import type { Database } from '../db/client.js';
 import { loadGameProfiles } from '../game/game.queries.js';
 import type { GameProfile } from '../game/profile.js';
 import type { WorkspaceSettings } from '../game/settings.js';
-import { type GoalView, goalViews } from '../goals/goal-status.js';
+import { type GoalView, goalViews, type KnownFacts } from '../goals/goal-status.js';
 import { type Goal, goalHistory, liveGoals, quotaTarget } from '../goals/goals.repository.js';
 import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
 import { type CoachingTip, chooseCoaching } from '../kpi/coaching.js';
@@ -58,10 +58,13 @@ export async function buildScorecard(
 ): Promise<Scorecard> {
   // With goals and the game, the rep's goals are read once for all three (goals, quota, badges).
   const goals = extras ? goalHistory(db, subject.workspaceId, [subject.userId]) : undefined;
+  const reading = loadFacts(db, { ...subject, ...pair, ...(goals ? { quotaPeriod: null } : {}) });
+  // A goal over the card's own window (a weekly goal on this week's card) takes the card's figures.
+  const known = reading.then((facts) => ({ userId: subject.userId, window: pair.window, facts }));
   const [read, rank, standing] = await Promise.all([
-    loadFacts(db, { ...subject, ...pair, ...(goals ? { quotaPeriod: null } : {}) }),
+    reading,
     leaderboardPosition(db, { workspaceId: subject.workspaceId, ...pair }, getKpi(RANK_METRIC), subject.userId),
-    extras && goals ? goalsAndGame(db, subject, extras, goals) : undefined,
+    extras && goals ? goalsAndGame(db, subject, extras, goals, known) : undefined,
   ]);
   const facts = goals ? withQuota(read, quotaTarget(await goals, pair.quotaPeriod)) : read;
   const rows = SCORECARD_KPIS.map((key) => {
@@ -76,12 +79,13 @@ async function goalsAndGame(
   subject: { workspaceId: string; userId: string },
   extras: ScorecardExtras,
   history: Promise<Goal[]>,
+  known: Promise<KnownFacts>,
 ): Promise<{ goals: GoalView[]; game: GameProfile | undefined }> {
   const { settings } = extras;
   const person = [{ userId: subject.userId, timezone: extras.timezone }];
   const ctx = { workspaceId: subject.workspaceId, now: extras.now, holidays: settings.holidays, settings };
   const [goals, game] = await Promise.all([
-    history.then((rows) => goalViews(db, ctx, person, liveGoals(rows))),
+    Promise.all([history, known]).then(([rows, facts]) => goalViews(db, ctx, person, liveGoals(rows), facts)),
     loadGameProfiles(db, ctx, person, history),
   ]);
   return { goals: goals.get(subject.userId) ?? [], game: game.get(subject.userId) };

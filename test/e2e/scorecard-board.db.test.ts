@@ -172,7 +172,14 @@ describeDb('/kpi me and /kpi board end to end', () => {
       const week = text(await h.kpi('UANA', 'me'));
       expect(week).toContain('*Quota attainment*\\n50%');
       // This month so far: $12,000 against the month's $100k goal.
-      expect(text(await h.kpi('UANA', 'me this month'))).toContain('*Quota attainment*\\n12%');
+      const month = text(await h.kpi('UANA', 'me this month'));
+      expect(month).toContain('*Quota attainment*\\n12%');
+      // Each goal's progress is the same whether it is the card's own window (taken from the card's
+      // figures) or another one (read for the goal).
+      for (const card of [week, month]) {
+        expect(card).toContain('$10,000 of $20,000 (50%)');
+        expect(card).toContain('$12,000 of $100,000 (12%)');
+      }
       // Ben has no goal: his card has no quota line.
       expect(text(await h.kpi('UBEN', 'me'))).not.toContain('Quota attainment');
     });
