@@ -3,8 +3,8 @@ import { parseSettings } from '../src/game/settings.js';
 import { getKpi } from '../src/kpi/catalogue.js';
 import { buildLeaderboard } from '../src/kpi/leaderboard.js';
 import { windowPair } from '../src/kpi/scope.js';
-import { getWorkspaceAndMember } from '../src/members/members.repository.js';
 import { buildScorecard } from '../src/scorecard/scorecard.js';
+import { readActorRows } from '../src/slack/actor.js';
 
 /**
  * The measured commands, each with its bare work: the same reads and the same figures the command
@@ -26,14 +26,15 @@ export interface Operation {
 }
 
 /**
- * Who asks, as every command starts: their workspace and member rows (one round trip, see
- * `resolveActor`), which give the zone their window is in, the currency and the settings.
+ * Who asks, as every command starts (one round trip, see `resolveActor`): the zone their window is
+ * in, the currency, the settings, and what the scorecard does not read again.
  */
 async function actorOf(db: Database, subject: BareSubject) {
-  const { workspace, member } = await getWorkspaceAndMember(db, subject.workspaceId, subject.userId);
-  if (!workspace || !member) throw new Error(`bench: no member ${subject.userId}`);
+  const rows = await readActorRows(db, subject.workspaceId, subject.userId);
+  if (!rows?.member) throw new Error(`bench: no member ${subject.userId}`);
+  const { workspace, member, known } = rows;
   const timezone = member.timezone ?? workspace.defaultTimezone;
-  return { timezone, currency: workspace.currency, settings: parseSettings(workspace.settings) };
+  return { timezone, currency: workspace.currency, settings: parseSettings(workspace.settings), known };
 }
 
 export const OPERATIONS: readonly Operation[] = [
@@ -42,11 +43,12 @@ export const OPERATIONS: readonly Operation[] = [
     text: 'me',
     // The rep's figures this week and the week before, their rank, goals and game.
     bare: async (db, subject, now) => {
-      const { timezone, currency, settings } = await actorOf(db, subject);
+      const { timezone, currency, settings, known } = await actorOf(db, subject);
       return buildScorecard(db, subject, windowPair({ kind: 'week' }, now, timezone), currency, {
         now,
         timezone,
         settings,
+        known,
       });
     },
   },

@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { activityRows, creditedByNote } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
@@ -22,6 +22,15 @@ import { getSettings, pointsFor, type WorkspaceSettings } from './settings.js';
 export interface GamePerson {
   userId: string;
   timezone: string;
+  /** The zone their days are kept in (null: none yet), when already read (see `keptZoneColumn`). */
+  keptZone?: string | null;
+}
+
+/** The zone a rep's `activity_days` are kept in, as a column of another read (the actor's). */
+export function keptZoneColumn(workspaceId: SQLWrapper | string, userId: SQLWrapper | string): SQL<string | null> {
+  return sql<
+    string | null
+  >`(select zone from activity_day_zones where workspace_id = ${workspaceId} and user_id = ${userId})`;
 }
 
 export async function loadGameProfiles(
@@ -39,7 +48,9 @@ export async function loadGameProfiles(
   // Nearly every rep's days are kept in the zone asked: they are read so alongside the kept zones,
   // in one round trip, and only reps kept in another zone are read again, from the log.
   const [kept, revenueGoals, asKept] = await Promise.all([
-    keptZones(db, ctx.workspaceId, userIds),
+    people.every((p) => p.keptZone !== undefined)
+      ? new Map(people.flatMap((p) => (p.keptZone ? [[p.userId, p.keptZone] as const] : [])))
+      : keptZones(db, ctx.workspaceId, userIds),
     goalsRead
       ? goalsRead.then((rows) => rows.filter((g) => g.metric === 'revenue'))
       : db

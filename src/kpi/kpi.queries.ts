@@ -1,4 +1,4 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { activityRows, creditedByNote, type NoteGates } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
@@ -33,6 +33,8 @@ interface Scope {
   quotaPeriod: string | null;
   /** Only activity rows passing these quality gates count (see game/settings.ts); all rows when absent. */
   credit?: NoteGates;
+  /** Which kinds of data the workspace has, when already read (see `dataSourcesColumns`). */
+  sources?: DataSources;
 }
 
 const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
@@ -58,7 +60,7 @@ const NO_DEALS: Sectioned<never> = { any: false, byKey: new Map() };
  * loaded: a revenue board reads the deal-won entries, not every call and email of the window.
  */
 export async function loadFactsByUser(db: Database, scope: Scope, inputs?: KpiInputs): Promise<FactsByUser> {
-  const sources = once(() => dataSources(db, scope.workspaceId));
+  const sources = knownOr(scope.sources, () => dataSources(db, scope.workspaceId));
   const [activity, deals, leads, quotas] = await Promise.all([
     activityTotals(db, scope, true, inputs?.kinds),
     inputs && !inputs.deals ? NO_DEALS : sources().then((src) => dealFacts(db, scope, true, src)),
@@ -100,7 +102,7 @@ export async function loadFactsByUser(db: Database, scope: Scope, inputs?: KpiIn
 
 /** Facts for one subject as a whole: a rep (`userId`) or the team (`userId: null`). */
 export async function loadFacts(db: Database, scope: Scope): Promise<FactsPair> {
-  const sources = once(() => dataSources(db, scope.workspaceId));
+  const sources = knownOr(scope.sources, () => dataSources(db, scope.workspaceId));
   const [activity, deals, leads, customers, spend, quotas, reps] = await Promise.all([
     activityTotals(db, scope, false),
     sources().then((src) => dealFacts(db, scope, false, src)),
@@ -126,6 +128,10 @@ export async function loadFacts(db: Database, scope: Scope): Promise<FactsPair> 
 }
 
 const ALL = '*';
+
+function knownOr(known: DataSources | undefined, read: () => Promise<DataSources>): () => Promise<DataSources> {
+  return known ? () => Promise.resolve(known) : once(read);
+}
 
 /** Runs `fn` the first time it is asked for, and shares that promise after. */
 function once<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -215,19 +221,29 @@ interface Sectioned<T> {
 }
 
 /** Which kinds of data the workspace has ever had, in one round trip; absent ones are "missing". */
-interface Sources {
+export interface DataSources {
   deals: boolean;
   leads: boolean;
   customers: boolean;
   spend: boolean;
 }
 
+type Sources = DataSources;
+
+/**
+ * The columns that say which kinds of data a workspace has ever had, for a query of its own or for
+ * another read that comes first anyway (the actor's, see slack/actor.ts).
+ */
+export function dataSourcesColumns(workspaceId: SQLWrapper | string): { [K in keyof DataSources]: SQL<boolean> } {
+  const has = (table: SQL) => sql<boolean>`exists (select 1 from ${table} where workspace_id = ${workspaceId})`;
+  return { deals: has(sql`deals`), leads: has(sql`leads`), customers: has(sql`customers`), spend: has(sql`spend`) };
+}
+
 async function dataSources(db: Database, workspaceId: string): Promise<Sources> {
-  const has = (table: SQL) => sql`exists (select 1 from ${table} where workspace_id = ${workspaceId})`;
+  const c = dataSourcesColumns(workspaceId);
   const rows = await queryRows<{ deals: boolean; leads: boolean; customers: boolean; spend: boolean }>(
     db,
-    sql`select ${has(sql`deals`)} as deals, ${has(sql`leads`)} as leads,
-          ${has(sql`customers`)} as customers, ${has(sql`spend`)} as spend`,
+    sql`select ${c.deals} as deals, ${c.leads} as leads, ${c.customers} as customers, ${c.spend} as spend`,
   );
   const r = rows[0];
   return {

@@ -69,21 +69,6 @@ export async function getWorkspace(db: Database, workspaceId: string): Promise<W
   return rows[0];
 }
 
-/** The workspace's row and one member's, in one round trip: every request from Slack reads both. */
-export async function getWorkspaceAndMember(
-  db: Database,
-  workspaceId: string,
-  userId: string,
-): Promise<{ workspace: Workspace | undefined; member: Member | undefined }> {
-  const rows = await db
-    .select({ workspace: workspaces, member: members })
-    .from(workspaces)
-    .leftJoin(members, and(eq(members.workspaceId, workspaces.id), eq(members.userId, userId)))
-    .where(eq(workspaces.id, workspaceId));
-  const row = rows[0];
-  return { workspace: row?.workspace, member: row?.member ?? undefined };
-}
-
 export async function getMember(db: Database, workspaceId: string, userId: string): Promise<Member | undefined> {
   const rows = await db
     .select()

@@ -6,7 +6,7 @@ import { type GoalView, goalViews, type KnownFacts } from '../goals/goal-status.
 import { type Goal, goalHistory, liveGoals, quotaTarget } from '../goals/goals.repository.js';
 import { getKpi, type KpiDefinition, type KpiResult } from '../kpi/catalogue.js';
 import { type CoachingTip, chooseCoaching } from '../kpi/coaching.js';
-import { type FactsPair, loadFacts } from '../kpi/kpi.queries.js';
+import { type DataSources, type FactsPair, loadFacts } from '../kpi/kpi.queries.js';
 import { type LeaderboardPosition, leaderboardPosition } from '../kpi/leaderboard.js';
 import type { WindowPair } from '../kpi/scope.js';
 
@@ -47,6 +47,8 @@ export interface ScorecardExtras {
   now: Date;
   timezone: string;
   settings: WorkspaceSettings;
+  /** Read with the actor (see `Actor.known`): not read again. */
+  known?: { sources: DataSources; keptZone: string | null };
 }
 
 export async function buildScorecard(
@@ -58,7 +60,12 @@ export async function buildScorecard(
 ): Promise<Scorecard> {
   // With goals and the game, the rep's goals are read once for all three (goals, quota, badges).
   const goals = extras ? goalHistory(db, subject.workspaceId, [subject.userId]) : undefined;
-  const reading = loadFacts(db, { ...subject, ...pair, ...(goals ? { quotaPeriod: null } : {}) });
+  const reading = loadFacts(db, {
+    ...subject,
+    ...pair,
+    ...(goals ? { quotaPeriod: null } : {}),
+    ...(extras?.known ? { sources: extras.known.sources } : {}),
+  });
   // A goal over the card's own window (a weekly goal on this week's card) takes the card's figures.
   const known = reading.then((facts) => ({ userId: subject.userId, window: pair.window, facts }));
   const [read, rank, standing] = await Promise.all([
@@ -82,7 +89,13 @@ async function goalsAndGame(
   known: Promise<KnownFacts>,
 ): Promise<{ goals: GoalView[]; game: GameProfile | undefined }> {
   const { settings } = extras;
-  const person = [{ userId: subject.userId, timezone: extras.timezone }];
+  const person = [
+    {
+      userId: subject.userId,
+      timezone: extras.timezone,
+      ...(extras.known ? { keptZone: extras.known.keptZone } : {}),
+    },
+  ];
   const ctx = { workspaceId: subject.workspaceId, now: extras.now, holidays: settings.holidays, settings };
   const [goals, game] = await Promise.all([
     Promise.all([history, known]).then(([rows, facts]) => goalViews(db, ctx, person, liveGoals(rows), facts)),

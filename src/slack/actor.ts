@@ -1,11 +1,14 @@
 import type { webApi } from '@slack/bolt';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { members, workspaces } from '../db/schema.js';
+import { keptZoneColumn } from '../game/game.queries.js';
 import { parseSettings, type WorkspaceSettings } from '../game/settings.js';
+import { type DataSources, dataSourcesColumns } from '../kpi/kpi.queries.js';
 import { settleMember } from '../members/member-sync.js';
 import {
   getMember,
   getWorkspace,
-  getWorkspaceAndMember,
   type Member,
   settleWorkspace,
   type Workspace,
@@ -27,6 +30,12 @@ export interface Actor {
   /** See `timezoneOf`. */
   timezone: string;
   currency: string;
+  /**
+   * Read with the rows when the actor comes from a request (see `readActorRows`), so a scorecard
+   * does not read them again: which kinds of data the workspace has, and the zone the member's days
+   * are kept in (null: none yet).
+   */
+  known?: { sources: DataSources; keptZone: string | null };
 }
 
 /** A member's own zone when Slack gave one, else the workspace's. */
@@ -63,13 +72,35 @@ export async function resolveActor(
   now: Date,
 ): Promise<Actor> {
   const { db, logger } = deps;
-  // Both rows in one round trip; only a new workspace or a stale profile costs more.
-  const stored = await getWorkspaceAndMember(db, ids.workspaceId, ids.userId);
+  // One round trip; only a new workspace or a stale profile costs more.
+  const stored = await readActorRows(db, ids.workspaceId, ids.userId);
   const [workspace, member] = await Promise.all([
-    settleWorkspace(db, ids.workspaceId, { enterpriseId: ids.enterpriseId ?? null }, stored.workspace),
-    settleMember({ db, client, logger }, ids.workspaceId, ids.userId, now, stored.member),
+    settleWorkspace(db, ids.workspaceId, { enterpriseId: ids.enterpriseId ?? null }, stored?.workspace),
+    settleMember({ db, client, logger }, ids.workspaceId, ids.userId, now, stored?.member ?? undefined),
   ]);
-  return actorOf(workspace, member);
+  return { ...actorOf(workspace, member), ...(stored ? { known: stored.known } : {}) };
+}
+
+/**
+ * Everything a request reads about who asks, in one round trip: the workspace's row and the
+ * member's, which kinds of data the workspace has ever had, and the zone the member's days are kept
+ * in. Undefined when the workspace has no row yet.
+ */
+export async function readActorRows(db: Database, workspaceId: string, userId: string) {
+  const rows = await db
+    .select({
+      workspace: workspaces,
+      member: members,
+      keptZone: keptZoneColumn(workspaces.id, userId),
+      ...dataSourcesColumns(workspaces.id),
+    })
+    .from(workspaces)
+    .leftJoin(members, and(eq(members.workspaceId, workspaces.id), eq(members.userId, userId)))
+    .where(eq(workspaces.id, workspaceId));
+  const row = rows[0];
+  if (!row) return undefined;
+  const { workspace, member, keptZone, ...sources } = row;
+  return { workspace, member, known: { sources, keptZone } };
 }
 
 /** The actor from stored rows alone, never asking Slack: the offline demo, whose team is seeded. */

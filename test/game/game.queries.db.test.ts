@@ -5,7 +5,9 @@ import { goals } from '../../src/db/schema.js';
 import { loadGameProfiles } from '../../src/game/game.queries.js';
 import { parseSettings } from '../../src/game/settings.js';
 import type { ActivityKind } from '../../src/kpi/activity-kinds.js';
+import { ensureWorkspace } from '../../src/members/members.repository.js';
 import { undoActivity } from '../../src/recognition/undo.js';
+import { readActorRows } from '../../src/slack/actor.js';
 import { describeDb, newWorkspaceId, openTestDatabase } from '../support/db.js';
 
 let handle: DatabaseHandle;
@@ -60,6 +62,32 @@ describeDb('game profiles from the log', () => {
     expect(profiles.get('UNY')).toMatchObject({ points: 20, streak: { current: 2, today: 10 } });
     expect(profiles.get('ULON')).toMatchObject({ points: 10, streak: { current: 1, today: 0 } });
     expect(profiles.get('UNONE')).toMatchObject({ points: 0, level: { level: 1 }, streak: { current: 0 }, badges: [] });
+  });
+
+  it('gives the same profiles when the kept zones come with the actor’s read, kept or moved', async () => {
+    const ws = newWorkspaceId();
+    await ensureWorkspace(db, ws);
+    // Kept in the zone each is asked in (UTC, the workspace's), or asked in another (New York), or none kept.
+    await log(ws, 'UKEPT', 'call', 10, '2026-03-09T15:00:00Z');
+    await log(ws, 'UKEPT', 'call', 10, '2026-03-10T14:00:00Z');
+    await log(ws, 'UMOVED', 'call', 10, '2026-03-09T15:00:00Z');
+    await log(ws, 'UMOVED', 'call', 10, '2026-03-10T03:00:00Z');
+    const now = new Date('2026-03-10T15:00:00Z');
+    const people = [
+      { userId: 'UKEPT', timezone: 'UTC' },
+      { userId: 'UMOVED', timezone: NY },
+      { userId: 'UNONE', timezone: 'UTC' },
+    ];
+    const withKept = await Promise.all(
+      people.map(async (p) => ({ ...p, keptZone: (await readActorRows(db, ws, p.userId))?.known.keptZone ?? null })),
+    );
+    expect(withKept.map((p) => p.keptZone)).toEqual(['UTC', 'UTC', null]);
+    const ctx = { workspaceId: ws, now, settings: parseSettings({}) };
+    const read = await loadGameProfiles(db, ctx, people);
+    expect(await loadGameProfiles(db, ctx, withKept)).toEqual(read);
+    // Moved: New York's days, from the log (03:00Z on the 10th is 23:00 on the 9th there).
+    expect(read.get('UMOVED')).toMatchObject({ points: 20, streak: { current: 1, today: 0 } });
+    expect(read.get('UKEPT')).toMatchObject({ streak: { current: 2 } });
   });
 
   it('applies the quality gates and the weights stored in the workspace settings', async () => {

@@ -20,10 +20,11 @@ export const meSubcommand: Subcommand<MeCommand, MeCommand, CoreContext> = {
     return window.ok ? ok({ type: 'me', window: window.spec }) : failFrom(window, USAGE);
   },
   async run(ctx, command) {
-    const { member, timezone, currency, settings } = ctx.actor;
+    const { member, timezone, currency, settings, known } = ctx.actor;
     const who = { workspaceId: member.workspaceId, userId: member.userId };
     const pair = windowPair(command.window, ctx.now, timezone);
-    const card = await buildScorecard(ctx.deps.db, who, pair, currency, { now: ctx.now, timezone, settings });
+    const extras = { now: ctx.now, timezone, settings, ...(known ? { known } : {}) };
+    const card = await buildScorecard(ctx.deps.db, who, pair, currency, extras);
     return scorecardMessage(card, currency);
   },
 };
