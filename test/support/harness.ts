@@ -23,9 +23,12 @@ export interface Harness {
   teamId: string;
   botToken: string;
   clock: { now: Date };
-  /** Runs `/kpi <text>` as the user and returns the reply posted to the response_url. */
+  /** Runs `/kpi <text>` as the user and returns the reply: in the acknowledgement or posted to the response_url. */
   kpi(userId: string, text: string, opts?: { triggerId?: string }): Promise<RecordedResponse>;
-  /** Posts a signed slash command and returns the HTTP status (without waiting for a reply). */
+  /**
+   * Posts a signed slash command and returns the HTTP status; a reply in the acknowledgement is
+   * recorded as the response_url's, a later one is not waited for.
+   */
   postCommand(userId: string, text: string, opts?: { triggerId?: string; responseId?: string }): Promise<number>;
   clickButton(userId: string, actionId: string, value: string): Promise<RecordedResponse>;
   event(event: object, opts?: { eventId?: string; headers?: Record<string, string> }): Promise<number>;
@@ -87,17 +90,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 10_000);
 
   const postCommand: Harness['postCommand'] = async (userId, text, o = {}) => {
-    const body = slashCommandBody({
-      teamId,
-      userId,
-      text,
-      responseUrl: fake.responseUrl(o.responseId ?? `r${++responses}`),
-      triggerId: o.triggerId ?? randomUUID(),
-    });
+    const responseUrl = fake.responseUrl(o.responseId ?? `r${++responses}`);
+    const body = slashCommandBody({ teamId, userId, text, responseUrl, triggerId: o.triggerId ?? randomUUID() });
     const res = await postSigned(`${url}/slack/events`, body, {
       signingSecret: SIGNING_SECRET,
       contentType: 'application/x-www-form-urlencoded',
     });
+    // A reply in the acknowledgement is recorded as the response_url's, as Slack shows it the same way.
+    fake.commandAnswered(responseUrl, res);
     return res.status;
   };
 
