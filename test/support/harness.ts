@@ -51,6 +51,8 @@ export interface HarnessOptions {
   deliverOnCommit?: boolean;
   health?: BuildOptions['health'];
   backfills?: BuildOptions['backfills'];
+  /** How long a command's answer may take to go in its acknowledgement (default the app's). */
+  commandAckBudgetMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -80,6 +82,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(opts.deliverOnCommit === false ? { deliverOnCommit: false } : {}),
     ...(opts.health ? { health: opts.health } : {}),
     ...(opts.backfills ? { backfills: opts.backfills } : {}),
+    ...(opts.commandAckBudgetMs === undefined ? {} : { commandAckBudgetMs: opts.commandAckBudgetMs }),
   });
   const server = await bot.start();
   const port = (server?.address() as AddressInfo).port;
