@@ -675,7 +675,7 @@ describe('fake Slack Web API', () => {
       const response = await respond(url, { text: 'Done', response_type: 'ephemeral', replace_original: false });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ ok: true });
-      expect(fake.responses).toMatchObject([{ id: 'cmd-1', body: { text: 'Done' }, ok: true }]);
+      expect(fake.responses).toMatchObject([{ id: 'cmd-1', via: 'response_url', body: { text: 'Done' }, ok: true }]);
     });
 
     it('refuses what Slack refuses with a non-2xx status', async () => {
@@ -715,7 +715,7 @@ describe('fake Slack Web API', () => {
     it('records the answer as the response_url reply, without using the URL', async () => {
       const url = fake.responseUrl('cmd-inline');
       const recorded = fake.commandAnswered(url, answer({ response_type: 'ephemeral', text: 'Done' }));
-      expect(recorded).toMatchObject({ id: 'cmd-inline', body: { text: 'Done' }, ok: true, status: 200 });
+      expect(recorded).toMatchObject({ id: 'cmd-inline', via: 'ack', body: { text: 'Done' }, ok: true, status: 200 });
       expect(fake.responses).toEqual([recorded]);
       // Neither the URL's injected failures nor its uses apply: nothing was posted to it.
       fake.failNext(RESPONSE_URL, { status: 500 });

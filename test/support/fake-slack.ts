@@ -138,6 +138,8 @@ export interface RecordedCall {
 export interface RecordedResponse {
   kind: 'response';
   id: string;
+  /** Posted to the response_url, or the body of the command's acknowledgement (`commandAnswered`). */
+  via: 'response_url' | 'ack';
   body: Json;
   at: number;
   status: number;
@@ -1351,7 +1353,8 @@ class FakeSlackServer implements FakeSlack {
     const body = parsed.kind === 'json' ? parsed.args : {};
     const outcome = this.outcome(() => this.acceptResponse(id, parsed));
     const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
-    this.record({ kind: 'response', id, body, at, status: outcome.status, ok: outcome.status === 200, error });
+    const ok = outcome.status === 200;
+    this.record({ kind: 'response', id, via: 'response_url', body, at, status: outcome.status, ok, error });
     return outcome;
   }
 
@@ -1384,6 +1387,7 @@ class FakeSlackServer implements FakeSlack {
     const entry: RecordedResponse = {
       kind: 'response',
       id: decodeURIComponent(id),
+      via: 'ack',
       body,
       at,
       status: outcome.status,
