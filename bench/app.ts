@@ -188,7 +188,8 @@ function benchClient(fake: FakeSlack, baseUrl: string, teamId: string): Omit<Ben
 
 /**
  * `/kpi <text>` as `userId`, signed, to the app at `baseUrl` (in this process or another); resolves
- * with the milliseconds until the reply reached the fake Slack's response_url.
+ * with the milliseconds until the reply was in hand: the acknowledgement when it carries the reply,
+ * else the reply's arrival at the fake Slack's response_url.
  */
 export function commandSender(
   fake: FakeSlack,
@@ -208,15 +209,19 @@ export function commandSender(
         arrivedAt = performance.now();
         return response;
       });
-    const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
+    const responseUrl = fake.responseUrl(id);
+    const body = slashCommandBody({ teamId, userId, text, responseUrl });
     const started = performance.now();
     const ack = await postSigned(url, body, { signingSecret, contentType: 'application/x-www-form-urlencoded' });
+    const ackedAt = performance.now();
     if (ack.status !== 200) throw new Error(`/kpi ${text} was answered with HTTP ${ack.status}`);
+    // Checked and recorded like a response_url post (which `reply` then finds); throws if refused.
+    const inAck = fake.commandAnswered(responseUrl, ack);
     const response = await reply;
     if (!response.ok) throw new Error(`the fake Slack refused the reply to /kpi ${text}: ${response.error}`);
     if (String(response.body.text).startsWith('Sorry')) throw new Error(`the app failed on /kpi ${text}`);
     // Recordings are only needed until the reply is found; keep the fake's lists short.
     fake.reset();
-    return arrivedAt - started;
+    return (inAck ? ackedAt : arrivedAt) - started;
   };
 }

@@ -62,6 +62,11 @@ export interface BuildOptions {
   deliverOnCommit?: boolean;
   /** Thresholds of `/livez` and `/readyz` (tests shorten them). */
   health?: Partial<HealthLimits>;
+  /**
+   * How long after a slash command arrives its answer may still go in the acknowledgement; later
+   * ones go through `response_url` (default `COMMAND_ACK_BUDGET_MS`; tests shorten it).
+   */
+  commandAckBudgetMs?: number;
   /** Where services add how they stop; the caller's, to stop what it opened (the database) last. */
   shutdown?: Shutdown;
   /** Who else watches a backfill besides the admin's Slack DM (the CLI's progress bar). */
@@ -157,7 +162,9 @@ export async function buildApp(options: BuildOptions): Promise<KpiBot> {
     oauth,
     backfills: options.backfills ?? crm.backfills,
   };
-  registerListeners(app, { db, logger, now, crm: crmCommand }, slack.store);
+  const listenerOptions =
+    options.commandAckBudgetMs === undefined ? {} : { commandAckBudgetMs: options.commandAckBudgetMs };
+  registerListeners(app, { db, logger, now, crm: crmCommand }, slack.store, listenerOptions);
   await slack.connect();
 
   return {

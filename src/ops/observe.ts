@@ -8,6 +8,8 @@ import type { Metrics } from './metrics.js';
 export interface RequestInfo extends Context {
   requestId?: string;
   subcommand?: string;
+  /** `performance.now()` when the HTTP receiver took the request (not in Socket Mode). */
+  receivedAt?: number;
 }
 
 interface SlackBody {

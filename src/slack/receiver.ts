@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import type { Logger } from '../lib/logger.js';
 import { requestAgeProblem } from '../lib/request-age.js';
@@ -11,15 +13,28 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  * signed for the future could be replayed until then. Every signed Slack request passes through
  * here before Bolt's own check (signature, staleness); the wall clock is Slack's, not the app's
  * injected one, like Bolt's.
+ *
+ * Each request's arrival goes on Bolt's context as `receivedAt`: a slash command's time to answer in
+ * its acknowledgement counts from there, reading the body and authorizing included.
  */
 export function createSlackReceiver(
   options: Omit<HTTPReceiverOptions, 'endpoints'>,
   logger: Logger,
   wallClock: () => Date = () => new Date(),
 ): HTTPReceiver {
-  const receiver = new HTTPReceiver({ ...options, endpoints: [SLACK_EVENTS_PATH] });
+  const arrivals = new WeakMap<IncomingMessage, number>();
+  const receiver = new HTTPReceiver({
+    ...options,
+    endpoints: [SLACK_EVENTS_PATH],
+    // Bolt hands the extractor the request it buffered, the same object as the one that arrived.
+    customPropertiesExtractor: (req) => {
+      const receivedAt = arrivals.get(req);
+      return receivedAt === undefined ? {} : { receivedAt };
+    },
+  });
   const route = receiver.requestListener;
   receiver.requestListener = (req, res) => {
+    arrivals.set(req, performance.now());
     const header = req.headers['x-slack-request-timestamp'];
     // A missing or malformed timestamp is Bolt's to refuse, with the signature.
     if (req.method === 'POST' && req.url?.split('?')[0] === SLACK_EVENTS_PATH && typeof header === 'string') {

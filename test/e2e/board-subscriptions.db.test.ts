@@ -21,12 +21,13 @@ const text = (value: unknown) => JSON.stringify(value);
 /** `/kpi <text>` typed by `userId` in `channelId`. */
 async function kpiIn(h: Harness, channelId: string, userId: string, commandText: string): Promise<RecordedResponse> {
   const id = `c${randomUUID()}`;
+  const responseUrl = h.fake.responseUrl(id);
   const body = slashCommandBody({
     teamId: h.teamId,
     userId,
     text: commandText,
     channelId,
-    responseUrl: h.fake.responseUrl(id),
+    responseUrl,
     triggerId: randomUUID(),
   });
   const res = await postSigned(`${h.url}/slack/events`, body, {
@@ -34,6 +35,7 @@ async function kpiIn(h: Harness, channelId: string, userId: string, commandText:
     contentType: 'application/x-www-form-urlencoded',
   });
   expect(res.status).toBe(200);
+  h.fake.commandAnswered(responseUrl, res);
   return h.fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 10_000);
 }
 

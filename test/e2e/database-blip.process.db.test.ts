@@ -40,11 +40,13 @@ async function killBackends(): Promise<number> {
 let responses = 0;
 async function kpi(userId: string, text: string): Promise<{ status: number; reply: () => Promise<RecordedResponse> }> {
   const id = `r${++responses}`;
-  const body = slashCommandBody({ teamId, userId, text, responseUrl: fake.responseUrl(id) });
+  const responseUrl = fake.responseUrl(id);
+  const body = slashCommandBody({ teamId, userId, text, responseUrl });
   const res = await postSigned(`${url}/slack/events`, body, {
     signingSecret: SIGNING_SECRET,
     contentType: 'application/x-www-form-urlencoded',
   });
+  fake.commandAnswered(responseUrl, res);
   const reply = () => fake.waitFor((e) => isResponse(e) && e.id === id, 30_000) as Promise<RecordedResponse>;
   return { status: res.status, reply };
 }

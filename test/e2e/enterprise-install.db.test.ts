@@ -47,6 +47,7 @@ describeDb('Enterprise Grid: an org-wide install', () => {
   /** `/kpi <text>` from a workspace of the org, as Slack sends it for an org-wide install. */
   async function kpi(teamId: string, userId: string, text: string): Promise<RecordedResponse> {
     const id = `r${++seq}`;
+    const responseUrl = fake.responseUrl(id);
     const body = slashCommandBody({
       teamId,
       userId,
@@ -54,7 +55,7 @@ describeDb('Enterprise Grid: an org-wide install', () => {
       enterpriseId: ORG,
       isEnterpriseInstall: true,
       channelId: `C${teamId.slice(1)}`,
-      responseUrl: fake.responseUrl(id),
+      responseUrl,
       triggerId: `trigger-${id}`,
     });
     const res = await postSigned(`${replica.url}/slack/events`, body, {
@@ -62,6 +63,7 @@ describeDb('Enterprise Grid: an org-wide install', () => {
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(res.status).toBe(200);
+    fake.commandAnswered(responseUrl, res);
     return fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 10_000);
   }
 

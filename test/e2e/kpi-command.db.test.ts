@@ -142,12 +142,14 @@ describeDb('/kpi end to end through the HTTP receiver', () => {
 
   /** Posts `/kpi <text>` as Ana, signed with `secret` and dated `timestamp`; returns the HTTP status. */
   async function signedCommandStatus(text: string, o: { secret?: string; timestamp?: number } = {}) {
-    const body = slashCommandBody({ teamId: h.teamId, userId: 'UANA', text, responseUrl: h.fake.responseUrl() });
+    const responseUrl = h.fake.responseUrl();
+    const body = slashCommandBody({ teamId: h.teamId, userId: 'UANA', text, responseUrl });
     const res = await postSigned(`${h.url}/slack/events`, body, {
       signingSecret: o.secret ?? SIGNING_SECRET,
       contentType: 'application/x-www-form-urlencoded',
       timestamp: o.timestamp,
     });
+    h.fake.commandAnswered(responseUrl, res);
     return res.status;
   }
 

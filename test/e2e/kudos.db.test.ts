@@ -93,11 +93,12 @@ describeDb('/kpi kudos end to end: thanks, the daily cap, reactions and the kudo
   });
 
   it('asks for a channel when kudos are typed in a direct message, which the bot cannot post in', async () => {
+    const responseUrl = h.fake.responseUrl('dm-kudos');
     const body = slashCommandBody({
       teamId: h.teamId,
       userId: 'UCAT',
       text: 'kudos <@UDAN|dan> for the intro',
-      responseUrl: h.fake.responseUrl('dm-kudos'),
+      responseUrl,
       channelId: 'D0CATDAN1',
     });
     const res = await postSigned(`${h.url}/slack/events`, body, {
@@ -105,6 +106,7 @@ describeDb('/kpi kudos end to end: thanks, the daily cap, reactions and the kudo
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(res.status).toBe(200);
+    h.fake.commandAnswered(responseUrl, res);
     const reply = await h.fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === 'dm-kudos', 10_000);
     expect(reply.body.text).toContain('type `/kpi kudos` in a channel');
     expect(await kudosOf('UCAT')).toEqual([]);

@@ -102,12 +102,14 @@ describeDb('no secret in any log line at trace level: many workspaces', () => {
 
     const kpi = async (text: string, id: string) => {
       fake.addUser({ id: 'UADM', teamId, name: 'adm', tz: 'UTC', isAdmin: true });
-      const body = slashCommandBody({ teamId, userId: 'UADM', text, responseUrl: fake.responseUrl(id), triggerId: id });
+      const responseUrl = fake.responseUrl(id);
+      const body = slashCommandBody({ teamId, userId: 'UADM', text, responseUrl, triggerId: id });
       const res = await postSigned(`${url}/slack/events`, body, {
         signingSecret: 'signing-secret-0f9e8d7c6b',
         contentType: 'application/x-www-form-urlencoded',
       });
       expect(res.status).toBe(200);
+      fake.commandAnswered(responseUrl, res);
       const reply = await fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id);
       return JSON.stringify(reply.body);
     };

@@ -675,7 +675,7 @@ describe('fake Slack Web API', () => {
       const response = await respond(url, { text: 'Done', response_type: 'ephemeral', replace_original: false });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ ok: true });
-      expect(fake.responses).toMatchObject([{ id: 'cmd-1', body: { text: 'Done' }, ok: true }]);
+      expect(fake.responses).toMatchObject([{ id: 'cmd-1', via: 'response_url', body: { text: 'Done' }, ok: true }]);
     });
 
     it('refuses what Slack refuses with a non-2xx status', async () => {
@@ -699,6 +699,58 @@ describe('fake Slack Web API', () => {
     it('fails on demand', async () => {
       fake.failNext(RESPONSE_URL, { status: 500 });
       expect((await respond(fake.responseUrl(), { text: 'x' })).status).toBe(500);
+    });
+  });
+
+  describe('a slash command answered in its acknowledgement', () => {
+    const respond = (url: string, message: object) =>
+      fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+    const json = 'application/json';
+    const answer = (message: object, contentType: string | null = json) => ({
+      status: 200,
+      contentType,
+      text: JSON.stringify(message),
+    });
+
+    it('records the answer as the response_url reply, without using the URL', async () => {
+      const url = fake.responseUrl('cmd-inline');
+      const recorded = fake.commandAnswered(url, answer({ response_type: 'ephemeral', text: 'Done' }));
+      expect(recorded).toMatchObject({ id: 'cmd-inline', via: 'ack', body: { text: 'Done' }, ok: true, status: 200 });
+      expect(fake.responses).toEqual([recorded]);
+      // Neither the URL's injected failures nor its uses apply: nothing was posted to it.
+      fake.failNext(RESPONSE_URL, { status: 500 });
+      expect(fake.commandAnswered(url, answer({ text: 'again' }))?.ok).toBe(true);
+      expect((await respond(url, { text: 'later' })).status).toBe(500);
+      for (let use = 0; use < LIMITS.responseUrlUses; use += 1) {
+        expect((await respond(url, { text: 'later' })).status).toBe(200);
+      }
+    });
+
+    it('records nothing for a bare acknowledgement or a refused request', () => {
+      const url = fake.responseUrl();
+      expect(fake.commandAnswered(url, { status: 200, contentType: null, text: '' })).toBeUndefined();
+      expect(fake.commandAnswered(url, { status: 401, contentType: null, text: '' })).toBeUndefined();
+      expect(fake.responses).toEqual([]);
+    });
+
+    it('checks the answer as a response_url post, records the refusal and throws', () => {
+      const url = fake.responseUrl('bad');
+      expect(() => fake.commandAnswered(url, answer({ text: 'x', blocks: [section(x(3001))] }))).toThrow(
+        /invalid_blocks/,
+      );
+      expect(() => fake.commandAnswered(url, answer({ response_type: 'ephemeral' }))).toThrow(/no_text/);
+      expect(() => fake.commandAnswered(url, answer({ text: 'x' }, 'text/plain'))).toThrow(/invalid_payload/);
+      expect(fake.responses.map((r) => [r.id, r.status, r.error])).toEqual([
+        ['bad', 400, 'invalid_blocks'],
+        ['bad', 400, 'no_text'],
+        ['bad', 400, 'invalid_payload'],
+      ]);
+    });
+
+    it('only takes its own response URLs', () => {
+      expect(() => fake.commandAnswered('https://hooks.slack.com/commands/1', answer({ text: 'x' }))).toThrow(
+        /not a response_url of this fake/,
+      );
     });
   });
 

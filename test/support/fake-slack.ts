@@ -138,6 +138,8 @@ export interface RecordedCall {
 export interface RecordedResponse {
   kind: 'response';
   id: string;
+  /** Posted to the response_url, or the body of the command's acknowledgement (`commandAnswered`). */
+  via: 'response_url' | 'ack';
   body: Json;
   at: number;
   status: number;
@@ -146,6 +148,13 @@ export interface RecordedResponse {
 }
 
 export type Recorded = RecordedCall | RecordedResponse;
+
+/** The app's HTTP answer to a slash command, as Slack reads it. */
+export interface CommandAnswer {
+  status: number;
+  contentType: string | null;
+  text: string;
+}
 
 /** Name to use with `failNext` to fail `response_url` posts. */
 export const RESPONSE_URL = 'response_url';
@@ -211,6 +220,15 @@ export interface FakeSlack {
    * are withheld until `close()`: the caller sees a request in flight, as when it dies mid-call.
    */
   holdAnswersAfter(method: string, count: number): void;
+  /**
+   * What an app answered Slack's POST of a slash command whose response_url is `responseUrl`. A body
+   * is the command's first reply, shown to the person as if posted to the response_url ("Responding
+   * to commands", https://docs.slack.dev/interactivity/implementing-slash-commands/#responding_to_commands):
+   * it gets the same checks as a response_url post and is recorded as that id's response. An empty
+   * 200 is a bare acknowledgement and records nothing. Throws, after recording it, when Slack would
+   * refuse the body: the person would see an error instead of the reply.
+   */
+  commandAnswered(responseUrl: string, answer: CommandAnswer): RecordedResponse | undefined;
   /** A channel's (or DM's) messages, oldest first. */
   messagesIn(channel: string): FakeMessage[];
   /** The id of the bot's DM with a user (`D…`), as chat.postMessage to the user reports it. */
@@ -1335,7 +1353,8 @@ class FakeSlackServer implements FakeSlack {
     const body = parsed.kind === 'json' ? parsed.args : {};
     const outcome = this.outcome(() => this.acceptResponse(id, parsed));
     const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
-    this.record({ kind: 'response', id, body, at, status: outcome.status, ok: outcome.status === 200, error });
+    const ok = outcome.status === 200;
+    this.record({ kind: 'response', id, via: 'response_url', body, at, status: outcome.status, ok, error });
     return outcome;
   }
 
@@ -1345,14 +1364,43 @@ class FakeSlackServer implements FakeSlack {
     if (parsed.kind !== 'json') throw new SlackApiError('invalid_payload', {}, 400);
     const uses = this.responseUrlUses.get(id) ?? 0;
     if (uses >= LIMITS.responseUrlUses) throw new SlackApiError('used_url', {}, 404);
-    try {
-      checkResponsePayload(parsed.args);
-    } catch (error) {
-      if (error instanceof SlackApiError) throw new SlackApiError(error.code, error.extra, 400);
-      throw error;
-    }
+    checkResponseMessage(parsed);
     this.responseUrlUses.set(id, uses + 1);
     return { status: 200, body: { ok: true } };
+  }
+
+  commandAnswered(responseUrl: string, answer: CommandAnswer): RecordedResponse | undefined {
+    const id = /^\/response\/([^/]+)$/.exec(new URL(responseUrl).pathname)?.[1];
+    if (!responseUrl.startsWith(this.baseUrl) || id === undefined) {
+      throw new Error(`${responseUrl} is not a response_url of this fake`);
+    }
+    if (answer.status !== 200 || answer.text === '') return undefined;
+    const at = this.now();
+    const parsed = parseBody(answer.contentType ?? undefined, answer.text);
+    // Not a post to the response_url: neither its injected failures nor its five uses apply.
+    const outcome = this.outcome(() => {
+      checkResponseMessage(parsed);
+      return { status: 200, body: { ok: true } };
+    });
+    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
+    const body = parsed.kind === 'json' ? parsed.args : {};
+    const entry: RecordedResponse = {
+      kind: 'response',
+      id: decodeURIComponent(id),
+      via: 'ack',
+      body,
+      at,
+      status: outcome.status,
+      ok: outcome.status === 200,
+      error,
+    };
+    this.record(entry);
+    if (!entry.ok) {
+      throw new Error(
+        `Slack would refuse the answer in the acknowledgement (${error}): ${JSON.stringify(outcome.body)}`,
+      );
+    }
+    return entry;
   }
 
   // --- methods --------------------------------------------------------------------------------------------------------
@@ -1777,6 +1825,17 @@ class FakeSlackServer implements FakeSlack {
       app_installed_team_id: auth.teamId,
       bot_id: auth.botId ?? null,
     };
+  }
+}
+
+/** A response_url post's body, or a slash command's answer in its acknowledgement: JSON, checked as below. */
+function checkResponseMessage(parsed: ParsedBody): void {
+  if (parsed.kind !== 'json') throw new SlackApiError('invalid_payload', {}, 400);
+  try {
+    checkResponsePayload(parsed.args);
+  } catch (error) {
+    if (error instanceof SlackApiError) throw new SlackApiError(error.code, error.extra, 400);
+    throw error;
   }
 }
 

@@ -23,14 +23,31 @@ export interface Harness {
   teamId: string;
   botToken: string;
   clock: { now: Date };
-  /** Runs `/kpi <text>` as the user and returns the reply posted to the response_url. */
+  /** Runs `/kpi <text>` as the user and returns the reply: in the acknowledgement or posted to the response_url. */
   kpi(userId: string, text: string, opts?: { triggerId?: string }): Promise<RecordedResponse>;
-  /** Posts a signed slash command and returns the HTTP status (without waiting for a reply). */
+  /**
+   * Posts a signed slash command and returns the HTTP status; a reply in the acknowledgement is
+   * recorded as the response_url's, a later one is not waited for.
+   */
   postCommand(userId: string, text: string, opts?: { triggerId?: string; responseId?: string }): Promise<number>;
+  /**
+   * Posts a signed `/kpi <text>` and tells how it was acknowledged: the status, the reply the
+   * acknowledgement carried (if any), how long it took and the response_url's id for a later reply.
+   */
+  command(userId: string, text: string, opts?: { triggerId?: string }): Promise<CommandAck>;
   clickButton(userId: string, actionId: string, value: string): Promise<RecordedResponse>;
   event(event: object, opts?: { eventId?: string; headers?: Record<string, string> }): Promise<number>;
   addUser(id: string, fields?: { name?: string; tz?: string; isAdmin?: boolean }): void;
   close(): Promise<void>;
+}
+
+export interface CommandAck {
+  status: number;
+  /** The reply in the acknowledgement's body, recorded as the response_url's; none for an empty ack. */
+  inAck: RecordedResponse | undefined;
+  /** From sending the command to reading its acknowledgement. */
+  ackMs: number;
+  responseId: string;
 }
 
 export interface HarnessOptions {
@@ -48,6 +65,8 @@ export interface HarnessOptions {
   deliverOnCommit?: boolean;
   health?: BuildOptions['health'];
   backfills?: BuildOptions['backfills'];
+  /** How long a command's answer may take to go in its acknowledgement (default the app's). */
+  commandAckBudgetMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -77,6 +96,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(opts.deliverOnCommit === false ? { deliverOnCommit: false } : {}),
     ...(opts.health ? { health: opts.health } : {}),
     ...(opts.backfills ? { backfills: opts.backfills } : {}),
+    ...(opts.commandAckBudgetMs === undefined ? {} : { commandAckBudgetMs: opts.commandAckBudgetMs }),
   });
   const server = await bot.start();
   const port = (server?.address() as AddressInfo).port;
@@ -86,20 +106,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const waitForResponse = (id: string) =>
     fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 10_000);
 
-  const postCommand: Harness['postCommand'] = async (userId, text, o = {}) => {
-    const body = slashCommandBody({
-      teamId,
-      userId,
-      text,
-      responseUrl: fake.responseUrl(o.responseId ?? `r${++responses}`),
-      triggerId: o.triggerId ?? randomUUID(),
-    });
+  const command: Harness['command'] = async (userId, text, o: { triggerId?: string; responseId?: string } = {}) => {
+    const responseId = o.responseId ?? `r${++responses}`;
+    const responseUrl = fake.responseUrl(responseId);
+    const body = slashCommandBody({ teamId, userId, text, responseUrl, triggerId: o.triggerId ?? randomUUID() });
+    const started = performance.now();
     const res = await postSigned(`${url}/slack/events`, body, {
       signingSecret: SIGNING_SECRET,
       contentType: 'application/x-www-form-urlencoded',
     });
-    return res.status;
+    const ackMs = performance.now() - started;
+    // A reply in the acknowledgement is recorded as the response_url's, as Slack shows it the same way.
+    const inAck = fake.commandAnswered(responseUrl, res);
+    return { status: res.status, inAck, ackMs, responseId };
   };
+  const postCommand: Harness['postCommand'] = async (userId, text, o = {}) => (await command(userId, text, o)).status;
 
   return {
     fake,
@@ -110,6 +131,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     botToken,
     clock,
     postCommand,
+    command,
     async kpi(userId, text, o = {}) {
       const id = `r${++responses}`;
       const status = await postCommand(userId, text, { ...o, responseId: id });

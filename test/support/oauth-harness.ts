@@ -81,15 +81,11 @@ export async function startOAuthReplica(opts: {
       if (done.status >= 400) throw new Error(`install of ${teamId} answered ${done.status}`);
     },
     async kpi(teamId, userId, text, id) {
-      const body = slashCommandBody({
-        teamId,
-        userId,
-        text,
-        responseUrl: fake.responseUrl(id),
-        triggerId: `trigger-${id}`,
-      });
+      const responseUrl = fake.responseUrl(id);
+      const body = slashCommandBody({ teamId, userId, text, responseUrl, triggerId: `trigger-${id}` });
       const res = await post(body, 'application/x-www-form-urlencoded');
       if (res.status !== 200) return res.status;
+      fake.commandAnswered(responseUrl, res);
       return fake.waitFor((e): e is RecordedResponse => isResponse(e) && e.id === id, 10_000);
     },
     async event(teamId, event, eventId) {

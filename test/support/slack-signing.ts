@@ -170,6 +170,8 @@ export interface PostSignedOptions {
 
 export interface SignedResponse {
   status: number;
+  /** The answer's `content-type`: a slash command's reply in the acknowledgement is JSON. */
+  contentType: string | null;
   text: string;
   /** The parsed body when it is JSON. */
   json?: unknown;
@@ -187,7 +189,7 @@ export async function postSigned(url: string, body: string, options: PostSignedO
     body,
   });
   const text = await response.text();
-  return { status: response.status, text, ...parseJson(text) };
+  return { status: response.status, contentType: response.headers.get('content-type'), text, ...parseJson(text) };
 }
 
 function parseJson(text: string): { json?: unknown } {

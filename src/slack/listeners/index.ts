@@ -25,9 +25,19 @@ import { createContestNewView } from './views/contest-new.view.js';
 import { createLogActivityView } from './views/log-activity.view.js';
 import { createSettingsView } from './views/settings.view.js';
 
-export function registerListeners(app: App, deps: AppDeps, store: InstallationStore | undefined) {
+export interface ListenerOptions {
+  /** How long a slash command's answer may take to go in its acknowledgement (tests shorten it). */
+  commandAckBudgetMs?: number;
+}
+
+export function registerListeners(
+  app: App,
+  deps: AppDeps,
+  store: InstallationStore | undefined,
+  options: ListenerOptions = {},
+) {
   app.use(replyToUserErrors);
-  app.command(COMMAND, createKpiCommand(deps));
+  app.command(COMMAND, createKpiCommand(deps, options.commandAckBudgetMs));
   app.action(ACTIONS.undo, createUndoAction(deps));
   app.event('app_home_opened', createAppHomeHandler(deps));
   app.action(ACTIONS.nudgeHelpful, createNudgeFeedbackAction(deps, true));
