@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.js';
 import type { Database } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
 import { goals } from '../db/schema.js';
 import { enqueuePosts, type NewPost } from '../delivery/outbox.repository.js';
 
@@ -35,12 +36,23 @@ export async function activeGoals(
  */
 export async function goalHistory(db: Database, workspaceId: string, userIds: readonly string[]): Promise<Goal[]> {
   if (userIds.length === 0) return [];
+  // One rep's, on every /kpi me: built once.
+  if (userIds.length === 1) return oneRepsGoals(db).execute({ workspaceId, userId: userIds[0] });
   return db
     .select()
     .from(goals)
     .where(and(eq(goals.workspaceId, workspaceId), inArray(goals.userId, [...userIds])))
     .orderBy(desc(goals.createdAt), desc(goals.id));
 }
+
+const oneRepsGoals = preparedFor((db) =>
+  db
+    .select()
+    .from(goals)
+    .where(and(eq(goals.workspaceId, sql.placeholder('workspaceId')), eq(goals.userId, sql.placeholder('userId'))))
+    .orderBy(desc(goals.createdAt), desc(goals.id))
+    .prepare('one_reps_goals'),
+);
 
 /** The live goals among `rows` (newest first): the newest per person or channel, metric and period. */
 export function liveGoals(rows: readonly Goal[]): Goal[] {

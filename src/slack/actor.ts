@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
 import { members, workspaces } from '../db/schema.js';
 import { keptZoneColumn } from '../game/game.queries.js';
 import { parseSettings, type WorkspaceSettings } from '../game/settings.js';
@@ -87,7 +88,16 @@ export async function resolveActor(
  * in. Undefined when the workspace has no row yet.
  */
 export async function readActorRows(db: Database, workspaceId: string, userId: string) {
-  const rows = await db
+  const rows = await actorRowsQuery(db).execute({ workspaceId, userId });
+  const row = rows[0];
+  if (!row) return undefined;
+  const { workspace, member, keptZone, ...sources } = row;
+  return { workspace, member, known: { sources, keptZone } };
+}
+
+const actorRowsQuery = preparedFor((db) => {
+  const userId = sql.placeholder('userId');
+  return db
     .select({
       workspace: workspaces,
       member: members,
@@ -96,12 +106,9 @@ export async function readActorRows(db: Database, workspaceId: string, userId: s
     })
     .from(workspaces)
     .leftJoin(members, and(eq(members.workspaceId, workspaces.id), eq(members.userId, userId)))
-    .where(eq(workspaces.id, workspaceId));
-  const row = rows[0];
-  if (!row) return undefined;
-  const { workspace, member, keptZone, ...sources } = row;
-  return { workspace, member, known: { sources, keptZone } };
-}
+    .where(eq(workspaces.id, sql.placeholder('workspaceId')))
+    .prepare('actor_rows');
+});
 
 /** The actor from stored rows alone, never asking Slack: the offline demo, whose team is seeded. */
 export async function storedActor(db: Database, workspaceId: string, userId: string): Promise<Actor> {
