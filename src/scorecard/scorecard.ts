@@ -66,12 +66,19 @@ export async function buildScorecard(
     ...(goals ? { quotaPeriod: null } : {}),
     ...(extras?.known ? { sources: extras.known.sources } : {}),
   });
-  // A goal over the card's own window (a weekly goal on this week's card) takes the card's figures.
-  const known = reading.then((facts) => ({ userId: subject.userId, window: pair.window, facts }));
   const [read, rank, standing] = await Promise.all([
     reading,
     leaderboardPosition(db, { workspaceId: subject.workspaceId, ...pair }, getKpi(RANK_METRIC), subject.userId),
-    extras && goals ? goalsAndGame(db, subject, extras, goals, known) : undefined,
+    extras && goals
+      ? // A goal over the card's own window (a weekly goal on this week's card) takes the card's figures.
+        goalsAndGame(
+          db,
+          subject,
+          extras,
+          goals,
+          reading.then((facts) => ({ userId: subject.userId, window: pair.window, facts })),
+        )
+      : undefined,
   ]);
   const facts = goals ? withQuota(read, quotaTarget(await goals, pair.quotaPeriod)) : read;
   const rows = SCORECARD_KPIS.map((key) => {
