@@ -30,28 +30,21 @@ export async function activeGoals(
 }
 
 /**
- * Every goal these people ever had, live and archived, newest first: one read gives a scorecard
- * their live goals (`liveGoals`), their quota (`quotaTarget`) and the revenue goals behind the
- * quota badge.
+ * Every goal a rep ever had, live and archived, newest first: one read gives a scorecard their live
+ * goals (`liveGoals`), their quota (`quotaTarget`) and the revenue goals behind the quota badge.
+ * It runs on every /kpi me, so it is built once per database.
  */
-export async function goalHistory(db: Database, workspaceId: string, userIds: readonly string[]): Promise<Goal[]> {
-  if (userIds.length === 0) return [];
-  // One rep's, on every /kpi me: built once.
-  if (userIds.length === 1) return oneRepsGoals(db).execute({ workspaceId, userId: userIds[0] });
-  return db
-    .select()
-    .from(goals)
-    .where(and(eq(goals.workspaceId, workspaceId), inArray(goals.userId, [...userIds])))
-    .orderBy(desc(goals.createdAt), desc(goals.id));
+export async function goalHistory(db: Database, workspaceId: string, userId: string): Promise<Goal[]> {
+  return goalHistoryQuery(db).execute({ workspaceId, userId });
 }
 
-const oneRepsGoals = preparedFor((db) =>
+const goalHistoryQuery = preparedFor((db) =>
   db
     .select()
     .from(goals)
     .where(and(eq(goals.workspaceId, sql.placeholder('workspaceId')), eq(goals.userId, sql.placeholder('userId'))))
     .orderBy(desc(goals.createdAt), desc(goals.id))
-    .prepare('one_reps_goals'),
+    .prepare('goal_history'),
 );
 
 /** The live goals among `rows` (newest first): the newest per person or channel, metric and period. */

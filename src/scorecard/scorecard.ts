@@ -59,7 +59,7 @@ export async function buildScorecard(
   extras?: ScorecardExtras,
 ): Promise<Scorecard> {
   // With goals and the game, the rep's goals are read once for all three (goals, quota, badges).
-  const goals = extras ? goalHistory(db, subject.workspaceId, [subject.userId]) : undefined;
+  const goals = extras ? goalHistory(db, subject.workspaceId, subject.userId) : undefined;
   const reading = loadFacts(db, {
     ...subject,
     ...pair,
