@@ -239,8 +239,6 @@ export interface DataSources {
   spend: boolean;
 }
 
-type Sources = DataSources;
-
 /**
  * The columns that say which kinds of data a workspace has ever had, for a query of its own or for
  * another read that comes first anyway (the actor's, see slack/actor.ts).
@@ -250,7 +248,7 @@ export function dataSourcesColumns(workspaceId: SQLWrapper | string): { [K in ke
   return { deals: has(sql`deals`), leads: has(sql`leads`), customers: has(sql`customers`), spend: has(sql`spend`) };
 }
 
-async function dataSources(db: Database, workspaceId: string): Promise<Sources> {
+async function dataSources(db: Database, workspaceId: string): Promise<DataSources> {
   const c = dataSourcesColumns(workspaceId);
   const rows = await queryRows<{ deals: boolean; leads: boolean; customers: boolean; spend: boolean }>(
     db,
@@ -279,7 +277,12 @@ async function perWindow<T>(
   return pairs;
 }
 
-async function dealFacts(db: Database, scope: Scope, byUser: boolean, sources: Sources): Promise<Sectioned<DealFacts>> {
+async function dealFacts(
+  db: Database,
+  scope: Scope,
+  byUser: boolean,
+  sources: DataSources,
+): Promise<Sectioned<DealFacts>> {
   if (!sources.deals) return { any: false, byKey: new Map() };
   const key = byUser ? sql`owner_user_id` : sql`${ALL}::text`;
   const byKey = await perWindow(scope, emptyDealFacts, async (w) => {
@@ -366,7 +369,12 @@ export function emptyDealFacts(): DealFacts {
   };
 }
 
-async function leadFacts(db: Database, scope: Scope, byUser: boolean, sources: Sources): Promise<Sectioned<LeadFacts>> {
+async function leadFacts(
+  db: Database,
+  scope: Scope,
+  byUser: boolean,
+  sources: DataSources,
+): Promise<Sectioned<LeadFacts>> {
   if (!sources.leads) return { any: false, byKey: new Map() };
   const key = byUser ? sql`owner_user_id` : sql`${ALL}::text`;
   const byKey = await perWindow(scope, emptyLeadFacts, async (w) => {
@@ -437,7 +445,7 @@ export function emptyLeadFacts(): LeadFacts {
 async function customerFacts(
   db: Database,
   scope: Scope,
-  sources: Sources,
+  sources: DataSources,
 ): Promise<{ current: CustomerFacts; previous: CustomerFacts } | null> {
   if (!sources.customers) return null;
   const one = async (w: TimeWindow): Promise<CustomerFacts> => {
@@ -486,7 +494,7 @@ async function customerFacts(
 async function spendTotals(
   db: Database,
   scope: Scope,
-  sources: Sources,
+  sources: DataSources,
 ): Promise<{ current: number; previous: number } | null> {
   if (scope.userId !== null || !sources.spend) return null;
   // A day is in the window when its local midnight is, so the day a to-date window is still in counts.
