@@ -1,4 +1,4 @@
-import { webApi } from '@slack/bolt';
+import { webApi } from '../slack/bolt-runtime.js';
 
 /**
  * What a failed Slack call means for the post that made it. Pure, so the retry policy is tested

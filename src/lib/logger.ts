@@ -1,4 +1,4 @@
-import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { type Logger as BoltLogger, LogLevel } from '@slack/logger';
 import { pino } from 'pino';
 import type { Config } from '../config.js';
 import { currentRequestContext } from './request-context.js';

@@ -1,12 +1,10 @@
 import type { Server } from 'node:http';
-import {
-  App,
-  type Logger as BoltLogger,
-  type CustomRoute,
-  type Installation,
-  type InstallationQuery,
-  type InstallationStore,
-  webApi,
+import type {
+  Logger as BoltLogger,
+  CustomRoute,
+  Installation,
+  InstallationQuery,
+  InstallationStore,
 } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -17,6 +15,7 @@ import type { Shutdown } from '../lib/shutdown.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
 import { getWorkspace } from '../members/members.repository.js';
 import type { RequestInfo } from '../ops/observe.js';
+import { App, webApi } from './bolt-runtime.js';
 import { BOT_SCOPES } from './ids.js';
 import { createInstallationStore } from './installation-store.js';
 import { createSlackReceiver } from './receiver.js';

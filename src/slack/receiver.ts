@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import type { HTTPReceiverOptions } from '@slack/bolt';
 import type { Logger } from '../lib/logger.js';
 import { requestAgeProblem } from '../lib/request-age.js';
+import { HTTPReceiver } from './bolt-runtime.js';
 
 /** Where Slack sends commands, events and interactivity (the manifest's request URLs). */
 export const SLACK_EVENTS_PATH = '/slack/events';

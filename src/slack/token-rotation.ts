@@ -1,7 +1,8 @@
-import { type Installation, type InstallationQuery, type InstallationStore, webApi } from '@slack/bolt';
+import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
+import { webApi } from './bolt-runtime.js';
 
 /**
  * Slack token rotation: with it turned on in the app's settings, a bot token lasts 12 hours and a
