@@ -60,8 +60,12 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
 # grow only about 1.4x its live set before the next full collection, one every 25 commands at 10M
 # entries; a fixed 1.5x (--heap-growing-percent=50) took the serving process's CPU for /kpi board
 # from 12 to 7-8 ms and /kpi me from 13-14 to 10-11 ms, at the same peak (146 against 143 MiB).
+# --liftoff-only: WebAssembly stays on V8's baseline compiler. Node 24 recompiles hot WebAssembly
+# with its optimising tier, which took PGlite's serving peak at 1M entries to 766 MiB (236 with the
+# flag; /kpi me p99 30 against 32 ms) and, on PostgreSQL, recompiling fetch's HTTP parser (undici's
+# llhttp) put 12-15 MiB on the serving peak (162-165 against 148-150 MiB, no slower).
 ENTRYPOINT ["/nodejs/bin/node"]
-CMD ["--max-semi-space-size=8", "--max-old-space-size=256", "--heap-growing-percent=50", "dist/main.js"]
+CMD ["--max-semi-space-size=8", "--max-old-space-size=256", "--heap-growing-percent=50", "--liftoff-only", "dist/main.js"]
 
 FROM postgres AS embedded
 ENV DATA_DIR=/data

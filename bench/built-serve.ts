@@ -34,3 +34,17 @@ export function productionNodeFlags(): string[] {
   if (entry < 0) throw new Error(`the Dockerfile's CMD does not start dist/main.js: ${cmd}`);
   return args.slice(0, entry);
 }
+
+/**
+ * The node flags `npm start` runs the app with: package.json's start script between `node` and
+ * `--import tsx`, less `--env-file-if-exists` (a bench passes its own environment, never a `.env`).
+ */
+export function npmStartNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const words = (scripts.start ?? '').split(/\s+/);
+  const entry = words.indexOf('--import');
+  if (words[0] !== 'node' || entry < 0)
+    throw new Error(`npm start is not "node … --import tsx src/main.ts": ${scripts.start}`);
+  return words.slice(1, entry).filter((flag) => !flag.startsWith('--env-file'));
+}

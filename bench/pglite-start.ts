@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { BUILT_ENTRY, freePort, SOURCE_ENTRY, startMain, waitForStatus } from '../test/support/app-process.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { commandSender } from './app.js';
+import { npmStartNodeFlags, productionNodeFlags } from './built-serve.js';
 import { benchRep } from './generate.js';
 import { collect } from './measure.js';
 import { processMemory } from './process-memory.js';
@@ -71,9 +72,12 @@ export async function benchPgliteStart(): Promise<PgliteStartResult> {
     await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
     const builtStartsMs: number[] = [];
     const startsMs: number[] = [];
+    // Each with the node flags it is started with: npm start's, and the Dockerfile's.
+    const sourceEntry = [...npmStartNodeFlags(), ...SOURCE_ENTRY];
+    const builtEntry = [...productionNodeFlags(), ...BUILT_ENTRY];
     for (const [entry, times] of [
-      [BUILT_ENTRY, builtStartsMs],
-      [SOURCE_ENTRY, startsMs],
+      [builtEntry, builtStartsMs],
+      [sourceEntry, startsMs],
     ] as const) {
       for (let i = 0; i < STARTS; i++) {
         const { app, ms } = await start(entry);
@@ -82,7 +86,7 @@ export async function benchPgliteStart(): Promise<PgliteStartResult> {
       }
     }
     // One more start from source, as `npm start` runs it, serves the commands.
-    const { app, port } = await start(SOURCE_ENTRY);
+    const { app, port } = await start(sourceEntry);
     try {
       const healthy = processMemory(app.child.pid ?? 0);
       const command = commandSender(fake, `http://127.0.0.1:${port}`, WORKSPACE_ID, SIGNING_SECRET);
@@ -142,6 +146,7 @@ export function pgliteStartTable(result: PgliteStartResult): string {
     `| \`/kpi me\` p50 / p99 | ${ms(BEFORE.me)} | ${ms(result.me)} | |`,
     `| \`/kpi board\` p50 / p99 | ${ms(BEFORE.board)} | ${ms(result.board)} | |`,
     '',
+    `Node ${process.versions.node}; \`npm start\` as its script runs it (\`node ${npmStartNodeFlags().join(' ')} --import tsx src/main.ts\`), the built entry with the Dockerfile's flags (\`node ${productionNodeFlags().join(' ')} dist/main.js\`).`,
     `Generated in ${s(result.generation.ms)} by a separate process (peak ${mib(result.generation.maxRssMiB)}, not counted above). Load average (1 min): ${load}.`,
   ].join('\n');
 }
