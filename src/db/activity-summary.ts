@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { queryRows } from './rows.js';
+import { oneOf } from './sql-lists.js';
 
 /**
  * Reading the activity log through its summary (`activity_summary`: sums per rep, kind and
@@ -56,7 +57,7 @@ export function activityRows(q: ActivityRowsQuery): SQL {
     return sql.join(
       [
         sql`${a}.workspace_id = ${q.workspaceId}`,
-        ...(q.userIds === null ? [] : [sql`${a}.user_id in (${list(q.userIds)})`]),
+        ...(q.userIds === null ? [] : [oneOf(sql`${a}.user_id`, q.userIds)]),
         ...(q.kinds === undefined ? [] : [sql`${a}.kind in (${list(q.kinds)})`]),
       ],
       sql` and `,

@@ -2,6 +2,7 @@ import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { activityRows, creditedByNote, type NoteGates } from '../db/activity-summary.js';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
+import { oneOf } from '../db/sql-lists.js';
 import { ACTIVITY_KINDS, type ActivityKind, isActivityKind } from './activity-kinds.js';
 import type { ActivityTotal, ActivityTotals, CustomerFacts, DealFacts, KpiFacts, LeadFacts } from './facts.js';
 import type { KpiInputs } from './inputs.js';
@@ -45,12 +46,7 @@ function repsOf(scope: Scope): readonly string[] | null {
 }
 
 function userFilter(column: SQL, reps: readonly string[] | null): SQL {
-  if (reps === null) return sql`true`;
-  if (reps.length === 0) return sql`false`;
-  return sql`${column} in (${sql.join(
-    reps.map((id) => sql`${id}`),
-    sql`, `,
-  )})`;
+  return reps === null ? sql`true` : oneOf(column, reps);
 }
 
 const NO_DEALS: Sectioned<never> = { any: false, byKey: new Map() };

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { queryRows } from '../db/rows.js';
 import { members, workspaces } from '../db/schema.js';
+import { oneOf } from '../db/sql-lists.js';
 
 export type Member = typeof members.$inferSelect;
 
@@ -130,10 +131,7 @@ export async function displayNames(
   const rows = await queryRows<{ user_id: string; display_name: string }>(
     db,
     sql`select user_id, display_name from members
-        where workspace_id = ${workspaceId} and user_id in (${sql.join(
-          userIds.map((id) => sql`${id}`),
-          sql`, `,
-        )})`,
+        where workspace_id = ${workspaceId} and ${oneOf(sql`user_id`, userIds)}`,
   );
   for (const r of rows) names.set(r.user_id, r.display_name);
   return names;
