@@ -129,6 +129,8 @@ export interface RecordedCall {
   token: string | undefined;
   /** Arrival time, epoch milliseconds. */
   at: number;
+  /** When the whole request was in, before any check of it, on this process's `performance.now()`. */
+  receivedAt: number;
   status: number;
   ok: boolean;
   error: string | undefined;
@@ -1256,13 +1258,26 @@ class FakeSlackServer implements FakeSlack {
 
   private async handleApi(method: string, req: IncomingMessage): Promise<Outcome> {
     const at = this.now();
-    const body = parseBody(req.headers['content-type'], await readText(req));
+    const text = await readText(req);
+    const receivedAt = performance.now();
+    const body = parseBody(req.headers['content-type'], text);
     const token = tokenOf(req, body);
     const args = body.kind === 'invalid' ? {} : decodeJsonFields(withoutToken(body.args));
     const outcome = this.outcome(() => this.dispatch(method, body, args, token));
     const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
     const ok = outcome.body.ok === true;
-    this.record({ kind: 'call', method, args, token, at, status: outcome.status, ok, error, response: outcome.body });
+    this.record({
+      kind: 'call',
+      method,
+      args,
+      token,
+      at,
+      receivedAt,
+      status: outcome.status,
+      ok,
+      error,
+      response: outcome.body,
+    });
     return outcome;
   }
 
@@ -1317,6 +1332,7 @@ class FakeSlackServer implements FakeSlack {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const bytes = Buffer.concat(chunks);
+    const receivedAt = performance.now();
     const outcome = this.outcome(() => this.acceptUpload(id, bytes));
     const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
     const ok = outcome.status === 200;
@@ -1326,6 +1342,7 @@ class FakeSlackServer implements FakeSlack {
       args: { file_id: id, length: bytes.length },
       token: undefined,
       at,
+      receivedAt,
       status: outcome.status,
       ok,
       error,
