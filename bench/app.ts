@@ -14,7 +14,7 @@ import {
   startFakeSlack,
 } from '../test/support/fake-slack.js';
 import { eventBody, postSigned, slashCommandBody } from '../test/support/slack-signing.js';
-import { BUILT_SERVE, productionNodeFlags } from './built-serve.js';
+import { BUILT_SERVE, productionEnvironment, productionNodeFlags } from './built-serve.js';
 import type { MemoryBreakdown } from './serve.js';
 
 /**
@@ -103,6 +103,7 @@ export async function startBenchAppProcess(
   fake.addToken(`xoxb-${teamId}`, { teamId, botUserId: 'UBOT', botId: 'BBOT' });
   const child = spawn(process.execPath, [...nodeFlags, BUILT_SERVE, teamId, now.toISOString()], {
     env: {
+      ...productionEnvironment(),
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       DATABASE_URL: databaseUrl,
       SLACK_BOT_TOKEN: `xoxb-${teamId}`,

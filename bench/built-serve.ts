@@ -24,6 +24,25 @@ export async function buildServe(): Promise<void> {
   if (!existsSync(`${OUT}/drizzle`)) symlinkSync(`${ROOT}drizzle`, `${OUT}/drizzle`);
 }
 
+/**
+ * The environment the image's PostgreSQL stage sets (its `ENV` lines) but `PORT`, which a bench
+ * chooses: glibc's malloc settings are read from it, so the serving process must run with them.
+ */
+export function productionEnvironment(): Record<string, string> {
+  const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+  const stage = /^FROM \S+ AS postgres$([\s\S]*?)(?=^FROM |(?![\s\S]))/m.exec(dockerfile)?.[1];
+  if (stage === undefined) throw new Error('the Dockerfile has no postgres stage');
+  const env: Record<string, string> = {};
+  for (const line of stage.matchAll(/^ENV (.+)$/gm)) {
+    for (const pair of (line[1] ?? '').trim().split(/\s+/)) {
+      const [name, value] = pair.split('=', 2);
+      if (name === undefined || value === undefined) throw new Error(`an ENV the bench cannot read: ${line[0]}`);
+      if (name !== 'PORT') env[name] = value;
+    }
+  }
+  return env;
+}
+
 /** The node flags the Docker image starts the app with: its CMD's arguments before `dist/main.js`. */
 export function productionNodeFlags(): string[] {
   const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { BUILT_ENTRY, freePort, SOURCE_ENTRY, startMain, waitForStatus } from '../test/support/app-process.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { commandSender } from './app.js';
-import { npmStartNodeFlags, productionNodeFlags } from './built-serve.js';
+import { npmStartNodeFlags, productionEnvironment, productionNodeFlags } from './built-serve.js';
 import { benchRep } from './generate.js';
 import { collect } from './measure.js';
 import { processMemory } from './process-memory.js';
@@ -56,10 +56,10 @@ export async function benchPgliteStart(): Promise<PgliteStartResult> {
       LOG_LEVEL: 'warn',
     };
     /** Starts the entry on the migrated directory and times it from spawning to `/healthz` 200. */
-    const start = async (entry: string[]) => {
+    const start = async (entry: string[], imageEnv: Record<string, string> = {}) => {
       const port = await freePort();
       const started = performance.now();
-      const app = startMain({ ...env, PORT: String(port) }, 120_000, entry);
+      const app = startMain({ ...imageEnv, ...env, PORT: String(port) }, 120_000, entry);
       try {
         await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200, 120_000, app);
       } catch (error) {
@@ -72,15 +72,15 @@ export async function benchPgliteStart(): Promise<PgliteStartResult> {
     await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
     const builtStartsMs: number[] = [];
     const startsMs: number[] = [];
-    // Each with the node flags it is started with: npm start's, and the Dockerfile's.
+    // Each as it is started: npm start's node flags, and the Dockerfile's flags and environment.
     const sourceEntry = [...npmStartNodeFlags(), ...SOURCE_ENTRY];
     const builtEntry = [...productionNodeFlags(), ...BUILT_ENTRY];
-    for (const [entry, times] of [
-      [builtEntry, builtStartsMs],
-      [sourceEntry, startsMs],
+    for (const [entry, times, imageEnv] of [
+      [builtEntry, builtStartsMs, productionEnvironment()],
+      [sourceEntry, startsMs, {}],
     ] as const) {
       for (let i = 0; i < STARTS; i++) {
-        const { app, ms } = await start(entry);
+        const { app, ms } = await start(entry, imageEnv);
         times.push(ms);
         await app.stop();
       }
