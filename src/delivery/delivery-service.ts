@@ -1,9 +1,9 @@
 import type { Logger as BoltLogger } from '@slack/bolt';
+import * as webApi from '@slack/web-api';
 import type { DatabaseHandle } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { Shutdown } from '../lib/shutdown.js';
 import type { Metrics } from '../ops/metrics.js';
-import { webApi } from '../slack/bolt-runtime.js';
 import { Deliverer } from './deliverer.js';
 import { OUTBOX_CHANNEL } from './outbox.repository.js';
 

@@ -1,4 +1,4 @@
-import { webApi } from '../slack/bolt-runtime.js';
+import * as webApi from '@slack/web-api';
 
 /**
  * What a failed Slack call means for the post that made it. Pure, so the retry policy is tested

@@ -6,6 +6,7 @@ import type {
   InstallationQuery,
   InstallationStore,
 } from '@slack/bolt';
+import * as webApi from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { CodedError, ErrorCode } from '../lib/errors.js';
@@ -15,7 +16,7 @@ import type { Shutdown } from '../lib/shutdown.js';
 import { slackErrorCode } from '../lib/slack-errors.js';
 import { getWorkspace } from '../members/members.repository.js';
 import type { RequestInfo } from '../ops/observe.js';
-import { App, webApi } from './bolt-runtime.js';
+import { App } from './bolt-runtime.js';
 import { BOT_SCOPES } from './ids.js';
 import { createInstallationStore } from './installation-store.js';
 import { createSlackReceiver } from './receiver.js';

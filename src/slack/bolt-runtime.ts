@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
  * receiver Bolt has: Express's, AWS Lambda's and Socket Mode's with undici, 240 modules that cost an
  * HTTP app 6 MB of heap, 15 MB of resident memory and part of its start-up. With
  * patches/@slack+bolt+5.1.0.patch, App loads Socket Mode's receiver only when it makes one.
- * Types still come from '@slack/bolt': they are gone once compiled.
+ * The Web API SDK comes from its own package (`import * as webApi from '@slack/web-api'`, the module
+ * Bolt's index re-exports as `webApi`). Types still come from '@slack/bolt': gone once compiled.
  */
 
 // Required, not imported: an ESM default import of these CommonJS modules is their whole exports
@@ -19,5 +20,3 @@ export const App = app.default;
 export type App = InstanceType<typeof App>;
 export const HTTPReceiver = httpReceiver.default;
 export type HTTPReceiver = InstanceType<typeof HTTPReceiver>;
-/** The Web API SDK, the module Bolt's index re-exports as `webApi`. */
-export * as webApi from '@slack/web-api';

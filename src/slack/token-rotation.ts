@@ -1,8 +1,8 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
+import * as webApi from '@slack/web-api';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
-import { webApi } from './bolt-runtime.js';
 
 /**
  * Slack token rotation: with it turned on in the app's settings, a bot token lasts 12 hours and a
