@@ -1264,21 +1264,18 @@ class FakeSlackServer implements FakeSlack {
     const token = tokenOf(req, body);
     const args = body.kind === 'invalid' ? {} : decodeJsonFields(withoutToken(body.args));
     const outcome = this.outcome(() => this.dispatch(method, body, args, token));
-    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
-    const ok = outcome.body.ok === true;
-    this.record({
-      kind: 'call',
-      method,
-      args,
-      token,
-      at,
-      receivedAt,
-      status: outcome.status,
-      ok,
-      error,
-      response: outcome.body,
-    });
+    this.recordCall({ method, args, token, at, receivedAt }, outcome, outcome.body.ok === true);
     return outcome;
+  }
+
+  /** Records an API call or an upload with what it was answered. */
+  private recordCall(
+    call: Pick<RecordedCall, 'method' | 'args' | 'token' | 'at' | 'receivedAt'>,
+    outcome: Outcome,
+    ok: boolean,
+  ): void {
+    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
+    this.record({ kind: 'call', ...call, status: outcome.status, ok, error, response: outcome.body });
   }
 
   private outcome(run: () => Outcome): Outcome {
@@ -1334,20 +1331,8 @@ class FakeSlackServer implements FakeSlack {
     const bytes = Buffer.concat(chunks);
     const receivedAt = performance.now();
     const outcome = this.outcome(() => this.acceptUpload(id, bytes));
-    const error = typeof outcome.body.error === 'string' ? outcome.body.error : undefined;
-    const ok = outcome.status === 200;
-    this.record({
-      kind: 'call',
-      method: FILE_UPLOAD,
-      args: { file_id: id, length: bytes.length },
-      token: undefined,
-      at,
-      receivedAt,
-      status: outcome.status,
-      ok,
-      error,
-      response: outcome.body,
-    });
+    const args = { file_id: id, length: bytes.length };
+    this.recordCall({ method: FILE_UPLOAD, args, token: undefined, at, receivedAt }, outcome, outcome.status === 200);
     return outcome;
   }
 
