@@ -65,7 +65,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
 # from 12 to 7-8 ms and /kpi me from 13-14 to 10-11 ms, at the same peak (146 against 143 MiB).
 # --liftoff-only: WebAssembly stays on V8's baseline compiler. Node 24 recompiles hot WebAssembly
 # with its optimising tier, which took PGlite's serving peak at 1M entries to 766 MiB (236 with the
-# flag; /kpi me p99 30 against 32 ms) and, on PostgreSQL, recompiling fetch's HTTP parser (undici's
+# flag, at a /kpi me p99 of 32 against 30 ms) and, on PostgreSQL, recompiling fetch's HTTP parser (undici's
 # llhttp) put 12-15 MiB on the serving peak (162-165 against 148-150 MiB, no slower).
 # --no-sparkplug: no baseline machine code between V8's interpreter and its optimising tiers; in
 # four alternating pairs of runs the peak was 143-145 against 145-150 MiB, CPU per request within
