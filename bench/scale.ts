@@ -223,6 +223,13 @@ function report(r: {
   rss: ServingMemory;
   loads: readonly number[];
 }): string {
+  // The serving process's command line as the image's: its ENV, then node and its flags.
+  const started = [
+    ...Object.entries(productionEnvironment()).map(([name, value]) => `${name}=${value}`),
+    'node',
+    ...r.rss.flags,
+    '…',
+  ].join(' ');
   const lines = [
     `${SCALE_SHAPE.reps.toLocaleString('en-US')} reps, ${SCALE_SHAPE.activities.toLocaleString('en-US')} entries over ${SCALE_SHAPE.days} days, on PostgreSQL; the app in its own process (bench/serve.ts). ` +
       `Targets: p99 under ${TARGETS.commandMs} ms for commands, under ${TARGETS.homeMs} ms for the Home, each under ${TARGETS.ratio}× its bare queries; nudges under ${TARGETS.nudgesMs / 1000} s; serving RSS under ${TARGETS.rssMiB} MiB.`,
@@ -240,11 +247,7 @@ function report(r: {
     `| decide the workspace's daily nudges (${r.nudges.decided.toLocaleString('en-US')} reps) | | ${seconds(r.nudges.app)} | | ${seconds(r.nudges.bare)} | ${(r.nudges.app / r.nudges.bare).toFixed(1)}× | ${r.nudges.app < TARGETS.nudgesMs ? 'yes' : `no (≥ ${TARGETS.nudgesMs / 1000} s)`} |`,
     '',
     `- The Home's sections alone, bare p50 / p99: ${r.homeSections.map(([name, t]) => `${name} ${ms(t.p50)} / ${ms(t.p99)}`).join(', ')}.`,
-    `- Serving process (compiled, \`${Object.entries(productionEnvironment())
-      .map(([name, value]) => `${name}=${value} `)
-      .join(
-        '',
-      )}node ${[...r.rss.flags, '…'].join(' ')}\` as the Dockerfile starts it, on Node ${process.versions.node}; the image runs Node 24) RSS: ${mib(r.rss.startedMiB)} listening, ${mib(r.rss.rssMiB)} after the run, peak ${mib(r.rss.peakMiB)} (${r.rss.peakMiB < TARGETS.rssMiB ? 'target met' : `target of ${TARGETS.rssMiB} MiB missed`}); ` +
+    `- Serving process (compiled, \`${started}\` as the Dockerfile starts it, on Node ${process.versions.node}; the image runs Node 24) RSS: ${mib(r.rss.startedMiB)} listening, ${mib(r.rss.rssMiB)} after the run, peak ${mib(r.rss.peakMiB)} (${r.rss.peakMiB < TARGETS.rssMiB ? 'target met' : `target of ${TARGETS.rssMiB} MiB missed`}); ` +
       `after the run V8's heap ${mib(r.rss.breakdown.heapUsed / MIB)} used of ${mib(r.rss.breakdown.heapTotal / MIB)}, of which code ${mib(r.rss.breakdown.code / MIB)}; outside the heap (Buffers) ${mib(r.rss.breakdown.external / MIB)}.`,
     `- ${generation(r.database, r.generated)} Log: ${r.sizes.log} with its indexes; summary: ${r.sizes.summaryRows.toLocaleString('en-US')} rows, ${r.sizes.summary}.`,
     `- Load average (1 min) during the measurements: ${Math.min(...r.loads).toFixed(1)}–${Math.max(...r.loads).toFixed(1)}.`,
